@@ -181,7 +181,7 @@ status_for_error (const GError *error)
 {
   if (error->domain == CERCLE_SERVER_ERROR)
     return error->code;
-  if (error->domain == CERCLE_FHIR_ERROR)
+  if (error->domain == CERCLE_FHIR_ERROR || error->domain == JSON_PARSER_ERROR)
     return 400;
   if (error->domain == CERCLE_REFERRAL_ERROR)
     return 409;
@@ -1583,7 +1583,8 @@ handle_message (SoupServer        *server,
       ok = handle_token (req, revoke, &error);
       if (!ok)
         set_auth_error_answer (req, error);
-      batch_leave (self, ok);
+      /* Kept even on error: a reused refresh token revokes its family. */
+      batch_leave (self, TRUE);
       log_request (req);
       queue_answer (req);
       return;
