@@ -44,3 +44,22 @@ extern const CercleFhirPrimitive   cercle_fhir_primitives[];
 extern const gsize                 cercle_fhir_n_primitives;
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* g_set_str() arrives in GLib 2.76; Cercle pins 2.74. */
+static inline gboolean
+cercle_set_str (char       **str_pointer,
+                const char  *new_str)
+{
+  char *copy;
+
+  if (*str_pointer == new_str || g_strcmp0 (*str_pointer, new_str) == 0)
+    return FALSE;
+  copy = g_strdup (new_str);
+  g_free (*str_pointer);
+  *str_pointer = copy;
+  return TRUE;
+}
+
+G_END_DECLS

@@ -814,6 +814,26 @@ cercle_fhir_is_valid_date (const char *text)
 }
 
 /**
+ * cercle_fhir_is_valid_date_time:
+ * @text: (nullable): a candidate FHIR dateTime (a date, or a date and a time with its zone)
+ *
+ * Returns: %TRUE when @text is a FHIR dateTime whose date exists
+ */
+gboolean
+cercle_fhir_is_valid_date_time (const char *text)
+{
+  char date[11];
+
+  if (text == NULL || !primitive_matches ("dateTime", text))
+    return FALSE;
+  if (strlen (text) < 10)
+    return TRUE;
+  memcpy (date, text, 10);
+  date[10] = '\0';
+  return cercle_fhir_is_valid_date (date);
+}
+
+/**
  * cercle_fhir_get_string:
  * @object: a JSON object
  * @member: a member name

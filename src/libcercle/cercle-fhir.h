@@ -93,6 +93,7 @@ JsonObject *cercle_fhir_period_new           (const char *start,
 char       *cercle_fhir_format_date_time     (GDateTime  *date_time);
 GDateTime  *cercle_fhir_parse_date_time      (const char *text);
 gboolean    cercle_fhir_is_valid_date        (const char *text);
+gboolean    cercle_fhir_is_valid_date_time   (const char *text);
 
 /* Readers (all return borrowed strings, or NULL when absent or of the wrong kind) */
 const char *cercle_fhir_get_string            (JsonObject *object,
