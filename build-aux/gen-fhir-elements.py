@@ -45,7 +45,18 @@ def main():
     defs = schema['definitions']
     primitives = {}
 
-    def kind_of(prop):
+    primitive_names = sorted((n for n, d in defs.items()
+                              if d.get('type') in ('string', 'number', 'boolean') and n[0].islower()),
+                             key=len, reverse=True)
+
+    def inline_primitive(pname, prop):
+        """The primitive type of an inline choice element (deceasedDateTime → dateTime)."""
+        for name in primitive_names:
+            if pname.lower().endswith(name.lower()) and defs[name].get('pattern') == prop.get('pattern'):
+                return name
+        return None
+
+    def kind_of(prop, pname=''):
         """(kind, primitive, enum) of one property or items schema."""
         if 'const' in prop:
             return ('STRING', None, [prop['const']])
@@ -72,12 +83,17 @@ def main():
                 return ('STRING', name if 'pattern' in target else None, None)
             return ('OBJECT', None, None)
         t = prop.get('type')
+        prim = inline_primitive(pname, prop) if 'pattern' in prop else None
+        if prim and 'pattern' in prop:
+            primitives[prim] = prop['pattern']
         if t == 'boolean':
             return ('BOOLEAN', None, None)
         if t == 'number':
-            return ('NUMBER', None, None)
+            if prim in INTEGER_TYPES:
+                return ('INTEGER', prim, None)
+            return ('NUMBER', prim, None)
         if t == 'string':
-            return ('STRING', None, None)
+            return ('STRING', prim, None)
         raise SystemExit('unhandled property %r' % prop)
 
     out = []
@@ -99,7 +115,7 @@ def main():
         for pname in sorted(props):
             prop = props[pname]
             is_array = prop.get('type') == 'array'
-            kind, prim, enum = kind_of(prop['items'] if is_array else prop)
+            kind, prim, enum = kind_of(prop['items'] if is_array else prop, pname)
             rows.append((pname, kind, is_array, prim, enum))
         cname = tname.lower()
         for (pname, kind, is_array, prim, enum) in rows:
