@@ -317,11 +317,26 @@ cercle_referral_check_transition (const char           *from_status,
     }
   if (rule->actor != actor)
     {
-      g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
-                   _("Only %s can move a referral from “%s” to “%s”"),
-                   cercle_referral_actor_label (rule->actor),
-                   g_dpgettext2 (GETTEXT_PACKAGE, "referral status", from->label),
-                   g_dpgettext2 (GETTEXT_PACKAGE, "referral status", to->label));
+      const char *from_label = g_dpgettext2 (GETTEXT_PACKAGE, "referral status", from->label);
+      const char *to_label = g_dpgettext2 (GETTEXT_PACKAGE, "referral status", to->label);
+
+      /* One sentence per actor: the translations agree in gender. */
+      switch (rule->actor)
+        {
+        case CERCLE_REFERRAL_ACTOR_REQUESTER:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only the requester can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        case CERCLE_REFERRAL_ACTOR_DESTINATION:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only the requested structure can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        case CERCLE_REFERRAL_ACTOR_SYSTEM:
+        default:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only Cercle itself can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        }
       return FALSE;
     }
   if (rule->reason_required && reason_code == NULL)
