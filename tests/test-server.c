@@ -101,6 +101,7 @@ business_of (CercleTestResponse *r)
   "\"requisition\":{\"system\":\"https://cercle.fr/dossier\",\"value\":\"D-1\"},\"subject\":{\"reference\":\"Patient/p1\"}}"
 #define TASK(id, owner, status) \
   "{\"resourceType\":\"Task\",\"id\":\"" id "\",\"status\":\"" status "\",\"intent\":\"order\"," \
+  "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]}," \
   "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"}," \
   "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/" owner "\"}}"
 
@@ -258,7 +259,10 @@ test_referral (Fixture       *f,
   /* A requester cannot accept; a desk cannot accept another structure's
    * referral, nor change what the requester wrote. */
   expect (f, "PUT", "/fhir/Task/t1", f->insider,
-          TASK ("t1", "org-ssiad", "accepted") , 409);
+          "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"accepted\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"accord\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ssiad\"}}", 409);
   expect (f, "PUT", "/fhir/Task/t2", f->desk,
           "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"accepted\",\"intent\":\"order\","
           "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"

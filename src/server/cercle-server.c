@@ -18,14 +18,15 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "cercle-fhir.h"
+#include "cercle-referral-rules.h"
 #include "cercle-server.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
-#include "cercle-server-compat.h"
 #include "cercle-server-search.h"
 
 #define MAX_BATCH 256
-#define BUSINESS_STATUS_SYSTEM "https://cercle.fr/fhir/CodeSystem/statut-orientation"
+#define BUSINESS_STATUS_SYSTEM CERCLE_FHIR_SYSTEM_TASK_BUSINESS_STATUS
 
 struct _CercleServer
 {
@@ -181,7 +182,8 @@ status_for_error (const GError *error)
 {
   if (error->domain == CERCLE_SERVER_ERROR)
     return error->code;
-  if (error->domain == CERCLE_FHIR_ERROR || error->domain == JSON_PARSER_ERROR)
+  if (error->domain == CERCLE_FHIR_ERROR || error->domain == JSON_PARSER_ERROR ||
+      error->domain == CERCLE_VALIDATION_ERROR)
     return 400;
   if (error->domain == CERCLE_REFERRAL_ERROR)
     return 409;
@@ -493,18 +495,15 @@ task_siblings_check (Request     *req,
         continue;
       if (!cancel)
         {
-          if (g_strcmp0 (status, "in-progress") == 0 || g_strcmp0 (status, "completed") == 0)
-            {
-              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_CONFLICT,
-                           "Another destination of this referral (Task/%s) is already confirmed",
-                           (const char *) g_ptr_array_index (ids, i));
-              return FALSE;
-            }
+          const char *others[] = { status, NULL };
+
+          if (status && !cercle_referral_check_confirmation (others, error))
+            return FALSE;
           continue;
         }
       /* Destinations that already ended stay as they are. */
-      if (!cercle_referral_check_transition (status, business, "cancelled", "annulation-auto",
-                                             CERCLE_REFERRAL_ACTOR_SYSTEM, "annulation-auto", NULL))
+      if (!cercle_referral_check_transition (status, business, "cancelled", CERCLE_REFERRAL_BUSINESS_AUTO_CANCELLED,
+                                             CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, NULL))
         continue;
       json_object_set_string_member (sibling, "status", "cancelled");
       bs = json_object_new ();
@@ -613,7 +612,20 @@ task_rules (Request     *req,
         }
     }
 
-  if (old == NULL || g_strcmp0 (from_status, to_status) != 0 || g_strcmp0 (from_business, to_business) != 0)
+  if (old == NULL)
+    {
+      /* A referral starts as a draft or sent, by its requester. */
+      if (actor != CERCLE_REFERRAL_ACTOR_REQUESTER ||
+          !((g_strcmp0 (to_status, "draft") == 0 && to_business == NULL) ||
+            (g_strcmp0 (to_status, "requested") == 0 &&
+             g_strcmp0 (to_business, CERCLE_REFERRAL_BUSINESS_UNREAD) == 0)))
+        {
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION,
+                       "A referral destination starts as draft, or requested (non-lue)");
+          return FALSE;
+        }
+    }
+  else if (g_strcmp0 (from_status, to_status) != 0 || g_strcmp0 (from_business, to_business) != 0)
     {
       if (!cercle_referral_check_transition (from_status, from_business, to_status, to_business, actor, reason, error))
         return FALSE;
@@ -1437,6 +1449,12 @@ route_fhir (Request     *req,
       !cercle_server_store_valid_id (parts[1]))
     {
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "“%s” is not a valid id", parts[1]);
+      return FALSE;
+    }
+  if (g_str_equal (parts[0], "AuditEvent") && !get)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD,
+                   "The audit trail is written by the server only");
       return FALSE;
     }
   switch (n)

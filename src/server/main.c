@@ -14,13 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cercle-demo.h"
 #include "cercle-server.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-auth.h"
-#include "cercle-server-compat.h"
 #include "cercle-server-store.h"
 
-#define DEMO_PASSWORD "cercle-demo"
+#define DEMO_PASSWORD CERCLE_DEMO_PASSWORD
 
 static char *db_path = NULL;
 static char *listen_on = NULL;
