@@ -144,7 +144,7 @@ practitioner_role_new (const char *practitioner_id,
                                  cercle_fhir_codeable_concept_new (cercle_profession_is_health (profession)
                                                                    ? CERCLE_FHIR_SYSTEM_PROFESSION
                                                                    : CERCLE_FHIR_SYSTEM_PROFESSION_OTHER,
-                                                                   profession, cercle_profession_label (profession)));
+                                                                   profession, cercle_profession_display (profession)));
   json_object_set_array_member (role, "code", code);
   return role;
 }
@@ -234,7 +234,6 @@ add_patients (GPtrArray *resources)
                               "ins-kind", patients[i].ins ? "NIR" : NULL,
                               "birth-family-name", patients[i].family,
                               "birth-given-names", patients[i].given,
-                              "first-given-name", patients[i].given[0],
                               "used-family-name", patients[i].family,
                               "used-given-name", patients[i].given[0],
                               "birth-date", patients[i].birth_date,
