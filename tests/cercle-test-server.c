@@ -206,19 +206,65 @@ cercle_test_server_add_user (const char *db_path,
 }
 
 static void
-dump (CercleTestServer *server,
-      const char       *body)
+dump_text (CercleTestServer *server,
+           const char       *text)
 {
   g_autofree char *name = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (server->dump_dir == NULL || body == NULL || strstr (body, "\"resourceType\"") == NULL)
+  /* Named by content: what is served many times is checked once. */
+  name = g_compute_checksum_for_string (G_CHECKSUM_SHA1, text, -1);
+  path = g_strdup_printf ("%s/%s.json", server->dump_dir, name);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
     return;
-  name = g_strdup_printf ("%05u.json", server->n_dumped++);
-  path = g_build_filename (server->dump_dir, name, NULL);
-  g_file_set_contents (path, body, -1, &error);
+  g_file_set_contents (path, text, -1, &error);
   g_assert_no_error (error);
+  server->n_dumped++;
+}
+
+/* A Bundle is dumped as its resources plus its shell without them: the
+ * schema checks a resource inside a Bundle through a oneOf over every type,
+ * which is very slow, and finds the same errors on the resource alone. */
+static void
+dump (CercleTestServer *server,
+      JsonObject       *json)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  if (server->dump_dir == NULL || json == NULL)
+    return;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, json);
+  if (g_strcmp0 (json_object_get_string_member_with_default (json, "resourceType", ""), "Bundle") == 0 &&
+      json_object_has_member (json, "entry"))
+    {
+      /* A deep copy: json_node_copy() would share the object. */
+      g_autofree char *whole = json_to_string (node, FALSE);
+      g_autoptr(JsonNode) copy = json_from_string (whole, NULL);
+      JsonArray *entries = json_object_get_array_member (json_node_get_object (copy), "entry");
+
+      for (guint i = 0; i < json_array_get_length (entries); i++)
+        {
+          JsonObject *entry = json_array_get_object_element (entries, i);
+
+          if (json_object_has_member (entry, "resource"))
+            {
+              g_autoptr(JsonNode) r = json_node_new (JSON_NODE_OBJECT);
+              g_autofree char *rtext = NULL;
+
+              json_node_set_object (r, json_object_get_object_member (entry, "resource"));
+              rtext = json_to_string (r, FALSE);
+              dump_text (server, rtext);
+              json_object_remove_member (entry, "resource");
+            }
+        }
+      text = json_to_string (copy, FALSE);
+    }
+  else
+    text = json_to_string (node, FALSE);
+  dump_text (server, text);
 }
 
 CercleTestResponse *
@@ -268,7 +314,7 @@ cercle_test_server_request (CercleTestServer *server,
           JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         response->json = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
       if (g_str_equal (type, "application/fhir+json"))
-        dump (server, response->body);
+        dump (server, response->json);
     }
   return response;
 }

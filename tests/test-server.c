@@ -695,6 +695,119 @@ test_crash (Fixture       *f,
 }
 
 static void
+walk_bundle_pages (CercleTestServer *server,
+                   const char       *token,
+                   const char       *first,
+                   GPtrArray        *resources)
+{
+  g_autofree char *path = g_strdup (first);
+  const char *base = cercle_test_server_get_url (server);
+
+  while (path)
+    {
+      g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", path, token, NULL, NULL, NULL);
+      JsonArray *entries;
+      const char *next = NULL;
+      JsonArray *links;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      entries = json_object_has_member (r->json, "entry") ? json_object_get_array_member (r->json, "entry") : NULL;
+      for (guint i = 0; entries && i < json_array_get_length (entries); i++)
+        {
+          JsonObject *res = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+
+          if (resources)
+            g_ptr_array_add (resources, g_strdup_printf ("%s/%s", json_object_get_string_member (res, "resourceType"),
+                                                         json_object_get_string_member (res, "id")));
+        }
+      links = json_object_get_array_member (r->json, "link");
+      for (guint i = 0; i < json_array_get_length (links); i++)
+        if (g_str_equal (json_object_get_string_member (json_array_get_object_element (links, i), "relation"), "next"))
+          next = json_object_get_string_member (json_array_get_object_element (links, i), "url");
+      g_free (path);
+      path = next ? g_strdup (next + strlen (base)) : NULL;
+    }
+}
+
+/* Everything the demo serves, to every demo account, is valid FHIR R4. */
+static void
+test_demo_schema (void)
+{
+  static const char * const types[] = {
+    "Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
+    "RelatedPerson", "CareTeam", "Communication", "ServiceRequest", "Task", NULL
+  };
+  static const char * const logins[] = {
+    "dr.martin", "ide.bernard", "sortie.melun", "ssiad.melun", "smr.coubert", "had.melun", "dr.dehors", NULL
+  };
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *db = cercle_test_db_path ("demo");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "served", NULL);
+  CercleTestServer *server = cercle_test_server_start (db, args);
+  g_autoptr(GSubprocess) validate = NULL;
+  g_autoptr(GError) error = NULL;
+  guint patients_seen[G_N_ELEMENTS (logins)] = { 0 };
+
+  cercle_test_server_set_dump_dir (server, dir);
+  for (guint a = 0; logins[a]; a++)
+    {
+      g_autofree char *token = cercle_test_server_login (server, logins[a], "cercle-demo");
+      g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint t = 0; types[t]; t++)
+        {
+          g_autofree char *path = g_strdup_printf ("/fhir/%s?_count=7", types[t]);
+
+          walk_bundle_pages (server, token, path, resources);
+        }
+      walk_bundle_pages (server, token, "/fhir/_history?_count=25", NULL);
+      for (guint i = 0; i < resources->len; i++)
+        {
+          const char *ref = g_ptr_array_index (resources, i);
+          g_autofree char *read = g_strdup_printf ("/fhir/%s", ref);
+          g_autofree char *history = g_strdup_printf ("/fhir/%s/_history", ref);
+          g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", read, token, NULL, NULL, NULL);
+
+          g_assert_cmpuint (r->status, ==, 200);
+          walk_bundle_pages (server, token, history, NULL);
+          if (g_str_has_prefix (ref, "Patient/"))
+            {
+              g_autofree char *trail = g_strdup_printf ("/fhir/AuditEvent?entity=%s", ref);
+
+              patients_seen[a]++;
+              walk_bundle_pages (server, token, trail, NULL);
+            }
+        }
+    }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/metadata", NULL, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) e = cercle_test_server_request (server, "GET", "/fhir/Patient/x", NULL, NULL, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (e->status, ==, 401);
+  }
+  /* The GP sees the demo patients, the desks only those they were sent,
+   * the GP in no circle none. */
+  g_assert_cmpuint (patients_seen[0], >=, 3);
+  g_assert_cmpuint (patients_seen[3], ==, 1);
+  g_assert_cmpuint (patients_seen[6], ==, 0);
+  cercle_test_server_free (server);
+
+  validate = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PYTHON3"),
+                               g_getenv ("CERCLE_FHIR_VALIDATE"), dir, NULL);
+  g_assert_no_error (error);
+  {
+    g_autofree char *out = NULL;
+
+    /* Its report goes to the log, not into the TAP stream. */
+    g_subprocess_communicate_utf8 (validate, NULL, NULL, &out, NULL, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", g_strchomp (out));
+    g_assert_true (g_subprocess_get_if_exited (validate));
+    g_assert_cmpint (g_subprocess_get_exit_status (validate), ==, 0);
+  }
+}
+
+static void
 test_listen_rules (void)
 {
   g_autofree char *db = cercle_test_db_path ("listen");
@@ -720,5 +833,6 @@ main (int   argc,
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
   g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
+  g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
   return g_test_run ();
 }

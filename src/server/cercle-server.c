@@ -36,6 +36,7 @@ struct _CercleServer
   SoupServer        *soup;
   GPtrArray         *pending;   /* Request*, answered at the next commit */
   guint              flush_id;
+  gboolean           synchronous_full;
 };
 
 G_DEFINE_FINAL_TYPE (CercleServer, cercle_server, G_TYPE_OBJECT)
@@ -66,6 +67,7 @@ typedef struct {
   char              *last_modified;
   gboolean           www_authenticate;
   gboolean           no_store;
+
 
   /* What to audit. */
   char               action;
@@ -128,6 +130,8 @@ cercle_server_class_init (CercleServerClass *klass)
 static void
 cercle_server_init (CercleServer *self)
 {
+  /* The store opens in FULL mode. */
+  self->synchronous_full = TRUE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
 }
 
@@ -278,14 +282,38 @@ flush_pending (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Joins the open batch, or opens one. A change is on disk before its 2xx:
+ * its batch commits in FULL mode (the WAL is fsynced at commit). A batch of
+ * reads only carries their audit events: in NORMAL mode they survive a
+ * crash of the server (the WAL is in the page cache) and only a power cut
+ * before the next checkpoint could lose them, and sequential reads do not
+ * pay an fsync each. The mode cannot change inside a transaction, so a
+ * write arriving on a batch of reads first commits it. */
 static gboolean
 batch_enter (CercleServer  *self,
+             gboolean       durable,
              GError       **error)
 {
   CercleDb *db = cercle_server_store_get_db (self->store);
+  gboolean open = !sqlite3_get_autocommit (cercle_db_get_handle (db));
 
-  if (sqlite3_get_autocommit (cercle_db_get_handle (db)) && !cercle_db_begin (db, error))
-    return FALSE;
+  if (open && durable && !self->synchronous_full)
+    {
+      g_clear_handle_id (&self->flush_id, g_source_remove);
+      flush_pending (self);
+      open = FALSE;
+    }
+  if (!open)
+    {
+      if (durable != self->synchronous_full)
+        {
+          if (!cercle_db_exec (db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", error))
+            return FALSE;
+          self->synchronous_full = durable;
+        }
+      if (!cercle_db_begin (db, error))
+        return FALSE;
+    }
   return cercle_db_exec (db, "SAVEPOINT request", error);
 }
 
@@ -926,6 +954,8 @@ handle_read (Request     *req,
               return FALSE;
             }
           cercle_stored_resource_free (g_steal_pointer (&res));
+          /* In a batch of reads: a power cut may forget that it was read,
+           * and the next open marks it again. */
           res = read;
         }
     }
@@ -1589,7 +1619,7 @@ handle_message (SoupServer        *server,
       goto answer_now;
     }
 
-  if (!batch_enter (self, &error))
+  if (!batch_enter (self, !g_str_equal (req->method, "GET"), &error))
     {
       g_warning ("Cannot start a transaction: %s", error->message);
       set_error_answer (req, 503, "The database is busy");

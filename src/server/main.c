@@ -10,11 +10,14 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cercle-demo.h"
+#include "cercle-directory.h"
+#include "cercle-fhir-directory.h"
 #include "cercle-server.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-auth.h"
@@ -309,13 +312,119 @@ cmd_audit (CercleServerStore *store,
   return 0;
 }
 
+/* The imported directory becomes FHIR resources of the API: one
+ * Organization per FINESS site, its Location (position) and its
+ * HealthcareService (intervention zone), ids derived from the FINESS number
+ * so that a new import updates them in place. */
+static gboolean
+publish_directory (CercleServerStore  *store,
+                   GError            **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (cercle_db_get_path (db));
+  g_autoptr(GListModel) structures = NULL;
+  guint n, written = 0;
+
+  structures = cercle_directory_list_structures (directory, NULL, NULL, error);
+  if (structures == NULL)
+    return FALSE;
+  n = g_list_model_get_n_items (structures);
+  if (!cercle_db_begin (db, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CercleStructure) s = g_list_model_get_item (structures, i);
+      const char *finess = cercle_structure_get_finess (s);
+      g_autofree char *org_id = g_strdup_printf ("org-%s", finess);
+      g_autofree char *loc_id = g_strdup_printf ("loc-%s", finess);
+      g_autofree char *hs_id = g_strdup_printf ("hs-%s", finess);
+      double lat = cercle_structure_get_latitude (s), lon = cercle_structure_get_longitude (s);
+      gboolean located = isfinite (lat) && isfinite (lon) && (lat != 0 || lon != 0);
+      g_autoptr(JsonObject) org = NULL;
+      g_autoptr(JsonObject) loc = NULL;
+      g_autoptr(JsonObject) hs = NULL;
+      JsonObject *resources[3];
+      CercleStoreWrite outcome;
+
+      if (!cercle_server_store_valid_id (org_id))
+        continue;
+      org = cercle_fhir_organization_new (org_id, finess, cercle_structure_get_name (s),
+                                          cercle_structure_get_category_code (s),
+                                          cercle_structure_get_category_label (s),
+                                          cercle_structure_get_address (s), cercle_structure_get_commune_code (s),
+                                          cercle_structure_get_commune_name (s), cercle_structure_get_postcode (s),
+                                          cercle_structure_get_phone (s));
+      if (located)
+        loc = cercle_fhir_location_new (loc_id, org_id, cercle_structure_get_name (s),
+                                        cercle_structure_get_address (s), cercle_structure_get_commune_code (s),
+                                        cercle_structure_get_commune_name (s), cercle_structure_get_postcode (s),
+                                        lat, lon);
+      hs = cercle_fhir_healthcare_service_new (hs_id, org_id, located ? loc_id : NULL, cercle_structure_get_name (s),
+                                               cercle_structure_get_category_code (s),
+                                               cercle_structure_get_category_label (s),
+                                               cercle_structure_get_phone (s), cercle_structure_get_zone (s));
+      resources[0] = org;
+      resources[1] = loc;
+      resources[2] = hs;
+      for (guint j = 0; j < G_N_ELEMENTS (resources); j++)
+        {
+          g_autoptr(CercleStoredResource) res = NULL;
+
+          if (resources[j] == NULL)
+            continue;
+          res = cercle_server_store_write (store, resources[j], -1, &outcome, error);
+          if (res == NULL)
+            {
+              cercle_db_rollback (db);
+              return FALSE;
+            }
+          if (outcome != CERCLE_STORE_WRITE_UNCHANGED)
+            written++;
+        }
+    }
+  if (!cercle_db_commit (db, error))
+    return FALSE;
+  g_print (_("%u structures published in the API (%u resources written)\n"), n, written);
+  return TRUE;
+}
+
 static int
 cmd_directory (CercleServerStore *store,
                int                argc,
                char             **argv)
 {
-  g_printerr ("cercle-server: %s\n", _("The directory importer is not available in this build"));
-  return 1;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDirectory) directory = NULL;
+  g_autoptr(CercleImportReport) report = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *summary = NULL;
+  const char * const *messages;
+
+  if (argc < 3 || !g_str_equal (argv[1], "import"))
+    {
+      g_printerr ("cercle-server: %s\n", _("usage: directory import FILE…"));
+      return 2;
+    }
+  for (int i = 2; i < argc; i++)
+    g_ptr_array_add (files, g_file_new_for_commandline_arg (argv[i]));
+  directory = cercle_directory_new (cercle_db_get_path (cercle_server_store_get_db (store)));
+  report = cercle_directory_import (directory, (GFile **) files->pdata, files->len, NULL, NULL, NULL, &error);
+  if (report == NULL)
+    {
+      g_printerr (_("cercle-server: import failed, the directory is unchanged: %s\n"), error->message);
+      return 1;
+    }
+  messages = cercle_import_report_get_messages (report);
+  for (guint i = 0; messages[i]; i++)
+    g_printerr ("%s\n", messages[i]);
+  summary = cercle_import_report_dup_summary (report);
+  g_print ("%s\n", summary);
+  if (!publish_directory (store, &error))
+    {
+      g_printerr ("cercle-server: %s\n", error->message);
+      return 1;
+    }
+  return 0;
 }
 
 int
