@@ -340,7 +340,7 @@ add_param_clause (GString            *sql,
       {
         g_auto(GStrv) values = g_strsplit (value, ",", 32);
 
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value IN (");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND i.value IN (");
         bind_add_string (binds, param);
         for (guint i = 0; values[i]; i++)
           {
@@ -356,7 +356,7 @@ add_param_clause (GString            *sql,
       {
         g_auto(GStrv) values = g_strsplit (value, ",", 32);
 
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND (");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND (");
         bind_add_string (binds, param);
         for (guint i = 0; values[i]; i++)
           {
@@ -403,7 +403,7 @@ add_param_clause (GString            *sql,
               continue;
             /* Prefix match: folded words hold only [a-z0-9], all below '~'. */
             upper = g_strconcat (words[i], "~", NULL);
-            g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id"
+            g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1"
                                   " AND i.param = ? AND i.value >= ? AND i.value < ?)");
             bind_add_string (binds, param);
             bind_add_string (binds, words[i]);
@@ -427,7 +427,7 @@ add_param_clause (GString            *sql,
             g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "%s takes a date YYYY-MM-DD", sp->param);
             return FALSE;
           }
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value = ?)");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND i.value = ?)");
         bind_add_string (binds, param);
         bind_add_string (binds, v);
         return TRUE;
@@ -579,6 +579,10 @@ cercle_server_search (CercleServerStore    *store,
       bind_add_double (binds, near.lon);
       bind_add_double (binds, near.cos_lat * near.cos_lat);
     }
+  else if (strstr (sql->str, "FROM idx i"))
+    /* Driven by the index rows of the parameters (the type's other
+     * resources are never visited), then sorted. */
+    g_string_append (sql, " ORDER BY +r.seq");
   else
     g_string_append (sql, " ORDER BY r.seq");
   g_string_append (sql, " LIMIT ? OFFSET ?");

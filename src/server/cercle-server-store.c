@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "cercle-directory-store.h"
 #include "cercle-server-store.h"
@@ -62,7 +63,7 @@ static const CercleMigration server_migrations[] = {
     "  param TEXT NOT NULL,"
     "  system TEXT,"
     "  value TEXT NOT NULL);"
-    "CREATE INDEX idx_lookup ON idx (type, param, value);"
+    "CREATE INDEX idx_lookup ON idx (type, param, value, id);"
     "CREATE INDEX idx_resource ON idx (type, id);"
     "CREATE TABLE geo ("
     "  type TEXT NOT NULL,"
@@ -160,7 +161,9 @@ cercle_server_store_open (const char  *path,
   self->db = cercle_db_open (path, error);
   if (self->db == NULL)
     return NULL;
-  if (!cercle_db_exec (self->db, "PRAGMA synchronous=FULL", error))
+  /* Checkpoints (which fsync the database file too) every 8 MB of WAL
+   * rather than 4 MB: fewer stalls of the loop under a write burst. */
+  if (!cercle_db_exec (self->db, "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=2000", error))
     return NULL;
   if (!cercle_db_migrate (self->db, "server", server_migrations,
                           G_N_ELEMENTS (server_migrations), error))
@@ -201,13 +204,18 @@ format_instant (GDateTime *dt)
   return g_strdup_printf ("%s.%03dZ", base, g_date_time_get_microsecond (utc) / 1000);
 }
 
-/* The current instant as stored: UTC, milliseconds, sortable as text. */
+/* The current instant as stored: UTC, milliseconds, sortable as text.
+ * Called several times per request: no GDateTime. */
 char *
 cercle_server_store_now (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gint64 usec = g_get_real_time ();
+  time_t seconds = usec / G_USEC_PER_SEC;
+  struct tm tm;
 
-  return format_instant (now);
+  gmtime_r (&seconds, &tm);
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec, (int) ((usec % G_USEC_PER_SEC) / 1000));
 }
 
 /* A FHIR date or instant as stored (UTC, milliseconds), or NULL. A date

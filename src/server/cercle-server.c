@@ -282,6 +282,17 @@ flush_pending (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Savepoints run per request: prepared once rather than parsed each time. */
+static gboolean
+run_prepared (CercleDb    *db,
+              const char  *sql,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db, sql, error);
+
+  return stmt && cercle_db_step_done (db, stmt, error);
+}
+
 /* Joins the open batch, or opens one. A change is on disk before its 2xx:
  * its batch commits in FULL mode (the WAL is fsynced at commit). A batch of
  * reads only carries their audit events: in NORMAL mode they survive a
@@ -314,7 +325,7 @@ batch_enter (CercleServer  *self,
       if (!cercle_db_begin (db, error))
         return FALSE;
     }
-  return cercle_db_exec (db, "SAVEPOINT request", error);
+  return run_prepared (db, "SAVEPOINT request", error);
 }
 
 static void
@@ -324,8 +335,8 @@ batch_leave (CercleServer *self,
   CercleDb *db = cercle_server_store_get_db (self->store);
 
   if (!keep)
-    cercle_db_exec (db, "ROLLBACK TO request", NULL);
-  cercle_db_exec (db, "RELEASE request", NULL);
+    run_prepared (db, "ROLLBACK TO request", NULL);
+  run_prepared (db, "RELEASE request", NULL);
 }
 
 static void
@@ -1600,7 +1611,14 @@ handle_message (SoupServer        *server,
   else if (g_str_equal (path, "/fhir/metadata"))
     {
       if (g_str_equal (req->method, "GET"))
-        set_json_answer (req, 200, capability_statement ());
+        {
+          static char *capabilities = NULL;
+
+          /* It says what the code does: the same for the life of the process. */
+          if (capabilities == NULL)
+            capabilities = capability_statement ();
+          set_json_answer (req, 200, g_strdup (capabilities));
+        }
       else
         set_error_answer (req, 405, "GET only");
       goto answer_now;
@@ -1676,7 +1694,7 @@ handle_message (SoupServer        *server,
       g_autoptr(GError) audit_error = NULL;
 
       /* Nothing of a refused request stays, except the trace of the refusal. */
-      cercle_db_exec (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
+      run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
       g_ptr_array_set_size (req->entities, 0);
       if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
                                                                               : CERCLE_AUDIT_SERIOUS_FAILURE,
