@@ -174,6 +174,24 @@ add_outcomes (GPtrArray *list)
   take (list, cercle_fhir_operation_outcome_new_from_error (other));
 }
 
+static void
+add_server_resources (GPtrArray *list,
+                      GPtrArray *demo)
+{
+  g_autoptr(GPtrArray) empty = g_ptr_array_new ();
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 ("2026-11-23T10:00:00.123Z", NULL);
+  JsonObject *first = json_object_ref (g_ptr_array_index (demo, 0));
+
+  take (list, cercle_fhir_bundle_new ("searchset", demo, "https://cercle.invalid/fhir"));
+  take (list, cercle_fhir_bundle_new ("searchset", empty, NULL));
+  take (list, cercle_fhir_bundle_new ("collection", demo, NULL));
+  take (list, cercle_fhir_audit_event_new ("R", "read", "pract-1", "pat-1", "Patient", "pat-1", TRUE, t));
+  take (list, cercle_fhir_audit_event_new ("C", "create", "pract-1", "pat-1", "Communication", "note-1", TRUE, NULL));
+  take (list, cercle_fhir_audit_event_new ("R", "search-type", NULL, NULL, NULL, NULL, FALSE, t));
+  cercle_fhir_set_meta (first, "3", t);
+  take (list, first);
+}
+
 static char *
 write_all (GPtrArray  *list,
            const char *name)
@@ -230,6 +248,7 @@ test_everything_validates (void)
     take (list, json_object_ref (g_ptr_array_index (demo, i)));
   add_mapped (list);
   add_outcomes (list);
+  add_server_resources (list, demo);
 
   /* and a search result of the demo, as the server would answer */
   bundle = json_object_new ();

@@ -320,6 +320,41 @@ test_operation_outcome (void)
     }
 }
 
+static void
+test_server_builders (void)
+{
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(JsonObject) bundle = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) patient = parse ("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"profile\":[\"x\"]}}");
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 ("2026-11-23T10:00:00+01:00", NULL);
+  g_autoptr(GError) error = NULL;
+  JsonArray *entries;
+  JsonObject *meta;
+
+  g_ptr_array_add (resources, parse ("{\"resourceType\":\"Patient\",\"id\":\"p1\"}"));
+  g_ptr_array_add (resources, parse ("{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"draft\",\"intent\":\"order\"}"));
+  bundle = cercle_fhir_bundle_new ("searchset", resources, "https://h/fhir/");
+  g_assert_true (cercle_fhir_check_resource (bundle, "Bundle", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (bundle, "total"), ==, 2);
+  entries = cercle_fhir_get_array (bundle, "entry");
+  g_assert_cmpstr (cercle_fhir_get_string (json_array_get_object_element (entries, 1), "fullUrl"), ==,
+                   "https://h/fhir/Task/t1");
+
+  event = cercle_fhir_audit_event_new ("R", "read", "pract-1", "pat-1", "Communication", "n1", TRUE, t);
+  g_assert_true (cercle_fhir_check_resource (event, "AuditEvent", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_fhir_get_string (event, "recorded"), ==, "2026-11-23T10:00:00+01:00");
+  g_assert_cmpuint (json_array_get_length (cercle_fhir_get_array (event, "entity")), ==, 2);
+
+  cercle_fhir_set_meta (patient, "2", t);
+  meta = cercle_fhir_get_object (patient, "meta");
+  g_assert_cmpstr (cercle_fhir_get_string (meta, "versionId"), ==, "2");
+  g_assert_cmpstr (cercle_fhir_get_string (meta, "lastUpdated"), ==, "2026-11-23T10:00:00+01:00");
+  g_assert_nonnull (cercle_fhir_get_array (meta, "profile"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -341,6 +376,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/fhir/dates", test_dates);
   g_test_add_func ("/fhir/builders", test_builders);
   g_test_add_func ("/fhir/operation-outcome", test_operation_outcome);
+  g_test_add_func ("/fhir/server-builders", test_server_builders);
 
   return g_test_run ();
 }

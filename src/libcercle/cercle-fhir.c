@@ -606,6 +606,194 @@ cercle_fhir_operation_outcome_new_from_error (const GError *error)
 }
 
 /**
+ * cercle_fhir_bundle_new:
+ * @type: the Bundle type: searchset, history, collection, transaction-response…
+ * @resources: (element-type JsonObject): the resources, in order
+ * @base_url: (nullable): the FHIR base of the server ("https://host/fhir"),
+ *   to give each entry its fullUrl
+ *
+ * A searchset gets its total and each entry the search mode "match".
+ *
+ * Returns: (transfer full): the Bundle (it holds references to @resources)
+ */
+JsonObject *
+cercle_fhir_bundle_new (const char *type,
+                        GPtrArray  *resources,
+                        const char *base_url)
+{
+  gboolean searchset;
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (resources != NULL, NULL);
+
+  searchset = strcmp (type, "searchset") == 0;
+  bundle = json_object_new ();
+  json_object_set_string_member (bundle, "resourceType", "Bundle");
+  json_object_set_string_member (bundle, "type", type);
+  if (searchset)
+    json_object_set_int_member (bundle, "total", resources->len);
+
+  entries = json_array_new ();
+  for (guint i = 0; i < resources->len; i++)
+    {
+      JsonObject *resource = g_ptr_array_index (resources, i);
+      const char *resource_type = cercle_fhir_get_string (resource, "resourceType");
+      const char *id = cercle_fhir_get_string (resource, "id");
+      JsonObject *entry = json_object_new ();
+
+      if (base_url != NULL && resource_type != NULL && id != NULL)
+        {
+          g_autofree char *full_url = g_strdup_printf ("%s%s%s/%s", base_url,
+                                                       g_str_has_suffix (base_url, "/") ? "" : "/",
+                                                       resource_type, id);
+
+          json_object_set_string_member (entry, "fullUrl", full_url);
+        }
+      json_object_set_object_member (entry, "resource", json_object_ref (resource));
+      if (searchset)
+        {
+          JsonObject *search = json_object_new ();
+
+          json_object_set_string_member (search, "mode", "match");
+          json_object_set_object_member (entry, "search", search);
+        }
+      json_array_add_object_element (entries, entry);
+    }
+  if (json_array_get_length (entries) > 0)
+    json_object_set_array_member (bundle, "entry", entries);
+  else
+    json_array_unref (entries);
+  return bundle;
+}
+
+/**
+ * cercle_fhir_audit_event_new:
+ * @action: C, R, U, D or E (create, read, update, delete, execute)
+ * @interaction: the REST interaction: read, vread, update, create, delete,
+ *   search-type, history-instance…
+ * @practitioner_id: (nullable): who acted
+ * @patient_id: (nullable): whose data it was, so the log can be shown to the
+ *   patient (RGPD, domain.md §7)
+ * @resource_type: (nullable): the type of the resource read or written
+ * @resource_id: (nullable): its id
+ * @success: whether the interaction succeeded
+ * @when: (nullable): the time, now when %NULL
+ *
+ * Returns: (transfer full): an AuditEvent for one access to health data
+ */
+JsonObject *
+cercle_fhir_audit_event_new (const char *action,
+                             const char *interaction,
+                             const char *practitioner_id,
+                             const char *patient_id,
+                             const char *resource_type,
+                             const char *resource_id,
+                             gboolean    success,
+                             GDateTime  *when)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *recorded = NULL;
+  JsonObject *event, *agent, *source, *observer;
+  JsonArray *array, *entities;
+
+  g_return_val_if_fail (action != NULL, NULL);
+  g_return_val_if_fail (interaction != NULL, NULL);
+
+  if (when == NULL)
+    when = now = g_date_time_new_now_utc ();
+  recorded = cercle_fhir_format_date_time (when);
+
+  event = json_object_new ();
+  json_object_set_string_member (event, "resourceType", "AuditEvent");
+  json_object_set_object_member (event, "type",
+                                 cercle_fhir_coding_new ("http://terminology.hl7.org/CodeSystem/audit-event-type",
+                                                         "rest", "RESTful Operation"));
+  array = json_array_new ();
+  json_array_add_object_element (array, cercle_fhir_coding_new ("http://hl7.org/fhir/restful-interaction",
+                                                                interaction, NULL));
+  json_object_set_array_member (event, "subtype", array);
+  json_object_set_string_member (event, "action", action);
+  json_object_set_string_member (event, "recorded", recorded);
+  /* 0 success, 4 minor failure (refused request) */
+  json_object_set_string_member (event, "outcome", success ? "0" : "4");
+
+  agent = json_object_new ();
+  if (practitioner_id != NULL)
+    json_object_set_object_member (agent, "who", cercle_fhir_reference_new ("Practitioner", practitioner_id, NULL));
+  json_object_set_boolean_member (agent, "requestor", TRUE);
+  array = json_array_new ();
+  json_array_add_object_element (array, agent);
+  json_object_set_array_member (event, "agent", array);
+
+  source = json_object_new ();
+  observer = json_object_new ();
+  json_object_set_string_member (observer, "display", "cercle-server");
+  json_object_set_object_member (source, "observer", observer);
+  json_object_set_object_member (event, "source", source);
+
+  entities = json_array_new ();
+  if (resource_type != NULL && resource_id != NULL)
+    {
+      JsonObject *entity = json_object_new ();
+
+      json_object_set_object_member (entity, "what", cercle_fhir_reference_new (resource_type, resource_id, NULL));
+      json_array_add_object_element (entities, entity);
+    }
+  if (patient_id != NULL
+      && !(g_strcmp0 (resource_type, "Patient") == 0 && g_strcmp0 (resource_id, patient_id) == 0))
+    {
+      JsonObject *entity = json_object_new ();
+
+      json_object_set_object_member (entity, "what", cercle_fhir_reference_new ("Patient", patient_id, NULL));
+      /* role 1 = "Patient" in the object-role code system */
+      json_object_set_object_member (entity, "role",
+                                     cercle_fhir_coding_new ("http://terminology.hl7.org/CodeSystem/object-role",
+                                                             "1", "Patient"));
+      json_array_add_object_element (entities, entity);
+    }
+  if (json_array_get_length (entities) > 0)
+    json_object_set_array_member (event, "entity", entities);
+  else
+    json_array_unref (entities);
+  return event;
+}
+
+/**
+ * cercle_fhir_set_meta:
+ * @resource: a resource
+ * @version_id: (nullable): its version
+ * @last_updated: (nullable): when it was last written
+ *
+ * Sets meta.versionId and meta.lastUpdated, keeping the rest of meta.
+ */
+void
+cercle_fhir_set_meta (JsonObject *resource,
+                      const char *version_id,
+                      GDateTime  *last_updated)
+{
+  JsonObject *meta;
+
+  g_return_if_fail (resource != NULL);
+
+  meta = cercle_fhir_get_object (resource, "meta");
+  if (meta == NULL)
+    {
+      meta = json_object_new ();
+      json_object_set_object_member (resource, "meta", meta);
+    }
+  if (version_id != NULL)
+    json_object_set_string_member (meta, "versionId", version_id);
+  if (last_updated != NULL)
+    {
+      g_autofree char *text = cercle_fhir_format_date_time (last_updated);
+
+      json_object_set_string_member (meta, "lastUpdated", text);
+    }
+}
+
+/**
  * cercle_fhir_coding_new:
  * @system: (nullable): the code system URL
  * @code: the code
