@@ -226,6 +226,39 @@ test_pages_shortcuts (void)
 }
 
 static void
+test_narrow_navigation (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  CercleWindow *window;
+  AdwLeaflet *leaflet;
+  GtkListBox *sidebar;
+  g_autoptr(GPtrArray) leaflets = g_ptr_array_new ();
+
+  /* A phone-sized window: the sidebar and the page take turns. */
+  g_settings_set_int (settings, "window-width", 360);
+  window = new_window ();
+  flush_events ();
+  collect_widgets (GTK_WIDGET (window), ADW_TYPE_LEAFLET, FALSE, leaflets);
+  g_assert_cmpuint (leaflets->len, ==, 1);
+  leaflet = g_ptr_array_index (leaflets, 0);
+  sidebar = find_sidebar (GTK_WIDGET (window));
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (sidebar, 1), "activate");
+  assert_page_shown (window, 1);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+
+  /* The back button of the page's header bar. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
+  flush_events ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+
+  destroy_window (window);
+  g_settings_reset (settings, "window-width");
+}
+
+static void
 test_window_size_saved (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
@@ -335,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/window/pages/set-page", test_pages_set_page);
   g_test_add_func ("/window/pages/sidebar-click", test_pages_sidebar_click);
   g_test_add_func ("/window/pages/shortcuts", test_pages_shortcuts);
+  g_test_add_func ("/window/narrow/navigation", test_narrow_navigation);
   g_test_add_func ("/window/settings/size-saved", test_window_size_saved);
   g_test_add_func ("/window/about/metainfo", test_about_from_metainfo);
 
