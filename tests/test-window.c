@@ -139,6 +139,8 @@ static const struct {
   const char *title;
   const char *description_start;
 } pages[] = {
+  /* The directory issue replaces the directory page's empty state with the
+   * real page: its row here changes with it. */
   { "patients", 0, "Patients", "Aucun patient pour l’instant", "Les dossiers patients arrivent bientôt" },
   { "directory", 1, "Annuaire", "Annuaire de l’offre de soins", "Importez l’annuaire FINESS pour trouver" },
   { "referrals", 2, "Orientations", "Aucune demande d’orientation pour l’instant", "Vous suivrez ici les demandes d’orientation" },
