@@ -40,6 +40,19 @@ flush_events (void)
       g_usleep (5 * 1000);
 }
 
+/* Runs the main loop until COND holds; fails after 10 s. What is on screen
+ * changes on the next frames, later on a loaded machine. */
+#define WAIT_FOR(cond) \
+  G_STMT_START { \
+    gint64 wait_deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC; \
+    while (!(cond)) \
+      { \
+        g_assert_cmpint (g_get_monotonic_time (), <, wait_deadline); \
+        if (!g_main_context_iteration (NULL, FALSE)) \
+          g_usleep (2 * 1000); \
+      } \
+  } G_STMT_END
+
 static void
 collect_widgets (GtkWidget *widget,
                  GType      type,
@@ -65,6 +78,16 @@ find_mapped (GtkWidget *root,
   collect_widgets (root, type, TRUE, found);
   g_assert_cmpuint (found->len, ==, 1);
   return g_ptr_array_index (found, 0);
+}
+
+static guint
+count_mapped (GtkWidget *root,
+              GType      type)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_widgets (root, type, TRUE, found);
+  return found->len;
 }
 
 static GtkListBox *
@@ -155,10 +178,10 @@ assert_page_shown (CercleWindow *window,
   g_autoptr(GPtrArray) titles = g_ptr_array_new ();
   gboolean header_found = FALSE;
 
-  flush_events ();
   g_assert_cmpstr (cercle_window_get_page (window), ==, pages[i].name);
 
   /* Exactly one empty state is on screen, the page's own, in French. */
+  WAIT_FOR (count_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE) == 1);
   status = ADW_STATUS_PAGE (find_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
   g_assert_cmpstr (adw_status_page_get_title (status), ==, pages[i].title);
   g_assert_true (g_str_has_prefix (adw_status_page_get_description (status), pages[i].description_start));
@@ -239,13 +262,12 @@ test_narrow_navigation (void)
   /* A phone-sized window: the sidebar and the page take turns. */
   g_settings_set_int (settings, "window-width", 360);
   window = new_window ();
-  flush_events ();
   collect_widgets (GTK_WIDGET (window), ADW_TYPE_LEAFLET, FALSE, leaflets);
   g_assert_cmpuint (leaflets->len, ==, 1);
   leaflet = g_ptr_array_index (leaflets, 0);
   sidebar = find_sidebar (GTK_WIDGET (window));
-  g_assert_true (adw_leaflet_get_folded (leaflet));
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+  WAIT_FOR (adw_leaflet_get_folded (leaflet));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
 
   g_signal_emit_by_name (gtk_list_box_get_row_at_index (sidebar, 1), "activate");
   assert_page_shown (window, 1);
@@ -253,8 +275,8 @@ test_narrow_navigation (void)
 
   /* The back button of the page's header bar. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
-  flush_events ();
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (sidebar)));
+  g_assert_cmpuint (count_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE), ==, 0);
 
   destroy_window (window);
   g_settings_reset (settings, "window-width");
