@@ -17,9 +17,22 @@
 import argparse
 import json
 import os
+import re
 import sys
 
 import jsonschema
+from jsonschema import validators
+
+
+def ascii_pattern(validator, pattern, instance, schema):
+    """FHIR's patterns have XML Schema semantics, where \\s is only space, tab,
+    CR and LF: "[ \\r\\n\\t\\S]+" accepts a no-break space (French typography),
+    which Python's Unicode \\S would refuse."""
+    if validator.is_type(instance, 'string') and not re.search(pattern, instance, re.ASCII):
+        yield jsonschema.ValidationError('%r does not match %r' % (instance, pattern))
+
+
+FhirValidator = validators.extend(jsonschema.Draft6Validator, {'pattern': ascii_pattern})
 
 
 def collect(paths):
@@ -58,13 +71,13 @@ def main():
         return 2
     definitions = schema['definitions']
     # One validator per type, sharing the whole schema for the $refs.
-    validators = {}
+    by_type = {}
 
     def validator_for(resource_type):
-        if resource_type not in validators:
+        if resource_type not in by_type:
             sub = {'$ref': '#/definitions/%s' % resource_type, 'definitions': definitions}
-            validators[resource_type] = jsonschema.Draft6Validator(sub)
-        return validators[resource_type]
+            by_type[resource_type] = FhirValidator(sub)
+        return by_type[resource_type]
 
     checked = 0
     failures = 0

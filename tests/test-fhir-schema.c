@@ -129,7 +129,8 @@ add_mapped (GPtrArray *list)
   g_object_set (note, "care-team-id", "ct-pat-1", "author-display", "Dr Paul Martin", "in-response-to-id", "note-0",
                 "sent", now, NULL);
   take (list, cercle_note_to_fhir (note));
-  correction = cercle_note_new_correction (note, "note-2", "pract-1", "Correction");
+  /* French typography: no-break spaces before « : » and « ! » */
+  correction = cercle_note_new_correction (note, "note-2", "pract-1", "Correction\xc2\xa0: chute\xe2\x80\xaf!");
   take (list, cercle_note_to_fhir (correction));
 
   g_object_set (referral, "status", "active", "authored-on", now, "reason", "Perte d’autonomie", NULL);

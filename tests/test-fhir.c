@@ -75,7 +75,7 @@ test_check_accepts (void)
   const char *good[] = {
     "{\"resourceType\":\"Patient\"}",
     "{\"resourceType\":\"Patient\",\"id\":\"A-b.9\",\"gender\":\"female\",\"birthDate\":\"1941-03-12\","
-    "\"name\":[{\"family\":\"Durand\",\"given\":[\"Jeanne\",\"Marie\"]}],\"_gender\":{\"extension\":[]}}",
+    "\"name\":[{\"family\":\"Durand\",\"given\":[\"Jeanne\",\"Marie\"]}],\"_gender\":{\"extension\":[{\"url\":\"urn:x\",\"valueString\":\"a\u00a0: b\"}]}}",
     "{\"resourceType\":\"Task\",\"status\":\"requested\",\"intent\":\"order\",\"priority\":\"routine\"}",
     "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"sent\":\"2026-11-23T10:00:00+01:00\"}",
     "{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
@@ -152,15 +152,46 @@ test_check_rejects (void)
     { "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\",\"date\":\"2026\",\"kind\":\"instance\","
       "\"fhirVersion\":\"4.0.1\"}", NULL, CERCLE_FHIR_ERROR_REQUIRED, "format" },
     { "{\"resourceType\":\"Organization\"}", NULL, CERCLE_FHIR_ERROR_REQUIRED, "Organization" },
-    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":\"48.5\"},\"status\":\"open\"}", NULL,
+    { "{\"resourceType\":\"Location\",\"status\":\"open\"}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "open" },
     /* Resources inside a Bundle are checked too */
     { "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\","
       "\"nom\":\"x\"}}]}", NULL, CERCLE_FHIR_ERROR_INVALID, "nom" },
     { "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":[]}]}", NULL,
-      CERCLE_FHIR_ERROR_INVALID, "1" },
+      CERCLE_FHIR_ERROR_INVALID, "entry[0].resource" },
     { "{\"resourceType\":\"Patient\",\"contained\":[{\"resourceType\":\"Task\"}]}", NULL,
       CERCLE_FHIR_ERROR_REQUIRED, "status" },
+    /* Inside data types, backbone elements and extensions */
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"x\"},{\"famly\":\"x\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[1].famly" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":\"Jeanne\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].given" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].family" },
+    { "{\"resourceType\":\"Patient\",\"telecom\":[{\"system\":\"fax-machine\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "fax-machine" },
+    { "{\"resourceType\":\"Patient\",\"managingOrganization\":{\"reference\":3}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "managingOrganization.reference" },
+    { "{\"resourceType\":\"Patient\",\"extension\":[{\"valueString\":\"x\"}]}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "extension[0].url" },
+    { "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"urn:x\",\"extension\":[{\"url\":\"a\","
+      "\"valueDate\":\"2026-13-01\"}]}]}", NULL, CERCLE_FHIR_ERROR_INVALID, "extension[0].extension[0].valueDate" },
+    { "{\"resourceType\":\"Patient\",\"meta\":{\"lastUpdated\":\"2026-11-23\"}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "meta.lastUpdated" },
+    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":\"48.5\",\"longitude\":2}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "position.latitude" },
+    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":48.5}}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "position.longitude" },
+    { "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\"}]}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "issue[0].code" },
+    { "{\"resourceType\":\"Task\",\"status\":\"draft\",\"intent\":\"order\",\"output\":[{\"valueDate\":\"2026-11-30\"}]}",
+      NULL, CERCLE_FHIR_ERROR_REQUIRED, "output[0].type" },
+    { "{\"resourceType\":\"Task\",\"status\":\"draft\",\"intent\":\"order\",\"businessStatus\":{\"coding\":[]}}",
+      NULL, CERCLE_FHIR_ERROR_INVALID, "businessStatus.coding" },
+    { "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":-1}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "total" },
+    { "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div/>\",\"x\":1}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "text.x" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
