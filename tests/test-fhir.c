@@ -81,6 +81,8 @@ test_check_accepts (void)
     "{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
     "\"subject\":{\"reference\":\"Patient/x\"}}",
     "{\"resourceType\":\"Organization\",\"name\":\"SSIAD\"}",
+    "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null],\"_given\":[null,{\"extension\":"
+    "[{\"url\":\"urn:x\",\"valueCode\":\"masked\"}]}]}]}",
     "{\"resourceType\":\"Location\",\"position\":{\"latitude\":48.5,\"longitude\":2}}",
     "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"invalid\"}]}",
     "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":1,"
@@ -166,6 +168,10 @@ test_check_rejects (void)
       CERCLE_FHIR_ERROR_INVALID, "name[1].famly" },
     { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":\"Jeanne\"}]}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "name[0].given" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null]}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].given[1]" },
+    { "{\"resourceType\":\"Patient\",\"identifier\":[null]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "identifier[0]" },
     { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\"}]}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "name[0].family" },
     { "{\"resourceType\":\"Patient\",\"telecom\":[{\"system\":\"fax-machine\"}]}", NULL,

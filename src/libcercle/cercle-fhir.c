@@ -328,9 +328,16 @@ check_object (const CercleFhirTypeDef  *def,
             {
               JsonNode *item = json_array_get_element (array, i);
 
-              /* "_given": [null, {…}] lines extensions up with the values. */
-              if (name[0] == '_' && JSON_NODE_HOLDS_NULL (item))
-                continue;
+              /* "given": ["Jeanne", null] + "_given": [null, {…}] line the
+               * extensions up with the values: a null is a hole on one side. */
+              if (JSON_NODE_HOLDS_NULL (item))
+                {
+                  g_autofree char *other = name[0] == '_' ? g_strdup (name + 1) : g_strconcat ("_", name, NULL);
+
+                  if (element->kind != CERCLE_FHIR_KIND_OBJECT || name[0] == '_')
+                    if (json_object_has_member (object, other))
+                      continue;
+                }
               g_string_truncate (path, item_len);
               g_string_append_printf (path, "[%u]", i);
               if (!check_value (element, item, resource_type, path, depth, error))
