@@ -394,6 +394,12 @@ cercle_destination_get_transition (CercleDestination *self,
   return g_ptr_array_index (self->transitions, position);
 }
 
+/**
+ * cercle_destination_get_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:id
+ */
 const char *
 cercle_destination_get_id (CercleDestination *self)
 {
@@ -401,6 +407,12 @@ cercle_destination_get_id (CercleDestination *self)
   return self->id;
 }
 
+/**
+ * cercle_destination_get_referral_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:referral-id
+ */
 const char *
 cercle_destination_get_referral_id (CercleDestination *self)
 {
@@ -408,6 +420,12 @@ cercle_destination_get_referral_id (CercleDestination *self)
   return self->referral_id;
 }
 
+/**
+ * cercle_destination_get_dossier_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:dossier-id
+ */
 const char *
 cercle_destination_get_dossier_id (CercleDestination *self)
 {
@@ -415,6 +433,12 @@ cercle_destination_get_dossier_id (CercleDestination *self)
   return self->dossier_id;
 }
 
+/**
+ * cercle_destination_get_patient_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:patient-id
+ */
 const char *
 cercle_destination_get_patient_id (CercleDestination *self)
 {
@@ -422,6 +446,12 @@ cercle_destination_get_patient_id (CercleDestination *self)
   return self->patient_id;
 }
 
+/**
+ * cercle_destination_get_requester_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:requester-id
+ */
 const char *
 cercle_destination_get_requester_id (CercleDestination *self)
 {
@@ -429,6 +459,12 @@ cercle_destination_get_requester_id (CercleDestination *self)
   return self->requester_id;
 }
 
+/**
+ * cercle_destination_get_owner_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:owner-id
+ */
 const char *
 cercle_destination_get_owner_id (CercleDestination *self)
 {
@@ -436,6 +472,12 @@ cercle_destination_get_owner_id (CercleDestination *self)
   return self->owner_id;
 }
 
+/**
+ * cercle_destination_get_owner_display:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:owner-display
+ */
 const char *
 cercle_destination_get_owner_display (CercleDestination *self)
 {
@@ -443,6 +485,12 @@ cercle_destination_get_owner_display (CercleDestination *self)
   return self->owner_display;
 }
 
+/**
+ * cercle_destination_get_status:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status
+ */
 const char *
 cercle_destination_get_status (CercleDestination *self)
 {
@@ -450,6 +498,12 @@ cercle_destination_get_status (CercleDestination *self)
   return self->status;
 }
 
+/**
+ * cercle_destination_get_business_status:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:business-status
+ */
 const char *
 cercle_destination_get_business_status (CercleDestination *self)
 {
@@ -470,6 +524,12 @@ cercle_destination_get_status_label (CercleDestination *self)
   return cercle_referral_status_label (self->status, self->business_status);
 }
 
+/**
+ * cercle_destination_get_status_reason:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status-reason
+ */
 const char *
 cercle_destination_get_status_reason (CercleDestination *self)
 {
@@ -477,6 +537,12 @@ cercle_destination_get_status_reason (CercleDestination *self)
   return self->status_reason;
 }
 
+/**
+ * cercle_destination_get_status_reason_text:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status-reason-text
+ */
 const char *
 cercle_destination_get_status_reason_text (CercleDestination *self)
 {
@@ -484,6 +550,12 @@ cercle_destination_get_status_reason_text (CercleDestination *self)
   return self->status_reason_text;
 }
 
+/**
+ * cercle_destination_get_reason:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:reason
+ */
 const char *
 cercle_destination_get_reason (CercleDestination *self)
 {
@@ -491,6 +563,12 @@ cercle_destination_get_reason (CercleDestination *self)
   return self->reason;
 }
 
+/**
+ * cercle_destination_get_admission_date:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:admission-date
+ */
 const char *
 cercle_destination_get_admission_date (CercleDestination *self)
 {
@@ -498,6 +576,12 @@ cercle_destination_get_admission_date (CercleDestination *self)
   return self->admission_date;
 }
 
+/**
+ * cercle_destination_get_admission_asap:
+ * @self: a destination
+ *
+ * Returns: its #CercleDestination:admission-asap
+ */
 gboolean
 cercle_destination_get_admission_asap (CercleDestination *self)
 {
@@ -524,6 +608,12 @@ cercle_destination_set_admission (CercleDestination *self,
   g_object_set (self, "admission-date", date, "admission-asap", asap, NULL);
 }
 
+/**
+ * cercle_destination_get_authored_on:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:authored-on
+ */
 GDateTime *
 cercle_destination_get_authored_on (CercleDestination *self)
 {
@@ -531,6 +621,12 @@ cercle_destination_get_authored_on (CercleDestination *self)
   return self->authored_on;
 }
 
+/**
+ * cercle_destination_get_last_modified:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:last-modified
+ */
 GDateTime *
 cercle_destination_get_last_modified (CercleDestination *self)
 {

@@ -275,7 +275,12 @@ cercle_professional_new (const char *id,
                        NULL);
 }
 
-/* Getters: borrowed strings, see the properties. */
+/**
+ * cercle_professional_get_id:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:id
+ */
 const char *
 cercle_professional_get_id (CercleProfessional *self)
 {
@@ -283,6 +288,12 @@ cercle_professional_get_id (CercleProfessional *self)
   return self->id;
 }
 
+/**
+ * cercle_professional_get_rpps:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:rpps
+ */
 const char *
 cercle_professional_get_rpps (CercleProfessional *self)
 {
@@ -290,6 +301,12 @@ cercle_professional_get_rpps (CercleProfessional *self)
   return self->rpps;
 }
 
+/**
+ * cercle_professional_get_family_name:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:family-name
+ */
 const char *
 cercle_professional_get_family_name (CercleProfessional *self)
 {
@@ -297,6 +314,12 @@ cercle_professional_get_family_name (CercleProfessional *self)
   return self->family_name;
 }
 
+/**
+ * cercle_professional_get_given_name:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:given-name
+ */
 const char *
 cercle_professional_get_given_name (CercleProfessional *self)
 {
@@ -304,6 +327,12 @@ cercle_professional_get_given_name (CercleProfessional *self)
   return self->given_name;
 }
 
+/**
+ * cercle_professional_get_profession_code:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:profession-code
+ */
 const char *
 cercle_professional_get_profession_code (CercleProfessional *self)
 {
@@ -311,6 +340,12 @@ cercle_professional_get_profession_code (CercleProfessional *self)
   return self->profession_code;
 }
 
+/**
+ * cercle_professional_get_phone:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:phone
+ */
 const char *
 cercle_professional_get_phone (CercleProfessional *self)
 {
@@ -318,6 +353,12 @@ cercle_professional_get_phone (CercleProfessional *self)
   return self->phone;
 }
 
+/**
+ * cercle_professional_get_mssante:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:mssante
+ */
 const char *
 cercle_professional_get_mssante (CercleProfessional *self)
 {
