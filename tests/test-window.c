@@ -140,7 +140,7 @@ static const struct {
   const char *description_start;
 } pages[] = {
   { "patients", 0, "Patients", "Aucun patient pour l’instant", "Les dossiers patients arrivent bientôt" },
-  { "directory", 1, "Annuaire", "Annuaire de l’offre de soins", "Importez l’annuaire FINESS pour trouver" },
+  { "directory", 1, "Annuaire", "Choisissez une commune", "Saisissez la commune ou le code postal du patient" },
   { "referrals", 2, "Orientations", "Aucune demande d’orientation pour l’instant", "Vous suivrez ici les demandes d’orientation" },
 };
 
@@ -156,8 +156,16 @@ assert_page_shown (CercleWindow *window,
   flush_events ();
   g_assert_cmpstr (cercle_window_get_page (window), ==, pages[i].name);
 
-  /* Exactly one empty state is on screen, the page's own, in French. */
+  /* Exactly one empty state is on screen, the page's own, in French. The
+   * directory page first shows that it prepares its demonstration data. */
   status = ADW_STATUS_PAGE (find_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       g_strcmp0 (adw_status_page_get_title (status), pages[i].title) != 0
+       && g_get_monotonic_time () < deadline;)
+    {
+      flush_events ();
+      status = ADW_STATUS_PAGE (find_mapped (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE));
+    }
   g_assert_cmpstr (adw_status_page_get_title (status), ==, pages[i].title);
   g_assert_true (g_str_has_prefix (adw_status_page_get_description (status), pages[i].description_start));
 

@@ -46,6 +46,8 @@ struct _CercleMapView
 
   gboolean fit_pending;
   guint fit_idle_id;
+  int fitted_width;
+  int fitted_height;
 };
 
 G_DEFINE_FINAL_TYPE (CercleMapView, cercle_map_view, GTK_TYPE_WIDGET)
@@ -82,10 +84,12 @@ static const char marker_css[] =
   "  background: #e66100; min-width: 32px; min-height: 32px;"
   "  font-size: 1em; border-width: 3px;"
   "}"
+  /* A wide halo: the patient's commune stays visible when the nearest
+   * structure's marker sits on it. */
   ".cercle-map-reference {"
-  "  min-width: 28px; min-height: 28px; padding: 0; border-radius: 9999px;"
-  "  background: #241f31; color: white;"
-  "  border: 2px solid white; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.5);"
+  "  min-width: 52px; min-height: 52px; padding: 0; border-radius: 9999px;"
+  "  background: rgba(36, 31, 49, 0.18); color: #241f31;"
+  "  border: 3px solid #241f31;"
   "}";
 
 /* Markers are styled here rather than in the application's style sheet so
@@ -259,6 +263,10 @@ cercle_map_view_measure (GtkWidget      *widget,
 
   gtk_widget_measure (GTK_WIDGET (self->simple_map), orientation, for_size,
                       minimum, natural, minimum_baseline, natural_baseline);
+
+  /* A map can use any room, but asks for a sensible amount: libshumate's
+   * natural size is unbounded, which would make windows huge. */
+  *natural = MAX (*minimum, orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 360);
 }
 
 static void
@@ -273,6 +281,12 @@ cercle_map_view_size_allocate (GtkWidget *widget,
 
   /* Fitting needs the real size; do it after this allocation, not during
    * it, since moving the viewport queues another one. */
+  /* A new size (the detail pane opened, the window was resized) keeps the
+   * markers in view too. */
+  if (width > 0 && height > 0 && self->fitted_width > 0
+      && (width != self->fitted_width || height != self->fitted_height))
+    self->fit_pending = TRUE;
+
   if (self->fit_pending && width > 0 && height > 0 && self->fit_idle_id == 0)
     self->fit_idle_id = g_idle_add (fit_idle_cb, self);
 }
@@ -761,6 +775,8 @@ cercle_map_view_fit (CercleMapView *self)
       return;
     }
   self->fit_pending = FALSE;
+  self->fitted_width = width;
+  self->fitted_height = height;
 
   /* Work in the projection's pixels at zoom 0: a zoom step doubles them. */
   markers = shumate_marker_layer_get_markers (self->layer);
@@ -790,6 +806,8 @@ cercle_map_view_fit (CercleMapView *self)
       double scale_x = max_x - min_x > 1e-9 ? room_x / (max_x - min_x) : G_MAXDOUBLE;
       double scale_y = max_y - min_y > 1e-9 ? room_y / (max_y - min_y) : G_MAXDOUBLE;
 
+      /* Quarter steps: as tight as the room allows, without the jitter of
+       * arbitrary levels. */
       zoom = floor (log2 (MIN (scale_x, scale_y)) * 4.0) / 4.0;
       zoom = CLAMP (zoom, 1.0, MAX_FIT_ZOOM);
     }
