@@ -391,8 +391,20 @@ test_melun_ssiad (void)
     g_autoptr(CercleStructure) s = g_list_model_get_item (results, 1);
     AdwActionRow *finess_row = template_child (page, "finess_row");
 
+    GdkContentProvider *content;
+    GValue value = G_VALUE_INIT;
+
     g_assert_true (gtk_revealer_get_reveal_child (template_child (page, "detail_revealer")));
     g_assert_cmpstr (adw_action_row_get_subtitle (finess_row), ==, cercle_structure_get_finess (s));
+
+    /* The copy button puts the number on the clipboard. */
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "directory.copy", "s", "finess"));
+    content = gdk_clipboard_get_content (gtk_widget_get_clipboard (GTK_WIDGET (page)));
+    g_assert_nonnull (content);
+    g_value_init (&value, G_TYPE_STRING);
+    g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+    g_assert_cmpstr (g_value_get_string (&value), ==, cercle_structure_get_finess (s));
+    g_value_unset (&value);
   }
 
   /* A click on marker 3 selects row 3. */
@@ -483,6 +495,121 @@ test_enter_picks_first (void)
   close_page (window);
 }
 
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+static gboolean
+report_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static gboolean
+status_shown (gpointer data)
+{
+  CercleDirectoryPage *page = data;
+  GtkStack *stack = template_child (page, "results_stack");
+
+  return !cercle_directory_page_get_busy (page)
+         && g_strcmp0 (gtk_stack_get_visible_child_name (stack), "no-results") == 0;
+}
+
+static void
+test_import_report (void)
+{
+  g_autofree char *db = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "import.db", NULL);
+  g_autofree char *csv = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "communes.csv", NULL);
+  g_autofree char *saved_demo = g_strdup (g_getenv ("CERCLE_DEMO_DIR"));
+  g_autofree char *empty_dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "no-demo", NULL);
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
+  g_autoptr(GFile) file = g_file_new_for_path (csv);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *page;
+  AdwMessageDialog *dialog;
+  GtkWidget *extra;
+  gboolean line_listed = FALSE;
+  const char *content =
+    "Code_commune_INSEE;Nom_commune;Code_postal;Ligne_5;Libellé_d_acheminement;coordonnees_gps\n"
+    "77288;MELUN;77000;;MELUN;48.5421,2.6554\n"
+    "77186;FONTAINEBLEAU;77300;;FONTAINEBLEAU;48.4047,2.7016\n"
+    "77999;NULLE PART;77999\n";
+
+  g_assert_true (g_file_set_contents (csv, content, -1, &error));
+  g_assert_no_error (error);
+
+  /* A store of its own without demonstration data: only what is imported. */
+  g_assert_cmpint (g_mkdir_with_parents (empty_dir, 0700), ==, 0);
+  g_setenv ("CERCLE_DEMO_DIR", empty_dir, TRUE);
+  page = g_object_new (CERCLE_TYPE_DIRECTORY_PAGE, "directory", directory, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_set_child (GTK_WINDOW (window), page);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (page_is_ready, page, 30, "the page");
+
+  /* The progress banner shows while the import runs, the page stays usable. */
+  cercle_directory_page_import_files (CERCLE_DIRECTORY_PAGE (page), &file, 1);
+  g_assert_true (gtk_revealer_get_reveal_child (template_child (CERCLE_DIRECTORY_PAGE (page), "import_revealer")));
+  g_assert_false (gtk_widget_get_sensitive (template_child (CERCLE_DIRECTORY_PAGE (page), "import_button")));
+  wait_until (report_shown, NULL, 30, "the import report");
+  g_assert_false (gtk_revealer_get_reveal_child (template_child (CERCLE_DIRECTORY_PAGE (page), "import_revealer")));
+
+  /* What was imported and what was skipped, with the line. */
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Annuaire importé");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "2 communes importées"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 ligne ignorée"));
+  extra = adw_message_dialog_get_extra_child (dialog);
+  g_assert_true (GTK_IS_EXPANDER (extra));
+  {
+    g_autoptr(GPtrArray) views = g_ptr_array_new ();
+    GtkTextBuffer *buffer;
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    /* A collapsed expander keeps its child out of the widget tree. */
+    collect_widgets (gtk_expander_get_child (GTK_EXPANDER (extra)), GTK_TYPE_TEXT_VIEW, FALSE, views);
+    g_assert_cmpuint (views->len, ==, 1);
+    buffer = gtk_text_view_get_buffer (g_ptr_array_index (views, 0));
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    line_listed = strstr (text, "communes.csv:4") != NULL;
+  }
+  g_assert_true (line_listed);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* The communes are there; no structure yet: the empty state says so. */
+  choose_commune (CERCLE_DIRECTORY_PAGE (page), "Melun", MELUN);
+  wait_until (status_shown, page, 20, "the empty state");
+  collect_widgets (template_child (CERCLE_DIRECTORY_PAGE (page), "results_stack"), GTK_TYPE_LABEL, TRUE, labels);
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), "Aucun résultat") == 0)
+        found = TRUE;
+    g_assert_true (found);
+  }
+  g_assert_false (gtk_widget_get_sensitive (template_child (CERCLE_DIRECTORY_PAGE (page), "export_button")));
+
+  close_page (GTK_WINDOW (window));
+  g_setenv ("CERCLE_DEMO_DIR", saved_demo, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -521,6 +648,7 @@ main (int   argc,
 
   g_test_add_func ("/directory-page/melun-ssiad", test_melun_ssiad);
   g_test_add_func ("/directory-page/enter-picks-first", test_enter_picks_first);
+  g_test_add_func ("/directory-page/import-report", test_import_report);
 
   return g_test_run ();
 }

@@ -43,6 +43,8 @@ struct _CercleDirectoryPage
   GtkProgressBar *import_progress;
   GtkBox *entry_box;
   GtkSearchEntry *commune_entry;
+  GtkWidget *export_button;
+  GtkWidget *import_button;
   GtkFlowBox *chips_box;
   GtkStack *results_stack;
   GtkLabel *results_label;
@@ -993,13 +995,23 @@ show_import_report (CercleDirectoryPage *self,
                     CercleImportReport  *report)
 {
   const char * const *messages = cercle_import_report_get_messages (report);
+  guint n_structures = cercle_import_report_get_structures (report);
+  guint n_communes = cercle_import_report_get_communes (report);
+  guint n_skipped = cercle_import_report_get_skipped (report);
+  g_autofree char *structures = NULL;
+  g_autofree char *communes = NULL;
+  g_autofree char *skipped = NULL;
   g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
 
-  body = g_strdup_printf (_("%u structures and %u communes imported, %u lines skipped."),
-                          cercle_import_report_get_structures (report),
-                          cercle_import_report_get_communes (report),
-                          cercle_import_report_get_skipped (report));
+  structures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u structure", "%u structures", n_structures),
+                                n_structures);
+  communes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u commune", "%u communes", n_communes),
+                              n_communes);
+  skipped = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line skipped", "%u lines skipped", n_skipped),
+                             n_skipped);
+  /* Translators: "12 structures and 3 communes imported, 1 line skipped." */
+  body = g_strdup_printf (_("%s and %s imported, %s."), structures, communes, skipped);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                                        _("Directory Imported"), body));
@@ -1414,6 +1426,8 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, entry_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, commune_entry);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, export_button);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, chips_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_label);
