@@ -1804,6 +1804,10 @@ finish (Import  *imp,
                            "  SELECT id, latitude, latitude, longitude, longitude,"
                            "   CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
                            "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
+                           "DELETE FROM dir_structure_geo;"
+                           "INSERT INTO dir_structure_geo"
+                           "  SELECT id, latitude, latitude, longitude, longitude"
+                           "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
                            "INSERT INTO dir_structure_fts (dir_structure_fts) VALUES ('rebuild');",
                            error))
         return FALSE;
