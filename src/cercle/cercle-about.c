@@ -6,6 +6,8 @@
  * Only the untranslated (English) elements are read and each text goes
  * through gettext: the metainfo is in POTFILES.in, so po/fr.po holds the
  * very same msgids, and the About window follows the user's language.
+ * Inline <em>/<code> inside a paragraph is not handled: keep release notes
+ * plain.
  *
  * Copyright 2026 The Cercle authors
  * SPDX-License-Identifier: GPL-3.0-or-later
