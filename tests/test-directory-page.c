@@ -17,7 +17,9 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 
+#include "cercle-application.h"
 #include "cercle-directory-page.h"
+#include "cercle-window.h"
 #include "cercle-map-view.h"
 #include "cercle-structure-row.h"
 
@@ -187,11 +189,31 @@ store_result (GObject      *object,
 
 /* ---- Steps -------------------------------------------------------------- */
 
+/* The page remembers the last commune and kinds of service (in memory
+ * here): each test starts from a first run. */
+static void
+forget_last_search (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (schema == NULL)
+    return;
+  settings = g_settings_new (APP_ID);
+  g_settings_reset (settings, "directory-commune");
+  g_settings_reset (settings, "directory-categories");
+}
+
 static CercleDirectoryPage *
 open_page (GtkWindow **window_out)
 {
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *page = cercle_directory_page_new ();
+  GtkWidget *window;
+  GtkWidget *page;
+
+  forget_last_search ();
+  window = gtk_window_new ();
+  page = cercle_directory_page_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
   gtk_window_set_child (GTK_WINDOW (window), page);
@@ -371,6 +393,10 @@ test_melun_ssiad (void)
       g_assert_cmpint (cercle_structure_row_get_covers_shown (row), ==, cercle_structure_get_covers_commune (s));
     }
 
+  /* The page as a person sees it, once the tiles are drawn. */
+  flush_events (500);
+  save_screenshot (GTK_WIDGET (window), "directory-page.png");
+
   /* One marker per row, plus the reference point (Melun). */
   markers = shumate_marker_layer_get_markers (cercle_map_view_get_marker_layer (map));
   g_assert_cmpuint (g_list_length (markers), ==, n + 1);
@@ -413,10 +439,6 @@ test_melun_ssiad (void)
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (cercle_map_view_get_marker (map, 2)), "selected"));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (cercle_map_view_get_marker (map, 1)), "selected"));
 
-  /* Back to the nearest for the picture, and let the tiles arrive. */
-  gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), 0, TRUE);
-  flush_events (1000);
-  save_screenshot (GTK_WIDGET (window), "directory.png");
 
   /* Export: UTF-8 with a BOM, ';', French headers, the same rows in order. */
   csv_path = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "ssiad-melun.csv", NULL);
@@ -552,6 +574,8 @@ test_import_report (void)
   g_assert_true (g_file_set_contents (csv, content, -1, &error));
   g_assert_no_error (error);
 
+  forget_last_search ();
+
   /* A store of its own without demonstration data: only what is imported. */
   g_assert_cmpint (g_mkdir_with_parents (empty_dir, 0700), ==, 0);
   g_setenv ("CERCLE_DEMO_DIR", empty_dir, TRUE);
@@ -610,6 +634,55 @@ test_import_report (void)
   g_setenv ("CERCLE_DEMO_DIR", saved_demo, TRUE);
 }
 
+static void
+test_in_window (void)
+{
+  g_autoptr(CercleApplication) app = cercle_application_new ();
+  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  CercleDirectoryPage *page;
+  CercleWindow *window;
+  GtkSingleSelection *selection;
+
+  if (!have_demo)
+    {
+      g_test_skip ("no demonstration directory in data/demo yet");
+      return;
+    }
+
+  forget_last_search ();
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_hold (G_APPLICATION (app));
+
+  /* The page where the app puts it: the "Annuaire" section of the window. */
+  window = cercle_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  cercle_window_set_page (window, "directory");
+  collect_widgets (GTK_WIDGET (window), CERCLE_TYPE_DIRECTORY_PAGE, FALSE, pages);
+  g_assert_cmpuint (pages->len, ==, 1);
+  page = g_ptr_array_index (pages, 0);
+  wait_until (page_is_ready, page, 60, "the demonstration directory");
+
+  choose_commune (page, "Melun", MELUN);
+  activate_chip (page, "ssiad");
+  wait_until (results_shown, page, 20, "the SSIAD around Melun");
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), >, 0);
+
+  /* The nearest highlighted, the tiles drawn: the README's picture. */
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (template_child (page, "results_view")));
+  gtk_single_selection_set_selected (selection, 0);
+  flush_events (1000);
+  save_screenshot (GTK_WIDGET (window), "directory.png");
+
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  flush_events (50);
+  g_assert_finalize_object (window);
+  g_application_release (G_APPLICATION (app));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -649,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/directory-page/melun-ssiad", test_melun_ssiad);
   g_test_add_func ("/directory-page/enter-picks-first", test_enter_picks_first);
   g_test_add_func ("/directory-page/import-report", test_import_report);
+  g_test_add_func ("/directory-page/in-window", test_in_window);
 
   return g_test_run ();
 }
