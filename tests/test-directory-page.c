@@ -155,6 +155,12 @@ results_shown (gpointer data)
 }
 
 static gboolean
+widget_is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
 toggle_is_active (gpointer data)
 {
   return gtk_toggle_button_get_active (data);
@@ -206,7 +212,9 @@ forget_last_search (void)
 }
 
 static CercleDirectoryPage *
-open_page (GtkWindow **window_out)
+open_page_sized (GtkWindow **window_out,
+                 int         width,
+                 int         height)
 {
   GtkWidget *window;
   GtkWidget *page;
@@ -215,7 +223,7 @@ open_page (GtkWindow **window_out)
   window = gtk_window_new ();
   page = cercle_directory_page_new ();
 
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_set_child (GTK_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
 
@@ -224,6 +232,12 @@ open_page (GtkWindow **window_out)
   *window_out = GTK_WINDOW (window);
 
   return CERCLE_DIRECTORY_PAGE (page);
+}
+
+static CercleDirectoryPage *
+open_page (GtkWindow **window_out)
+{
+  return open_page_sized (window_out, 1100, 720);
 }
 
 /* Types @text as a person would and picks the completion for @insee. */
@@ -288,7 +302,6 @@ save_screenshot (GtkWidget  *widget,
 {
   const char *dir = g_getenv ("CERCLE_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
@@ -298,8 +311,16 @@ save_screenshot (GtkWidget  *widget,
   if (dir == NULL)
     dir = g_getenv ("CERCLE_TEST_TMPDIR");
 
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A frame may be waiting for its layout (the map moves after a fit):
+   * draw once nothing is pending. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      flush_events (20);
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -683,6 +704,57 @@ test_in_window (void)
   g_application_release (G_APPLICATION (app));
 }
 
+static gboolean
+leaflet_shows_map (gpointer data)
+{
+  CercleDirectoryPage *page = data;
+  AdwLeaflet *leaflet = template_child (page, "results_leaflet");
+
+  return adw_leaflet_get_visible_child (leaflet) == GTK_WIDGET (template_child (page, "map_box"))
+         && gtk_widget_get_mapped (GTK_WIDGET (template_child (page, "map_view")));
+}
+
+static void
+test_narrow (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+  GtkToggleButton *map_toggle;
+  AdwLeaflet *leaflet;
+
+  if (!have_demo)
+    {
+      g_test_skip ("no demonstration directory in data/demo yet");
+      return;
+    }
+
+  /* A phone-sized window: the page fits, the list and the map take turns. */
+  page = open_page_sized (&window, 360, 640);
+  flush_events (200);
+  leaflet = template_child (page, "results_leaflet");
+  map_toggle = template_child (page, "map_toggle");
+  g_assert_true (adw_leaflet_get_folded (leaflet));
+  wait_until (widget_is_visible, map_toggle, 5, "the map button");
+
+  choose_commune (page, "Melun", MELUN);
+  activate_chip (page, "ssiad");
+  wait_until (results_shown, page, 20, "the SSIAD around Melun");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (template_child (page, "results_view"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (template_child (page, "map_view"))));
+
+  gtk_toggle_button_set_active (map_toggle, TRUE);
+  wait_until (leaflet_shows_map, page, 5, "the map");
+  flush_events (300);
+  save_screenshot (GTK_WIDGET (window), "directory-narrow.png");
+
+  /* Back to the list, as the back gesture would. */
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  flush_events (300);
+  g_assert_false (gtk_toggle_button_get_active (map_toggle));
+
+  close_page (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -722,6 +794,7 @@ main (int   argc,
   g_test_add_func ("/directory-page/melun-ssiad", test_melun_ssiad);
   g_test_add_func ("/directory-page/enter-picks-first", test_enter_picks_first);
   g_test_add_func ("/directory-page/import-report", test_import_report);
+  g_test_add_func ("/directory-page/narrow", test_narrow);
   g_test_add_func ("/directory-page/in-window", test_in_window);
 
   return g_test_run ();

@@ -46,6 +46,9 @@ struct _CercleDirectoryPage
   GtkWidget *export_button;
   GtkWidget *import_button;
   GtkFlowBox *chips_box;
+  GtkToggleButton *map_toggle;
+  AdwLeaflet *results_leaflet;
+  GtkWidget *map_box;
   GtkStack *results_stack;
   GtkLabel *results_label;
   GtkListView *results_view;
@@ -78,6 +81,8 @@ struct _CercleDirectoryPage
   gboolean prepared;
   gboolean preparing;
   GCancellable *import_cancellable;
+
+  guint fold_idle_id;
 };
 
 G_DEFINE_FINAL_TYPE (CercleDirectoryPage, cercle_directory_page, ADW_TYPE_BIN)
@@ -309,6 +314,56 @@ on_marker_activated (CercleDirectoryPage *self,
 {
   gtk_single_selection_set_selected (self->results_selection, position);
   gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", position);
+}
+
+/* ---- Narrow windows: the list and the map take turns --------------------- */
+
+static void
+on_map_toggled (CercleDirectoryPage *self)
+{
+  gboolean show_map = gtk_toggle_button_get_active (self->map_toggle);
+
+  adw_leaflet_set_visible_child_name (self->results_leaflet, show_map ? "map" : "list");
+}
+
+static void
+on_leaflet_child_changed (CercleDirectoryPage *self)
+{
+  /* A swipe back to the list releases the toggle too. */
+  gtk_toggle_button_set_active (self->map_toggle,
+                                g_strcmp0 (adw_leaflet_get_visible_child_name (self->results_leaflet), "map") == 0);
+}
+
+static gboolean
+update_fold_idle (gpointer data)
+{
+  CercleDirectoryPage *self = data;
+  gboolean folded = adw_leaflet_get_folded (self->results_leaflet);
+
+  self->fold_idle_id = 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->map_toggle), folded);
+  if (!folded)
+    gtk_toggle_button_set_active (self->map_toggle, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_folded_changed (CercleDirectoryPage *self)
+{
+  /* The leaflet folds while it is being allocated: showing the toggle then
+   * would resize the top bar in the middle of a layout. Next time round. */
+  if (self->fold_idle_id == 0)
+    self->fold_idle_id = g_idle_add (update_fold_idle, self);
+}
+
+static void
+on_result_activated (CercleDirectoryPage *self,
+                     guint                position)
+{
+  /* Enter or a double click on a row: where is it? */
+  if (adw_leaflet_get_folded (self->results_leaflet))
+    gtk_toggle_button_set_active (self->map_toggle, TRUE);
 }
 
 /* ---- Results ------------------------------------------------------------ */
@@ -1300,6 +1355,7 @@ cercle_directory_page_dispose (GObject *object)
 {
   CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (object);
 
+  g_clear_handle_id (&self->fold_idle_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->search_cancellable);
   g_cancellable_cancel (self->commune_cancellable);
@@ -1429,6 +1485,9 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, chips_box);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, map_toggle);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, map_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_label);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_view);
@@ -1476,6 +1535,14 @@ cercle_directory_page_init (CercleDirectoryPage *self)
   gtk_list_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->results_selection));
   g_signal_connect_object (self->map_view, "marker-activated",
                            G_CALLBACK (on_marker_activated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results_view, "activate",
+                           G_CALLBACK (on_result_activated), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->map_toggle, "toggled",
+                           G_CALLBACK (on_map_toggled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results_leaflet, "notify::visible-child",
+                           G_CALLBACK (on_leaflet_child_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->results_leaflet, "notify::folded",
+                           G_CALLBACK (on_folded_changed), self, G_CONNECT_SWAPPED);
 
   /* Completion: a popover under the field with a list of communes. It never
    * takes the focus, so typing goes on; arrows and Enter are caught on the
