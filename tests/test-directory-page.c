@@ -25,9 +25,6 @@
 
 #define MELUN "77288"
 
-/* The demonstration directory comes with the directory issue: until it is
- * in data/demo/, these tests have nothing to search. */
-static gboolean have_demo;
 #define FONTAINEBLEAU "77186"
 
 typedef gboolean (*Condition) (gpointer data);
@@ -359,12 +356,6 @@ test_melun_ssiad (void)
   GList *markers;
   guint n;
 
-  if (!have_demo)
-    {
-      g_test_skip ("no demonstration directory in data/demo yet");
-      return;
-    }
-
   page = open_page (&window);
   map = template_child (page, "map_view");
   view = template_child (page, "results_view");
@@ -508,12 +499,6 @@ test_enter_picks_first (void)
   GtkWindow *window;
   CercleDirectoryPage *page;
   GtkEditable *entry;
-
-  if (!have_demo)
-    {
-      g_test_skip ("no demonstration directory in data/demo yet");
-      return;
-    }
 
   page = open_page (&window);
   entry = template_child (page, "commune_entry");
@@ -665,12 +650,6 @@ test_in_window (void)
   CercleWindow *window;
   GtkSingleSelection *selection;
 
-  if (!have_demo)
-    {
-      g_test_skip ("no demonstration directory in data/demo yet");
-      return;
-    }
-
   forget_last_search ();
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
@@ -722,12 +701,6 @@ test_narrow (void)
   GtkToggleButton *map_toggle;
   AdwLeaflet *leaflet;
 
-  if (!have_demo)
-    {
-      g_test_skip ("no demonstration directory in data/demo yet");
-      return;
-    }
-
   /* A phone-sized window: the page fits, the list and the map take turns. */
   page = open_page_sized (&window, 360, 640);
   flush_events (200);
@@ -755,6 +728,65 @@ test_narrow (void)
   close_page (window);
 }
 
+static gboolean
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  GListModel *controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  /* What a key press reaches first: the capture-phase key controllers. */
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller)
+          && gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  g_object_unref (controllers);
+
+  return handled;
+}
+
+static void
+test_keyboard_completion (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page = open_page (&window);
+  GtkWidget *entry = template_child (page, "commune_entry");
+  GtkSingleSelection *selection;
+  g_autoptr(CercleCommune) second = NULL;
+  guint n;
+
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Me");
+  wait_until (completion_shown, page, 10, "the commune completion");
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (completion_list (page)));
+  n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  g_assert_cmpuint (n, >=, 2);
+
+  /* The first completion is highlighted; Down moves, Up comes back, Down
+   * again, and Enter takes the highlighted one. */
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 0);
+  g_assert_true (press_key (entry, GDK_KEY_Down));
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 1);
+  g_assert_true (press_key (entry, GDK_KEY_Up));
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 0);
+  g_assert_true (press_key (entry, GDK_KEY_Down));
+  second = g_list_model_get_item (G_LIST_MODEL (selection), 1);
+  g_assert_true (press_key (entry, GDK_KEY_Return));
+  g_assert_true (cercle_directory_page_get_commune (page) == second
+                 || g_str_equal (cercle_commune_get_insee_code (cercle_directory_page_get_commune (page)),
+                                 cercle_commune_get_insee_code (second)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (completion_popover (page))));
+
+  /* With the list closed, arrows are the entry's own again. */
+  g_assert_false (press_key (entry, GDK_KEY_Down));
+
+  close_page (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,9 +805,8 @@ main (int   argc,
   /* A fresh store in the test's own folder, first-run demo data from the
    * source tree, tiles drawn locally. */
   db = g_build_filename (tmp, "directory-page.db", NULL);
-  demo_dir = g_getenv ("CERCLE_TEST_DEMO_DIR") ? g_strdup (g_getenv ("CERCLE_TEST_DEMO_DIR"))
-                                               : g_build_filename (source_dir, "data", "demo", NULL);
-  have_demo = g_file_test (demo_dir, G_FILE_TEST_IS_DIR);
+  demo_dir = g_build_filename (source_dir, "data", "demo", NULL);
+  g_assert_true (g_file_test (demo_dir, G_FILE_TEST_IS_DIR));
   g_setenv ("CERCLE_DB", db, TRUE);
   g_setenv ("CERCLE_DEMO_DIR", demo_dir, TRUE);
   g_setenv ("CERCLE_OFFLINE_MAP", "1", TRUE);
@@ -793,6 +824,7 @@ main (int   argc,
 
   g_test_add_func ("/directory-page/melun-ssiad", test_melun_ssiad);
   g_test_add_func ("/directory-page/enter-picks-first", test_enter_picks_first);
+  g_test_add_func ("/directory-page/keyboard-completion", test_keyboard_completion);
   g_test_add_func ("/directory-page/import-report", test_import_report);
   g_test_add_func ("/directory-page/narrow", test_narrow);
   g_test_add_func ("/directory-page/in-window", test_in_window);
