@@ -1,0 +1,469 @@
+/* cercle-fhir-patient.c — Patient to and from FHIR R4 JSON (FR Core style)
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The mapping follows the French FR Core profile: the INS matricule as an
+ * identifier under the NIR or NIA OID (only when the identity is qualified:
+ * the INS may not be exchanged otherwise), the birth name as the official
+ * name with every birth given name, the used name as the usual name, the
+ * birthplace as the INSEE code of the commune or country, and the identity
+ * status as the FR Core identity-reliability extension.
+ */
+#define G_LOG_DOMAIN "cercle-fhir"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "cercle-error.h"
+#include "cercle-fhir-patient.h"
+#include "cercle-i18n.h"
+
+#define SYSTEM_INS_NIR "urn:oid:1.2.250.1.213.1.4.8"
+#define SYSTEM_INS_NIA "urn:oid:1.2.250.1.213.1.4.9"
+#define SYSTEM_IDENTIFIER_TYPE "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
+#define URL_IDENTITY_RELIABILITY "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
+#define SYSTEM_IDENTITY_STATUS "https://mos.esante.gouv.fr/NOS/TRE_R305-StatutIdentite/FHIR/TRE-R305-StatutIdentite"
+#define URL_BIRTHPLACE "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
+#define URL_INSEE_CODE "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code"
+#define SYSTEM_INSEE_COMMUNE "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM"
+#define SYSTEM_INSEE_COUNTRY "https://mos.esante.gouv.fr/NOS/TRE_R20-Pays/FHIR/TRE-R20-Pays"
+#define PROFILE_PATIENT "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
+
+static gboolean
+has_text (const char *s)
+{
+  return s != NULL && *s != '\0';
+}
+
+static void
+add_insee_extension (JsonBuilder *b,
+                     const char  *code)
+{
+  json_builder_set_member_name (b, "extension");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, URL_INSEE_CODE);
+  json_builder_set_member_name (b, "valueCoding");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "system");
+  json_builder_add_string_value (b, g_str_has_prefix (code, "99") ? SYSTEM_INSEE_COUNTRY : SYSTEM_INSEE_COMMUNE);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+}
+
+static void
+add_member_string (JsonBuilder *b,
+                   const char  *name,
+                   const char  *value)
+{
+  if (!has_text (value))
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+/**
+ * cercle_patient_to_fhir:
+ * @patient: a #CerclePatient
+ *
+ * Builds the FHIR R4 Patient resource of @patient. The INS identifier is
+ * written only for a qualified identity.
+ *
+ * Returns: (transfer full): the resource
+ */
+JsonObject *
+cercle_patient_to_fhir (CerclePatient *patient)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  CercleIdentityStatus status;
+  const char * const *given;
+  const char *version_id, *last_updated, *ins, *birthplace;
+
+  g_return_val_if_fail (CERCLE_IS_PATIENT (patient), NULL);
+
+  status = cercle_patient_get_identity_status (patient);
+  version_id = cercle_patient_get_version_id (patient);
+  last_updated = cercle_patient_get_last_updated (patient);
+  ins = cercle_patient_get_ins (patient);
+  birthplace = cercle_patient_get_birthplace_code (patient);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "resourceType");
+  json_builder_add_string_value (b, "Patient");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, cercle_patient_get_id (patient));
+
+  json_builder_set_member_name (b, "meta");
+  json_builder_begin_object (b);
+  add_member_string (b, "versionId", version_id);
+  add_member_string (b, "lastUpdated", last_updated);
+  json_builder_set_member_name (b, "profile");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, PROFILE_PATIENT);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "extension");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, URL_IDENTITY_RELIABILITY);
+  json_builder_set_member_name (b, "extension");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, "identityStatus");
+  json_builder_set_member_name (b, "valueCoding");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "system");
+  json_builder_add_string_value (b, SYSTEM_IDENTITY_STATUS);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, cercle_identity_status_get_code (status));
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  if (has_text (birthplace))
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "url");
+      json_builder_add_string_value (b, URL_BIRTHPLACE);
+      json_builder_set_member_name (b, "valueAddress");
+      json_builder_begin_object (b);
+      add_insee_extension (b, birthplace);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  if (has_text (ins) && cercle_identity_status_can_share_ins (status))
+    {
+      gboolean nia = g_strcmp0 (cercle_patient_get_ins_kind (patient), "NIA") == 0;
+
+      json_builder_set_member_name (b, "identifier");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "use");
+      json_builder_add_string_value (b, nia ? "temp" : "official");
+      json_builder_set_member_name (b, "type");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "coding");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "system");
+      json_builder_add_string_value (b, SYSTEM_IDENTIFIER_TYPE);
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, nia ? "INS-NIA" : "INS-NIR");
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "system");
+      json_builder_add_string_value (b, nia ? SYSTEM_INS_NIA : SYSTEM_INS_NIR);
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, ins);
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+    }
+
+  json_builder_set_member_name (b, "name");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "use");
+  json_builder_add_string_value (b, "official");
+  add_member_string (b, "family", cercle_patient_get_birth_family_name (patient));
+  given = cercle_patient_get_birth_given_names (patient);
+  if (given && given[0])
+    {
+      json_builder_set_member_name (b, "given");
+      json_builder_begin_array (b);
+      for (guint i = 0; given[i]; i++)
+        json_builder_add_string_value (b, given[i]);
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+  if (has_text (cercle_patient_get_used_family_name (patient)) ||
+      has_text (cercle_patient_get_used_given_name (patient)))
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "use");
+      json_builder_add_string_value (b, "usual");
+      add_member_string (b, "family", cercle_patient_get_used_family_name (patient));
+      if (has_text (cercle_patient_get_used_given_name (patient)))
+        {
+          json_builder_set_member_name (b, "given");
+          json_builder_begin_array (b);
+          json_builder_add_string_value (b, cercle_patient_get_used_given_name (patient));
+          json_builder_end_array (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  if (has_text (cercle_patient_get_phone (patient)))
+    {
+      json_builder_set_member_name (b, "telecom");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "system");
+      json_builder_add_string_value (b, "phone");
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, cercle_patient_get_phone (patient));
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+    }
+
+  add_member_string (b, "gender", cercle_patient_get_sex (patient));
+  add_member_string (b, "birthDate", cercle_patient_get_birth_date (patient));
+
+  if (has_text (cercle_patient_get_address_line (patient)) ||
+      has_text (cercle_patient_get_postcode (patient)) ||
+      has_text (cercle_patient_get_commune_code (patient)) ||
+      has_text (cercle_patient_get_commune_name (patient)))
+    {
+      json_builder_set_member_name (b, "address");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      if (has_text (cercle_patient_get_commune_code (patient)))
+        add_insee_extension (b, cercle_patient_get_commune_code (patient));
+      json_builder_set_member_name (b, "use");
+      json_builder_add_string_value (b, "home");
+      if (has_text (cercle_patient_get_address_line (patient)))
+        {
+          json_builder_set_member_name (b, "line");
+          json_builder_begin_array (b);
+          json_builder_add_string_value (b, cercle_patient_get_address_line (patient));
+          json_builder_end_array (b);
+        }
+      add_member_string (b, "city", cercle_patient_get_commune_name (patient));
+      add_member_string (b, "postalCode", cercle_patient_get_postcode (patient));
+      json_builder_set_member_name (b, "country");
+      json_builder_add_string_value (b, "FR");
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+    }
+
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  return json_object_ref (json_node_get_object (root));
+}
+
+static const char *
+get_string (JsonObject *o,
+            const char *member)
+{
+  JsonNode *node;
+
+  if (o == NULL || !json_object_has_member (o, member))
+    return NULL;
+  node = json_object_get_member (o, member);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonArray *
+get_array (JsonObject *o,
+           const char *member)
+{
+  JsonNode *node;
+
+  if (o == NULL || !json_object_has_member (o, member))
+    return NULL;
+  node = json_object_get_member (o, member);
+  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+array_object (JsonArray *a,
+              guint      i)
+{
+  JsonNode *node = json_array_get_element (a, i);
+
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonObject *
+find_extension (JsonObject *o,
+                const char *url)
+{
+  JsonArray *ext = get_array (o, "extension");
+
+  for (guint i = 0; ext && i < json_array_get_length (ext); i++)
+    {
+      JsonObject *e = array_object (ext, i);
+
+      if (g_strcmp0 (get_string (e, "url"), url) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static const char *
+insee_code_of (JsonObject *address)
+{
+  JsonObject *ext = find_extension (address, URL_INSEE_CODE);
+  JsonNode *coding;
+
+  if (ext == NULL || !json_object_has_member (ext, "valueCoding"))
+    return NULL;
+  coding = json_object_get_member (ext, "valueCoding");
+  return JSON_NODE_HOLDS_OBJECT (coding) ? get_string (json_node_get_object (coding), "code") : NULL;
+}
+
+static GStrv
+strings_of (JsonArray *a)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonNode *n = json_array_get_element (a, i);
+
+      if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (n));
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * cercle_patient_new_from_fhir:
+ * @resource: a FHIR R4 Patient resource
+ * @error: return location for a #CERCLE_FHIR_ERROR
+ *
+ * Reads a Patient written by cercle_patient_to_fhir() or by another FR Core
+ * system. Elements Cercle does not use are ignored.
+ *
+ * Returns: (transfer full): the patient, or %NULL
+ */
+CerclePatient *
+cercle_patient_new_from_fhir (JsonObject  *resource,
+                              GError     **error)
+{
+  g_autoptr(CerclePatient) patient = NULL;
+  JsonObject *meta = NULL, *ext;
+  JsonArray *a;
+  const char *id;
+
+  g_return_val_if_fail (resource != NULL, NULL);
+
+  if (g_strcmp0 (get_string (resource, "resourceType"), "Patient") != 0)
+    {
+      g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_RESOURCE_TYPE,
+                   _("A Patient resource was expected"));
+      return NULL;
+    }
+  id = get_string (resource, "id");
+  if (!has_text (id))
+    {
+      g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                   _("The Patient resource has no id"));
+      return NULL;
+    }
+
+  patient = g_object_new (CERCLE_TYPE_PATIENT, "id", id, NULL);
+
+  if (json_object_has_member (resource, "meta") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (resource, "meta")))
+    meta = json_object_get_object_member (resource, "meta");
+  g_object_set (patient,
+                "version-id", get_string (meta, "versionId"),
+                "last-updated", get_string (meta, "lastUpdated"),
+                "sex", get_string (resource, "gender") ? get_string (resource, "gender") : "unknown",
+                "birth-date", get_string (resource, "birthDate"),
+                NULL);
+
+  ext = find_extension (resource, URL_IDENTITY_RELIABILITY);
+  if (ext)
+    {
+      JsonObject *status_ext = find_extension (ext, "identityStatus");
+      JsonNode *coding = status_ext && json_object_has_member (status_ext, "valueCoding")
+                         ? json_object_get_member (status_ext, "valueCoding") : NULL;
+      CercleIdentityStatus status;
+
+      if (coding && JSON_NODE_HOLDS_OBJECT (coding) &&
+          get_string (json_node_get_object (coding), "code") &&
+          cercle_identity_status_from_code (get_string (json_node_get_object (coding), "code"), &status))
+        {
+          gboolean insi, doc;
+
+          cercle_identity_status_to_checks (status, &insi, &doc);
+          g_object_set (patient, "from-insi", insi, "document-checked", doc, NULL);
+        }
+    }
+
+  ext = find_extension (resource, URL_BIRTHPLACE);
+  if (ext && json_object_has_member (ext, "valueAddress") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (ext, "valueAddress")))
+    g_object_set (patient, "birthplace-code",
+                  insee_code_of (json_object_get_object_member (ext, "valueAddress")), NULL);
+
+  a = get_array (resource, "identifier");
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonObject *ident = array_object (a, i);
+      const char *system = get_string (ident, "system");
+
+      if (g_strcmp0 (system, SYSTEM_INS_NIR) == 0 || g_strcmp0 (system, SYSTEM_INS_NIA) == 0)
+        g_object_set (patient,
+                      "ins", get_string (ident, "value"),
+                      "ins-kind", g_strcmp0 (system, SYSTEM_INS_NIR) == 0 ? "NIR" : "NIA",
+                      NULL);
+    }
+
+  a = get_array (resource, "name");
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonObject *name = array_object (a, i);
+      const char *use = get_string (name, "use");
+      g_auto(GStrv) given = strings_of (get_array (name, "given"));
+
+      if (g_strcmp0 (use, "official") == 0 || (use == NULL && i == 0))
+        g_object_set (patient,
+                      "birth-family-name", get_string (name, "family"),
+                      "birth-given-names", given,
+                      NULL);
+      else if (g_strcmp0 (use, "usual") == 0)
+        g_object_set (patient,
+                      "used-family-name", get_string (name, "family"),
+                      "used-given-name", given[0],
+                      NULL);
+    }
+
+  a = get_array (resource, "telecom");
+  for (guint i = 0; a && i < json_array_get_length (a); i++)
+    {
+      JsonObject *t = array_object (a, i);
+
+      if (g_strcmp0 (get_string (t, "system"), "phone") == 0)
+        {
+          g_object_set (patient, "phone", get_string (t, "value"), NULL);
+          break;
+        }
+    }
+
+  a = get_array (resource, "address");
+  if (a && json_array_get_length (a) > 0 && array_object (a, 0))
+    {
+      JsonObject *address = array_object (a, 0);
+      JsonArray *lines = get_array (address, "line");
+      g_auto(GStrv) line_strings = strings_of (lines);
+      g_autofree char *line = g_strjoinv (", ", line_strings);
+
+      g_object_set (patient,
+                    "address-line", *line ? line : NULL,
+                    "postcode", get_string (address, "postalCode"),
+                    "commune-name", get_string (address, "city"),
+                    "commune-code", insee_code_of (address),
+                    NULL);
+    }
+
+  return g_steal_pointer (&patient);
+}
