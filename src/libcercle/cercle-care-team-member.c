@@ -44,19 +44,19 @@ static GParamSpec *properties[N_PROPS];
  * services (SSIAD, HAD, SAAD) are structures; the aidant, the personne de
  * confiance and the legal representative are relatives (RelatedPerson). */
 static const CercleCareTeamRole roles[] = {
-  { "medecin-traitant",         NC_("care team role", "General practitioner"), "Practitioner" },
-  { "infirmier",                NC_("care team role", "Nurse"), "Practitioner" },
-  { "pharmacien",               NC_("care team role", "Pharmacist"), "Practitioner" },
-  { "masseur-kinesitherapeute", NC_("care team role", "Physiotherapist"), "Practitioner" },
-  { "medecin-specialiste",      NC_("care team role", "Specialist doctor"), "Practitioner" },
-  { "ssiad",                    NC_("care team role", "Nursing at home (SSIAD)"), "Organization" },
-  { "had",                      NC_("care team role", "Hospitalisation at home (HAD)"), "Organization" },
-  { "saad",                     NC_("care team role", "Help at home (SAAD)"), "Organization" },
-  { "coordinateur-dac",         NC_("care team role", "DAC coordinator"), NULL },
-  { "equipe-hospitaliere",      NC_("care team role", "Hospital team"), NULL },
-  { "aidant",                   NC_("care team role", "Caregiver"), "RelatedPerson" },
-  { "personne-de-confiance",    NC_("care team role", "Trusted person"), "RelatedPerson" },
-  { "representant-legal",       NC_("care team role", "Legal representative"), "RelatedPerson" },
+  { "medecin-traitant",         NC_("care team role", "General practitioner"), "Practitioner", "Médecin traitant" },
+  { "infirmier",                NC_("care team role", "Nurse"), "Practitioner", "Infirmier(ère)" },
+  { "pharmacien",               NC_("care team role", "Pharmacist"), "Practitioner", "Pharmacien" },
+  { "masseur-kinesitherapeute", NC_("care team role", "Physiotherapist"), "Practitioner", "Masseur-kinésithérapeute" },
+  { "medecin-specialiste",      NC_("care team role", "Specialist doctor"), "Practitioner", "Médecin spécialiste" },
+  { "ssiad",                    NC_("care team role", "Nursing at home (SSIAD)"), "Organization", "SSIAD" },
+  { "had",                      NC_("care team role", "Hospitalisation at home (HAD)"), "Organization", "HAD" },
+  { "saad",                     NC_("care team role", "Help at home (SAAD)"), "Organization", "SAAD" },
+  { "coordinateur-dac",         NC_("care team role", "DAC coordinator"), NULL, "Coordinateur DAC" },
+  { "equipe-hospitaliere",      NC_("care team role", "Hospital team"), NULL, "Équipe hospitalière" },
+  { "aidant",                   NC_("care team role", "Caregiver"), "RelatedPerson", "Aidant" },
+  { "personne-de-confiance",    NC_("care team role", "Trusted person"), "RelatedPerson", "Personne de confiance" },
+  { "representant-legal",       NC_("care team role", "Legal representative"), "RelatedPerson", "Représentant légal" },
 };
 
 static const char *const member_types[] = { "Practitioner", "Organization", "RelatedPerson", NULL };
@@ -376,7 +376,8 @@ cercle_care_team_to_fhir (const char *patient_id,
       json_array_add_object_element (role,
                                      cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_CARE_TEAM_ROLE,
                                                                        member->role_code,
-                                                                       cercle_care_team_role_label (member->role_code)));
+                                                                       find_role (member->role_code)
+                                                                       ? find_role (member->role_code)->display : NULL));
       json_object_set_array_member (participant, "role", role);
       json_object_set_object_member (participant, "member",
                                      cercle_fhir_reference_new (member->member_type, member->member_id,

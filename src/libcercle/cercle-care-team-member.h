@@ -14,6 +14,7 @@ typedef struct {
   const char *code;
   const char *label;          /* untranslated: use cercle_care_team_role_label() */
   const char *member_type;    /* the only member type allowed, or NULL for any */
+  const char *display;        /* French display in FHIR codings */
 } CercleCareTeamRole;
 
 #define CERCLE_TYPE_CARE_TEAM_MEMBER (cercle_care_team_member_get_type ())

@@ -631,7 +631,7 @@ cercle_destination_to_fhir (CercleDestination *self)
     {
       JsonObject *concept = self->status_reason
         ? cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_REFERRAL_REASON, self->status_reason,
-                                            cercle_referral_reason_label (self->status_reason))
+                                            cercle_referral_reason_display (self->status_reason))
         : json_object_new ();
 
       if (self->status_reason_text)
@@ -642,8 +642,8 @@ cercle_destination_to_fhir (CercleDestination *self)
     json_object_set_object_member (task, "businessStatus",
                                    cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_TASK_BUSINESS_STATUS,
                                                                      self->business_status,
-                                                                     cercle_referral_status_label (self->status,
-                                                                                                   self->business_status)));
+                                                                     cercle_referral_status_display (self->status,
+                                                                                                     self->business_status)));
   json_object_set_string_member (task, "intent", "order");
   if (self->referral_id)
     json_object_set_object_member (task, "focus", cercle_fhir_reference_new ("ServiceRequest", self->referral_id, NULL));

@@ -51,12 +51,22 @@ static GParamSpec *properties[N_PROPS];
 static const struct {
   const char *code;
   const char *label;
+  const char *display;  /* French display in FHIR codings */
 } categories[] = {
-  { "transmission", NC_("note category", "Handover") },
-  { "vigilance",    NC_("note category", "Alert") },
-  { "compte-rendu", NC_("note category", "Report") },
-  { "information",  NC_("note category", "Information") },
+  { "transmission", NC_("note category", "Handover"), "Transmission" },
+  { "vigilance",    NC_("note category", "Alert"), "Vigilance" },
+  { "compte-rendu", NC_("note category", "Report"), "Compte rendu" },
+  { "information",  NC_("note category", "Information"), "Information" },
 };
+
+static const char *
+category_display (const char *code)
+{
+  for (gsize i = 0; code != NULL && i < G_N_ELEMENTS (categories); i++)
+    if (strcmp (categories[i].code, code) == 0)
+      return categories[i].display;
+  return NULL;
+}
 
 /**
  * cercle_note_category_label:
@@ -419,7 +429,7 @@ cercle_note_to_fhir (CercleNote *self)
   array = json_array_new ();
   json_array_add_object_element (array,
                                  cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_NOTE_CATEGORY, self->category,
-                                                                   cercle_note_category_label (self->category)));
+                                                                   category_display (self->category)));
   json_object_set_array_member (communication, "category", array);
   json_object_set_object_member (communication, "subject",
                                  cercle_fhir_reference_new ("Patient", self->patient_id, NULL));

@@ -47,19 +47,20 @@ typedef struct {
   const char *label;
   gboolean    health;   /* a TRE_G15 health profession */
   gboolean    medical;  /* may read the medical section of a referral */
+  const char *display;  /* the display of the code (TRE_G15 for health professions) */
 } Profession;
 
 /* The medical section of a referral is for those bound by medical secrecy
  * who take the clinical decisions: doctors, midwives and nurses. */
 static const Profession professions[] = {
-  { "10", NC_("profession", "Doctor"), TRUE, TRUE },
-  { "21", NC_("profession", "Pharmacist"), TRUE, FALSE },
-  { "40", NC_("profession", "Dentist"), TRUE, FALSE },
-  { "50", NC_("profession", "Midwife"), TRUE, TRUE },
-  { "60", NC_("profession", "Nurse"), TRUE, TRUE },
-  { "70", NC_("profession", "Physiotherapist"), TRUE, FALSE },
-  { "assistant-social", NC_("profession", "Social worker"), FALSE, FALSE },
-  { "secretaire-admission", NC_("profession", "Admission officer"), FALSE, FALSE },
+  { "10", NC_("profession", "Doctor"), TRUE, TRUE, "Médecin" },
+  { "21", NC_("profession", "Pharmacist"), TRUE, FALSE, "Pharmacien" },
+  { "40", NC_("profession", "Dentist"), TRUE, FALSE, "Chirurgien-Dentiste" },
+  { "50", NC_("profession", "Midwife"), TRUE, TRUE, "Sage-Femme" },
+  { "60", NC_("profession", "Nurse"), TRUE, TRUE, "Infirmier" },
+  { "70", NC_("profession", "Physiotherapist"), TRUE, FALSE, "Masseur-Kinésithérapeute" },
+  { "assistant-social", NC_("profession", "Social worker"), FALSE, FALSE, "Assistant de service social" },
+  { "secretaire-admission", NC_("profession", "Admission officer"), FALSE, FALSE, "Chargé d'admission" },
 };
 
 static const Profession *
@@ -83,6 +84,21 @@ cercle_profession_label (const char *code)
   const Profession *p = find_profession (code);
 
   return p ? g_dpgettext2 (GETTEXT_PACKAGE, "profession", p->label) : NULL;
+}
+
+/**
+ * cercle_profession_display:
+ * @code: (nullable): a profession code
+ *
+ * Returns: (nullable): the display of @code in FHIR codings (the TRE_G15
+ *   display for health professions), whatever the user's language
+ */
+const char *
+cercle_profession_display (const char *code)
+{
+  const Profession *p = find_profession (code);
+
+  return p ? p->display : NULL;
 }
 
 /**
@@ -438,7 +454,7 @@ cercle_professional_to_fhir (CercleProfessional *self)
                                      cercle_fhir_codeable_concept_new (p && !p->health ? CERCLE_FHIR_SYSTEM_PROFESSION_OTHER
                                                                                       : CERCLE_FHIR_SYSTEM_PROFESSION,
                                                                        self->profession_code,
-                                                                       cercle_profession_label (self->profession_code)));
+                                                                       p ? p->display : NULL));
       array = json_array_new ();
       json_array_add_object_element (array, qualification);
       json_object_set_array_member (practitioner, "qualification", array);

@@ -43,6 +43,7 @@ const char         *cercle_professional_get_mssante         (CercleProfessional 
 char               *cercle_professional_dup_display_name    (CercleProfessional  *self);
 
 const char         *cercle_profession_label                 (const char          *code);
+const char         *cercle_profession_display               (const char          *code);
 gboolean            cercle_profession_is_health             (const char          *code);
 gboolean            cercle_profession_is_medical            (const char          *code);
 

@@ -20,23 +20,24 @@ typedef struct {
   const char *status;
   const char *business;
   const char *label;
+  const char *display;  /* the French display of the coding in FHIR: data, not UI */
 } StatusRow;
 
 /* domain.md §6, one row per (Task.status, businessStatus) pair. */
 static const StatusRow statuses[] = {
-  { "draft",       NULL,                 NC_("referral status", "Draft") },
-  { "requested",   "non-lue",            NC_("referral status", "Sent") },
-  { "received",    "lue",                NC_("referral status", "Read") },
-  { "received",    "complement-demande", NC_("referral status", "More information requested") },
-  { "accepted",    "accord",             NC_("referral status", "Accepted") },
-  { "accepted",    "liste-attente",      NC_("referral status", "Waiting list") },
-  { "rejected",    NULL,                 NC_("referral status", "Refused") },
-  { "in-progress", "transfert-organise", NC_("referral status", "Admission confirmed") },
-  { "completed",   NULL,                 NC_("referral status", "Patient admitted") },
-  { "failed",      NULL,                 NC_("referral status", "Withdrawn") },
-  { "cancelled",   NULL,                 NC_("referral status", "Cancelled") },
-  { "cancelled",   "annulation-auto",    NC_("referral status", "Cancelled automatically") },
-  { "cancelled",   "delai-depasse",      NC_("referral status", "No answer") },
+  { "draft",       NULL,                 NC_("referral status", "Draft"), "Brouillon" },
+  { "requested",   "non-lue",            NC_("referral status", "Sent"), "Envoyée" },
+  { "received",    "lue",                NC_("referral status", "Read"), "Lue" },
+  { "received",    "complement-demande", NC_("referral status", "More information requested"), "Compléments demandés" },
+  { "accepted",    "accord",             NC_("referral status", "Accepted"), "Acceptée" },
+  { "accepted",    "liste-attente",      NC_("referral status", "Waiting list"), "Liste d'attente" },
+  { "rejected",    NULL,                 NC_("referral status", "Refused"), "Refusée" },
+  { "in-progress", "transfert-organise", NC_("referral status", "Admission confirmed"), "Admission confirmée" },
+  { "completed",   NULL,                 NC_("referral status", "Patient admitted"), "Patient admis" },
+  { "failed",      NULL,                 NC_("referral status", "Withdrawn"), "Désistement" },
+  { "cancelled",   NULL,                 NC_("referral status", "Cancelled"), "Annulée" },
+  { "cancelled",   "annulation-auto",    NC_("referral status", "Cancelled automatically"), "Annulée automatiquement" },
+  { "cancelled",   "delai-depasse",      NC_("referral status", "No answer"), "Sans réponse" },
 };
 
 /* Why each rule is there:
@@ -100,12 +101,12 @@ static const CercleReferralTransition transitions[] = {
 #undef S
 
 static const CercleReferralReason reasons[] = {
-  { "pas-de-place",      NC_("referral reason", "No free place") },
-  { "hors-zone",         NC_("referral reason", "Outside the intervention zone") },
-  { "profil-non-adapte", NC_("referral reason", "Profile not suited") },
-  { "patient-decede",    NC_("referral reason", "Patient deceased") },
-  { "choix-patient",     NC_("referral reason", "Patient’s choice") },
-  { "autre",             NC_("referral reason", "Other") },
+  { "pas-de-place",      NC_("referral reason", "No free place"), "Pas de place" },
+  { "hors-zone",         NC_("referral reason", "Outside the intervention zone"), "Hors zone d'intervention" },
+  { "profil-non-adapte", NC_("referral reason", "Profile not suited"), "Profil non adapté" },
+  { "patient-decede",    NC_("referral reason", "Patient deceased"), "Patient décédé" },
+  { "choix-patient",     NC_("referral reason", "Patient’s choice"), "Choix du patient" },
+  { "autre",             NC_("referral reason", "Other"), "Autre" },
 };
 
 /* "" and NULL both mean "no business status". */
@@ -158,6 +159,23 @@ cercle_referral_status_label (const char *status,
   const StatusRow *row = find_status (status, business);
 
   return row != NULL ? g_dpgettext2 (GETTEXT_PACKAGE, "referral status", row->label) : NULL;
+}
+
+/**
+ * cercle_referral_status_display:
+ * @status: (nullable): a Task.status
+ * @business: (nullable): a businessStatus code
+ *
+ * Returns: (nullable): the French display of the pair in FHIR codings, the
+ *   same whatever the language of the user who writes the resource
+ */
+const char *
+cercle_referral_status_display (const char *status,
+                                const char *business)
+{
+  const StatusRow *row = find_status (status, business);
+
+  return row != NULL ? row->display : NULL;
 }
 
 /**
@@ -317,11 +335,26 @@ cercle_referral_check_transition (const char           *from_status,
     }
   if (rule->actor != actor)
     {
-      g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
-                   _("Only %s can move a referral from “%s” to “%s”"),
-                   cercle_referral_actor_label (rule->actor),
-                   g_dpgettext2 (GETTEXT_PACKAGE, "referral status", from->label),
-                   g_dpgettext2 (GETTEXT_PACKAGE, "referral status", to->label));
+      const char *from_label = g_dpgettext2 (GETTEXT_PACKAGE, "referral status", from->label);
+      const char *to_label = g_dpgettext2 (GETTEXT_PACKAGE, "referral status", to->label);
+
+      /* One sentence per actor: the translations agree in gender. */
+      switch (rule->actor)
+        {
+        case CERCLE_REFERRAL_ACTOR_REQUESTER:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only the requester can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        case CERCLE_REFERRAL_ACTOR_DESTINATION:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only the requested structure can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        case CERCLE_REFERRAL_ACTOR_SYSTEM:
+        default:
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                       _("Only Cercle itself can move a referral from “%s” to “%s”"), from_label, to_label);
+          break;
+        }
       return FALSE;
     }
   if (rule->reason_required && reason_code == NULL)
@@ -399,6 +432,21 @@ gboolean
 cercle_referral_is_reason (const char *code)
 {
   return cercle_referral_reason_label (code) != NULL;
+}
+
+/**
+ * cercle_referral_reason_display:
+ * @code: (nullable): a reason code
+ *
+ * Returns: (nullable): the French display of @code in FHIR codings
+ */
+const char *
+cercle_referral_reason_display (const char *code)
+{
+  for (gsize i = 0; code != NULL && i < G_N_ELEMENTS (reasons); i++)
+    if (strcmp (reasons[i].code, code) == 0)
+      return reasons[i].display;
+  return NULL;
 }
 
 /**

@@ -42,6 +42,7 @@ typedef enum {
 typedef struct {
   const char *code;
   const char *label;   /* untranslated: use cercle_referral_reason_label() */
+  const char *display; /* French display in FHIR codings */
 } CercleReferralReason;
 
 typedef struct {
@@ -71,6 +72,8 @@ gboolean                        cercle_referral_is_known_status    (const char  
                                                                     const char           *business);
 const char                     *cercle_referral_status_label       (const char           *status,
                                                                     const char           *business);
+const char                     *cercle_referral_status_display     (const char           *status,
+                                                                    const char           *business);
 gboolean                        cercle_referral_status_is_final    (const char           *status);
 gboolean                        cercle_referral_transition_cancels_others (const char    *to_status,
                                                                     const char           *to_business);
@@ -80,6 +83,7 @@ gboolean                        cercle_referral_check_confirmation (const char *
 const CercleReferralReason     *cercle_referral_reasons            (gsize                *n_reasons);
 gboolean                        cercle_referral_is_reason          (const char           *code);
 const char                     *cercle_referral_reason_label       (const char           *code);
+const char                     *cercle_referral_reason_display     (const char           *code);
 const char                     *cercle_referral_actor_label        (CercleReferralActor   actor);
 
 G_END_DECLS

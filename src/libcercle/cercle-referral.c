@@ -54,13 +54,24 @@ static GParamSpec *properties[N_PROPS];
 static const struct {
   const char *code;
   const char *label;
+  const char *display;  /* French display in FHIR codings */
 } orientation_types[] = {
-  { "SMR",   NC_("orientation type", "Post-acute rehabilitation (SMR)") },
-  { "HAD",   NC_("orientation type", "Hospitalisation at home (HAD)") },
-  { "USP",   NC_("orientation type", "Palliative care unit (USP)") },
-  { "SSIAD", NC_("orientation type", "Nursing at home (SSIAD)") },
-  { "EHPAD", NC_("orientation type", "Nursing home (EHPAD)") },
+  { "SMR",   NC_("orientation type", "Post-acute rehabilitation (SMR)"), "Soins médicaux et de réadaptation" },
+  { "HAD",   NC_("orientation type", "Hospitalisation at home (HAD)"), "Hospitalisation à domicile" },
+  { "USP",   NC_("orientation type", "Palliative care unit (USP)"), "Unité de soins palliatifs" },
+  { "SSIAD", NC_("orientation type", "Nursing at home (SSIAD)"), "Service de soins infirmiers à domicile" },
+  { "EHPAD", NC_("orientation type", "Nursing home (EHPAD)"),
+    "Établissement d'hébergement pour personnes âgées dépendantes" },
 };
+
+static const char *
+orientation_display (const char *code)
+{
+  for (gsize i = 0; code != NULL && i < G_N_ELEMENTS (orientation_types); i++)
+    if (strcmp (orientation_types[i].code, code) == 0)
+      return orientation_types[i].display;
+  return NULL;
+}
 
 static const struct {
   const char *code;
@@ -612,7 +623,7 @@ cercle_referral_to_fhir (CercleReferral *self)
     json_object_set_object_member (request, "code",
                                    cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_ORIENTATION_TYPE,
                                                                      self->orientation_type,
-                                                                     cercle_referral_orientation_label (self->orientation_type)));
+                                                                     orientation_display (self->orientation_type)));
   json_object_set_object_member (request, "subject", cercle_fhir_reference_new ("Patient", self->patient_id, NULL));
   if (self->authored_on)
     {
