@@ -1446,6 +1446,24 @@ progress_shared_unref (ProgressShared *shared)
   g_atomic_rc_box_release_full (shared, (GDestroyNotify) progress_shared_clear);
 }
 
+/* Always later, on @context: g_main_context_invoke() would run @func in
+ * this worker thread whenever the caller's context is not being iterated
+ * at that moment. */
+static void
+run_on_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[cercle] directory import progress");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 typedef struct {
   ProgressShared *shared;
   double          fraction;
@@ -1482,7 +1500,7 @@ progress_from_thread (double   fraction,
   call = g_new0 (ProgressCall, 1);
   call->shared = g_atomic_rc_box_acquire (shared);
   call->fraction = fraction;
-  g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, progress_call_run, call, progress_call_free);
+  run_on_context (shared->context, progress_call_run, call, progress_call_free);
 }
 
 typedef struct {
@@ -1490,11 +1508,20 @@ typedef struct {
   ProgressShared *progress;
 } ImportData;
 
+static gboolean
+release_progress_on_context (gpointer user_data)
+{
+  progress_shared_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 import_data_free (ImportData *data)
 {
   g_ptr_array_unref (data->files);
-  progress_shared_unref (data->progress);
+  /* The task may die in the worker thread: the caller's data is let go on
+   * the caller's context, like its progress calls. */
+  run_on_context (data->progress->context, release_progress_on_context, data->progress, NULL);
   g_free (data);
 }
 

@@ -39,6 +39,7 @@ typedef enum {
   CERCLE_FHIR_ERROR_RESOURCE_TYPE,
   CERCLE_FHIR_ERROR_INVALID,
   CERCLE_FHIR_ERROR_UNSUPPORTED,
+  CERCLE_FHIR_ERROR_REQUIRED,
 } CercleFhirError;
 
 GQuark cercle_validation_error_quark (void);
