@@ -447,11 +447,15 @@ test_destination (void)
   g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION);
   g_clear_error (&error);
   g_assert_cmpuint (cercle_destination_get_n_transitions (d), ==, 1);
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, -1);
   g_assert_true (cercle_destination_apply_transition (d, "received", "lue", CERCLE_REFERRAL_ACTOR_SYSTEM,
                                                       NULL, NULL, t1, &error));
+  /* Being read is not an answer */
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, -1);
   cercle_destination_set_admission (d, "2026-11-30", TRUE);
   g_assert_true (cercle_destination_apply_transition (d, "accepted", "accord", CERCLE_REFERRAL_ACTOR_DESTINATION,
                                                       NULL, NULL, t2, &error));
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, g_date_time_difference (t2, t0));
   g_assert_false (cercle_destination_apply_transition (d, "failed", NULL, CERCLE_REFERRAL_ACTOR_DESTINATION,
                                                        NULL, NULL, t3, &error));
   g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_REASON_REQUIRED);
@@ -494,6 +498,7 @@ test_destination (void)
   g_assert_cmpint (g_date_time_difference (cercle_destination_get_transition (back, 2)->time,
                                            cercle_destination_get_transition (back, 0)->time) / G_TIME_SPAN_HOUR,
                    ==, 53);
+  g_assert_cmpint (cercle_destination_get_response_delay (back), ==, 53 * G_TIME_SPAN_HOUR + 50 * G_TIME_SPAN_MINUTE);
   again = cercle_destination_to_fhir (back);
   assert_same_json (fhir, again);
   /* Nothing after a final status */

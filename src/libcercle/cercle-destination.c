@@ -395,6 +395,36 @@ cercle_destination_get_transition (CercleDestination *self,
 }
 
 /**
+ * cercle_destination_get_response_delay:
+ * @self: a destination
+ *
+ * The time the structure took to answer: from the last time the referral
+ * was sent (re-sent with complements counts) to the structure's first answer
+ * after it (more information asked, accepted, waiting list or refused).
+ * Opening it (Lue) is not an answer.
+ *
+ * Returns: the delay in microseconds, or -1 when it has not answered yet
+ */
+GTimeSpan
+cercle_destination_get_response_delay (CercleDestination *self)
+{
+  GDateTime *sent = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_DESTINATION (self), -1);
+
+  for (guint i = 0; i < self->transitions->len; i++)
+    {
+      CercleDestinationTransition *t = g_ptr_array_index (self->transitions, i);
+
+      if (g_str_equal (t->status, "requested"))
+        sent = t->time;
+      else if (sent != NULL && t->actor == CERCLE_REFERRAL_ACTOR_DESTINATION)
+        return g_date_time_difference (t->time, sent);
+    }
+  return -1;
+}
+
+/**
  * cercle_destination_get_id:
  * @self: a destination
  *
