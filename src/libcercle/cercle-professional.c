@@ -505,6 +505,52 @@ cercle_professional_to_fhir (CercleProfessional *self)
 }
 
 /**
+ * cercle_professional_to_fhir_role:
+ * @self: a professional with an id
+ * @role_id: (nullable): the logical id of the PractitionerRole
+ * @organization_id: the Organization the professional works for
+ *
+ * Writes the FHIR R4 PractitionerRole that ties a professional to a
+ * structure (an admission desk acts for its structure), with the profession
+ * as its code.
+ *
+ * Returns: (transfer full): the PractitionerRole
+ */
+JsonObject *
+cercle_professional_to_fhir_role (CercleProfessional *self,
+                                  const char         *role_id,
+                                  const char         *organization_id)
+{
+  JsonObject *role;
+
+  g_return_val_if_fail (CERCLE_IS_PROFESSIONAL (self), NULL);
+  g_return_val_if_fail (self->id != NULL, NULL);
+  g_return_val_if_fail (organization_id != NULL, NULL);
+
+  role = json_object_new ();
+  json_object_set_string_member (role, "resourceType", "PractitionerRole");
+  if (role_id != NULL)
+    json_object_set_string_member (role, "id", role_id);
+  json_object_set_boolean_member (role, "active", TRUE);
+  json_object_set_object_member (role, "practitioner",
+                                 cercle_fhir_reference_new ("Practitioner", self->id, NULL));
+  json_object_set_object_member (role, "organization",
+                                 cercle_fhir_reference_new ("Organization", organization_id, NULL));
+  if (self->profession_code)
+    {
+      const Profession *p = find_profession (self->profession_code);
+      JsonArray *code = json_array_new ();
+
+      json_array_add_object_element (code,
+                                     cercle_fhir_codeable_concept_new (p && !p->health ? CERCLE_FHIR_SYSTEM_PROFESSION_OTHER
+                                                                                      : CERCLE_FHIR_SYSTEM_PROFESSION,
+                                                                       self->profession_code, p ? p->display : NULL));
+      json_object_set_array_member (role, "code", code);
+    }
+  return role;
+}
+
+/**
  * cercle_professional_new_from_fhir:
  * @practitioner: a FHIR Practitioner
  * @error: return location for a #CERCLE_FHIR_ERROR
