@@ -7,4 +7,5 @@
 set -euo pipefail
 build="$1"
 export GSETTINGS_SCHEMA_DIR="$build/data"
+export CERCLE_LOCALEDIR="$build/po"
 exec "$build/src/cercle/cercle"

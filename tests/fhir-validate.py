@@ -17,9 +17,34 @@
 import argparse
 import json
 import os
+import re
 import sys
 
 import jsonschema
+from jsonschema import validators
+
+
+def ascii_pattern(validator, pattern, instance, schema):
+    """FHIR's patterns have XML Schema semantics, where \\s is only space, tab,
+    CR and LF: "[ \\r\\n\\t\\S]+" accepts a no-break space (French typography),
+    which Python's Unicode \\S would refuse."""
+    if validator.is_type(instance, 'string') and not re.search(pattern, instance, re.ASCII):
+        yield jsonschema.ValidationError('%r does not match %r' % (instance, pattern))
+
+
+def fhir_resource(validator, types, instance, schema):
+    """A resource inside a resource (Bundle.entry.resource, contained): the
+    schema's oneOf over 146 types is slow and its errors unreadable, so pick
+    the definition by resourceType, as the schema's discriminator says."""
+    resource_type = instance.get('resourceType') if isinstance(instance, dict) else None
+    if resource_type not in types:
+        yield jsonschema.ValidationError('unknown resourceType %r' % (resource_type,))
+        return
+    yield from validator.descend(instance, {'$ref': '#/definitions/%s' % resource_type})
+
+
+FhirValidator = validators.extend(jsonschema.Draft6Validator,
+                                  {'pattern': ascii_pattern, 'fhirResource': fhir_resource})
 
 
 def collect(paths):
@@ -57,14 +82,16 @@ def main():
         print('fhir-validate: cannot read the schema: %s' % e, file=sys.stderr)
         return 2
     definitions = schema['definitions']
+    resource_types = sorted(schema['discriminator']['mapping'])
+    definitions['ResourceList'] = {'fhirResource': resource_types}
     # One validator per type, sharing the whole schema for the $refs.
-    validators = {}
+    by_type = {}
 
     def validator_for(resource_type):
-        if resource_type not in validators:
+        if resource_type not in by_type:
             sub = {'$ref': '#/definitions/%s' % resource_type, 'definitions': definitions}
-            validators[resource_type] = jsonschema.Draft6Validator(sub)
-        return validators[resource_type]
+            by_type[resource_type] = FhirValidator(sub)
+        return by_type[resource_type]
 
     checked = 0
     failures = 0

@@ -70,17 +70,53 @@ test_parse_round_trip (void)
 }
 
 static void
+test_to_string (void)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) back = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (object, "resourceType", "Location");
+  json_object_set_double_member (object, "latitude", 48.5418);
+  json_object_set_double_member (object, "longitude", -0.1);
+  json_object_set_double_member (object, "third", 1.0 / 3.0);
+  json_object_set_double_member (object, "big", 1e21);
+  json_object_set_int_member (object, "count", -42);
+  json_object_set_boolean_member (object, "active", FALSE);
+  json_object_set_null_member (object, "nothing");
+  json_object_set_string_member (object, "text", "« guillemets »\n\"quoted\" \\ tab\t\x01 end");
+  text = cercle_fhir_to_string (object);
+  g_assert_cmpstr (text, ==,
+                   "{\"resourceType\":\"Location\",\"latitude\":48.5418,\"longitude\":-0.1,"
+                   "\"third\":0.3333333333333333,\"big\":1e+21,\"count\":-42,\"active\":false,\"nothing\":null,"
+                   "\"text\":\"« guillemets »\\n\\\"quoted\\\" \\\\ tab\\t\\u0001 end\"}");
+
+  /* and reads back the same */
+  back = cercle_fhir_parse (text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (json_object_get_double_member (back, "third"), ==, 1.0 / 3.0);
+  g_assert_cmpstr (json_object_get_string_member (back, "text"), ==,
+                   "« guillemets »\n\"quoted\" \\ tab\t\x01 end");
+  again = cercle_fhir_to_string (back);
+  g_assert_cmpstr (again, ==, text);
+}
+
+static void
 test_check_accepts (void)
 {
   const char *good[] = {
     "{\"resourceType\":\"Patient\"}",
     "{\"resourceType\":\"Patient\",\"id\":\"A-b.9\",\"gender\":\"female\",\"birthDate\":\"1941-03-12\","
-    "\"name\":[{\"family\":\"Durand\",\"given\":[\"Jeanne\",\"Marie\"]}],\"_gender\":{\"extension\":[]}}",
+    "\"name\":[{\"family\":\"Durand\",\"given\":[\"Jeanne\",\"Marie\"]}],\"_gender\":{\"extension\":[{\"url\":\"urn:x\",\"valueString\":\"a\u00a0: b\"}]}}",
     "{\"resourceType\":\"Task\",\"status\":\"requested\",\"intent\":\"order\",\"priority\":\"routine\"}",
     "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"sent\":\"2026-11-23T10:00:00+01:00\"}",
     "{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
     "\"subject\":{\"reference\":\"Patient/x\"}}",
     "{\"resourceType\":\"Organization\",\"name\":\"SSIAD\"}",
+    "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null],\"_given\":[null,{\"extension\":"
+    "[{\"url\":\"urn:x\",\"valueCode\":\"masked\"}]}]}]}",
     "{\"resourceType\":\"Location\",\"position\":{\"latitude\":48.5,\"longitude\":2}}",
     "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"invalid\"}]}",
     "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":1,"
@@ -152,15 +188,50 @@ test_check_rejects (void)
     { "{\"resourceType\":\"CapabilityStatement\",\"status\":\"active\",\"date\":\"2026\",\"kind\":\"instance\","
       "\"fhirVersion\":\"4.0.1\"}", NULL, CERCLE_FHIR_ERROR_REQUIRED, "format" },
     { "{\"resourceType\":\"Organization\"}", NULL, CERCLE_FHIR_ERROR_REQUIRED, "Organization" },
-    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":\"48.5\"},\"status\":\"open\"}", NULL,
+    { "{\"resourceType\":\"Location\",\"status\":\"open\"}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "open" },
     /* Resources inside a Bundle are checked too */
     { "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":{\"resourceType\":\"Patient\","
       "\"nom\":\"x\"}}]}", NULL, CERCLE_FHIR_ERROR_INVALID, "nom" },
     { "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":[]}]}", NULL,
-      CERCLE_FHIR_ERROR_INVALID, "1" },
+      CERCLE_FHIR_ERROR_INVALID, "entry[0].resource" },
     { "{\"resourceType\":\"Patient\",\"contained\":[{\"resourceType\":\"Task\"}]}", NULL,
       CERCLE_FHIR_ERROR_REQUIRED, "status" },
+    /* Inside data types, backbone elements and extensions */
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"x\"},{\"famly\":\"x\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[1].famly" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":\"Jeanne\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].given" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null]}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].given[1]" },
+    { "{\"resourceType\":\"Patient\",\"identifier\":[null]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "identifier[0]" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].family" },
+    { "{\"resourceType\":\"Patient\",\"telecom\":[{\"system\":\"fax-machine\"}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "fax-machine" },
+    { "{\"resourceType\":\"Patient\",\"managingOrganization\":{\"reference\":3}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "managingOrganization.reference" },
+    { "{\"resourceType\":\"Patient\",\"extension\":[{\"valueString\":\"x\"}]}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "extension[0].url" },
+    { "{\"resourceType\":\"Patient\",\"extension\":[{\"url\":\"urn:x\",\"extension\":[{\"url\":\"a\","
+      "\"valueDate\":\"2026-13-01\"}]}]}", NULL, CERCLE_FHIR_ERROR_INVALID, "extension[0].extension[0].valueDate" },
+    { "{\"resourceType\":\"Patient\",\"meta\":{\"lastUpdated\":\"2026-11-23\"}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "meta.lastUpdated" },
+    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":\"48.5\",\"longitude\":2}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "position.latitude" },
+    { "{\"resourceType\":\"Location\",\"position\":{\"latitude\":48.5}}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "position.longitude" },
+    { "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\"}]}", NULL,
+      CERCLE_FHIR_ERROR_REQUIRED, "issue[0].code" },
+    { "{\"resourceType\":\"Task\",\"status\":\"draft\",\"intent\":\"order\",\"output\":[{\"valueDate\":\"2026-11-30\"}]}",
+      NULL, CERCLE_FHIR_ERROR_REQUIRED, "output[0].type" },
+    { "{\"resourceType\":\"Task\",\"status\":\"draft\",\"intent\":\"order\",\"businessStatus\":{\"coding\":[]}}",
+      NULL, CERCLE_FHIR_ERROR_INVALID, "businessStatus.coding" },
+    { "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":-1}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "total" },
+    { "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div/>\",\"x\":1}}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "text.x" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -320,6 +391,41 @@ test_operation_outcome (void)
     }
 }
 
+static void
+test_server_builders (void)
+{
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(JsonObject) bundle = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) patient = parse ("{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"profile\":[\"x\"]}}");
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 ("2026-11-23T10:00:00+01:00", NULL);
+  g_autoptr(GError) error = NULL;
+  JsonArray *entries;
+  JsonObject *meta;
+
+  g_ptr_array_add (resources, parse ("{\"resourceType\":\"Patient\",\"id\":\"p1\"}"));
+  g_ptr_array_add (resources, parse ("{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"draft\",\"intent\":\"order\"}"));
+  bundle = cercle_fhir_bundle_new ("searchset", resources, "https://h/fhir/");
+  g_assert_true (cercle_fhir_check_resource (bundle, "Bundle", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (bundle, "total"), ==, 2);
+  entries = cercle_fhir_get_array (bundle, "entry");
+  g_assert_cmpstr (cercle_fhir_get_string (json_array_get_object_element (entries, 1), "fullUrl"), ==,
+                   "https://h/fhir/Task/t1");
+
+  event = cercle_fhir_audit_event_new ("R", "read", "pract-1", "pat-1", "Communication", "n1", TRUE, t);
+  g_assert_true (cercle_fhir_check_resource (event, "AuditEvent", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_fhir_get_string (event, "recorded"), ==, "2026-11-23T10:00:00+01:00");
+  g_assert_cmpuint (json_array_get_length (cercle_fhir_get_array (event, "entity")), ==, 2);
+
+  cercle_fhir_set_meta (patient, "2", t);
+  meta = cercle_fhir_get_object (patient, "meta");
+  g_assert_cmpstr (cercle_fhir_get_string (meta, "versionId"), ==, "2");
+  g_assert_cmpstr (cercle_fhir_get_string (meta, "lastUpdated"), ==, "2026-11-23T10:00:00+01:00");
+  g_assert_nonnull (cercle_fhir_get_array (meta, "profile"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -334,6 +440,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/fhir/parse/errors", test_parse_errors);
   g_test_add_func ("/fhir/parse/round-trip", test_parse_round_trip);
+  g_test_add_func ("/fhir/to-string", test_to_string);
   g_test_add_func ("/fhir/check/accepts", test_check_accepts);
   g_test_add_func ("/fhir/check/rejects", test_check_rejects);
   g_test_add_func ("/fhir/check/french", test_check_french);
@@ -341,6 +448,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/fhir/dates", test_dates);
   g_test_add_func ("/fhir/builders", test_builders);
   g_test_add_func ("/fhir/operation-outcome", test_operation_outcome);
+  g_test_add_func ("/fhir/server-builders", test_server_builders);
 
   return g_test_run ();
 }

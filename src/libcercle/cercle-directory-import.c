@@ -1356,7 +1356,7 @@ scan (Import      *imp,
           if (sc->depth == MAX_DEPTH)
             {
               g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_FORMAT,
-                           _("%s:%" G_GUINT64_FORMAT ": nested too deeply"), imp->file_name, sc->line);
+                           _("%s:%lu: nested too deeply"), imp->file_name, (gulong) sc->line);
               return FALSE;
             }
           if (sc->capture == NULL && c == '{' && sc->depth > 0 && sc->tag[sc->depth - 1] == TAG_EGE_ARRAY)
@@ -1379,7 +1379,7 @@ scan (Import      *imp,
           if (sc->depth == 0)
             {
               g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_FORMAT,
-                           _("%s:%" G_GUINT64_FORMAT ": unbalanced “%c”"), imp->file_name, sc->line, c);
+                           _("%s:%lu: unbalanced “%c”"), imp->file_name, (gulong) sc->line, c);
               return FALSE;
             }
           sc->depth--;
@@ -1803,6 +1803,10 @@ finish (Import  *imp,
                            "INSERT INTO dir_structure_rtree"
                            "  SELECT id, latitude, latitude, longitude, longitude,"
                            "   CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
+                           "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
+                           "DELETE FROM dir_structure_geo;"
+                           "INSERT INTO dir_structure_geo"
+                           "  SELECT id, latitude, latitude, longitude, longitude"
                            "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
                            "INSERT INTO dir_structure_fts (dir_structure_fts) VALUES ('rebuild');",
                            error))

@@ -41,6 +41,11 @@ static const CercleMigration directory_migrations[] = {
      * box. Rebuilt from dir_structure after each import. */
     "CREATE VIRTUAL TABLE dir_structure_rtree USING rtree ("
     "  id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat);"
+    /* The same without the category, for a search of every category: in
+     * the tree above the nodes split on the category first, and a query
+     * on the position alone would visit most of them. */
+    "CREATE VIRTUAL TABLE dir_structure_geo USING rtree ("
+    "  id, min_lat, max_lat, min_lon, max_lon);"
     /* Full text on names and commune names (accents folded by the
      * tokenizer), over the table itself. */
     "CREATE VIRTUAL TABLE dir_structure_fts USING fts5 ("

@@ -198,12 +198,31 @@ acquire_db (CercleDirectory  *self,
   db = cercle_db_open (self->db_path, error);
   if (db == NULL)
     return NULL;
-  if (!cercle_directory_store_migrate (db, error))
+  /* Searches read the same pages over and over: map the file and keep a
+   * large cache, so that a query costs no system call. */
+  if (!cercle_directory_store_migrate (db, error)
+      || !cercle_db_exec (db, "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -32768;", error))
     {
       g_object_unref (db);
       return NULL;
     }
   return db;
+}
+
+/* One read transaction around a search: one snapshot (an import that
+ * commits meanwhile cannot mix old and new rows) and one lock, not one per
+ * statement. */
+static void
+begin_read (CercleDb *db)
+{
+  cercle_db_exec (db, "BEGIN", NULL);
+}
+
+static void
+end_read (CercleDb *db)
+{
+  if (!sqlite3_get_autocommit (cercle_db_get_handle (db)))
+    cercle_db_exec (db, "COMMIT", NULL);
 }
 
 static void
@@ -531,13 +550,16 @@ box_query (CercleDb    *db,
   int rc;
 
   cercle_geo_bounding_box (lat, lon, radius, &min_lat, &max_lat, &min_lon, &max_lon);
+  /* CROSS JOIN keeps the R*Tree as the outer loop: left to itself, the
+   * planner may walk every site of the category through its index and
+   * look each up in the R*Tree, a hundred times slower. */
   if (code)
     {
       gint64 number = cercle_directory_category_number (code);
 
       stmt = cercle_db_prepare (db,
                                 "SELECT r.id, s.latitude, s.longitude FROM dir_structure_rtree r"
-                                " JOIN dir_structure s ON s.id = r.id"
+                                " CROSS JOIN dir_structure s ON s.id = r.id"
                                 " WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?"
                                 " AND r.max_cat >= ? AND r.min_cat <= ? AND s.category_code = ?",
                                 error);
@@ -550,8 +572,8 @@ box_query (CercleDb    *db,
   else
     {
       stmt = cercle_db_prepare (db,
-                                "SELECT r.id, s.latitude, s.longitude FROM dir_structure_rtree r"
-                                " JOIN dir_structure s ON s.id = r.id"
+                                "SELECT r.id, s.latitude, s.longitude FROM dir_structure_geo r"
+                                " CROSS JOIN dir_structure s ON s.id = r.id"
                                 " WHERE r.max_lat >= ? AND r.min_lat <= ? AND r.max_lon >= ? AND r.min_lon <= ?",
                                 error);
       if (stmt == NULL)
@@ -628,7 +650,9 @@ nearest_in_db (CercleDb                 *db,
 
   /* Grow the circle until it holds enough structures; what lies within it
    * is complete, so its nearest are the true nearest. */
-  radius = MIN (2.0, max_radius);
+  /* Small first: in a city centre a few hundred metres hold enough, and
+   * in the country the circle grows in a few cheap steps. */
+  radius = MIN (0.5, max_radius);
   while (need > 0)
     {
       g_array_set_size (near, 0);
@@ -644,8 +668,8 @@ nearest_in_db (CercleDb                 *db,
       if (near->len >= need || radius >= max_radius)
         break;
       /* Structures per area are roughly even at this scale: aim for the
-       * radius that should hold them all, at least twice as wide. */
-      radius *= near->len == 0 ? 4.0 : CLAMP (sqrt ((double) need / near->len) * 1.2, 2.0, 4.0);
+       * radius that should hold them all, with a margin. */
+      radius *= near->len == 0 ? 4.0 : CLAMP (sqrt ((double) need / near->len) * 1.2, 1.4, 4.0);
       radius = MIN (radius, max_radius);
     }
 
@@ -686,7 +710,9 @@ cercle_directory_nearest (CercleDirectory           *self,
   db = acquire_db (self, error);
   if (db == NULL)
     return NULL;
+  begin_read (db);
   model = nearest_in_db (db, query, error);
+  end_read (db);
   release_db (self, db);
   return model;
 }
@@ -724,6 +750,7 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   db = acquire_db (self, error);
   if (db == NULL)
     return NULL;
+  begin_read (db);
   if (!reference_point (db, query, &lat, &lon, error)
       || !collect_covering (db, query, lat, lon, covering, covering_ids, error))
     goto out;
@@ -763,6 +790,7 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   model = build_list (db, covering, limit, error);
 
 out:
+  end_read (db);
   release_db (self, db);
   return model;
 }
@@ -1140,13 +1168,31 @@ find_communes_in_db (CercleDb    *db,
     {
       g_autofree char *key = cercle_directory_name_key (q);
       g_autofree char *match = fts_query (key);
+      g_autofree char *high = g_strconcat (key, "\x7f", NULL);
 
       if (*match == '\0')
         return G_LIST_MODEL (g_steal_pointer (&store));
-      /* Ranked: the name itself, then names that start with what was typed,
-       * then names with words that do; the commune's own name before its
-       * other names (La Poste's ligne 5); shorter names first (a town
-       * before the villages named after it). */
+
+      /* Names that start with what was typed, from the index on the keys:
+       * fast even for one letter, and what a person expects first (the
+       * name itself, then the shorter names: a town before the villages
+       * named after it). */
+      stmt = cercle_db_prepare (db,
+                                "SELECT insee, name, postcodes, latitude, longitude FROM dir_commune"
+                                " WHERE name_key >= ?1 AND name_key < ?2"
+                                " ORDER BY name_key <> ?1, length (name_key), name_key, insee LIMIT ?3",
+                                error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, high, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 3, limit);
+      add_communes (db, stmt, store, seen, limit, error);
+      if (g_list_model_get_n_items (G_LIST_MODEL (store)) >= limit)
+        return G_LIST_MODEL (g_steal_pointer (&store));
+
+      /* Then names with words that start so, and the other names of the
+       * communes (La Poste's ligne 5), ranked the same way. */
       stmt = cercle_db_prepare (db,
                                 "SELECT c.insee, c.name, c.postcodes, c.latitude, c.longitude,"
                                 " min ((CASE WHEN f.key = ?1 THEN 0"
@@ -1160,7 +1206,7 @@ find_communes_in_db (CercleDb    *db,
         return NULL;
       sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 2, match, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int (stmt, 3, limit);
+      sqlite3_bind_int (stmt, 3, limit * 2);
       add_communes (db, stmt, store, seen, limit, error);
     }
   return G_LIST_MODEL (g_steal_pointer (&store));
@@ -1195,7 +1241,9 @@ cercle_directory_find_communes (CercleDirectory  *self,
   db = acquire_db (self, error);
   if (db == NULL)
     return NULL;
+  begin_read (db);
   model = find_communes_in_db (db, query, limit, error);
+  end_read (db);
   release_db (self, db);
   return model;
 }
@@ -1398,6 +1446,24 @@ progress_shared_unref (ProgressShared *shared)
   g_atomic_rc_box_release_full (shared, (GDestroyNotify) progress_shared_clear);
 }
 
+/* Always later, on @context: g_main_context_invoke() would run @func in
+ * this worker thread whenever the caller's context is not being iterated
+ * at that moment. */
+static void
+run_on_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  destroy)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[cercle] directory import progress");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 typedef struct {
   ProgressShared *shared;
   double          fraction;
@@ -1434,7 +1500,7 @@ progress_from_thread (double   fraction,
   call = g_new0 (ProgressCall, 1);
   call->shared = g_atomic_rc_box_acquire (shared);
   call->fraction = fraction;
-  g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, progress_call_run, call, progress_call_free);
+  run_on_context (shared->context, progress_call_run, call, progress_call_free);
 }
 
 typedef struct {
@@ -1442,11 +1508,20 @@ typedef struct {
   ProgressShared *progress;
 } ImportData;
 
+static gboolean
+release_progress_on_context (gpointer user_data)
+{
+  progress_shared_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 import_data_free (ImportData *data)
 {
   g_ptr_array_unref (data->files);
-  progress_shared_unref (data->progress);
+  /* The task may die in the worker thread: the caller's data is let go on
+   * the caller's context, like its progress calls. */
+  run_on_context (data->progress->context, release_progress_on_context, data->progress, NULL);
   g_free (data);
 }
 

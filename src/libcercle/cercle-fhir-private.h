@@ -17,28 +17,35 @@ typedef enum {
   CERCLE_FHIR_KIND_OBJECT,
 } CercleFhirKind;
 
+/* CercleFhirElement.type for an element that holds a whole resource */
+#define CERCLE_FHIR_SUB_RESOURCE (-2)
+
 typedef struct {
   const char        *name;
   CercleFhirKind     kind;
   gboolean           is_array;
   const char        *primitive;  /* FHIR primitive type with a pattern, or NULL */
   const char *const *codes;      /* allowed codes (NULL-terminated), or NULL */
+  int                type;       /* for objects: index in cercle_fhir_type_defs,
+                                  * CERCLE_FHIR_SUB_RESOURCE, or -1 */
 } CercleFhirElement;
 
+/* A resource, a data type or a backbone element ("Task_Input"). */
 typedef struct {
-  const char              *type;
+  const char              *name;
+  gboolean                 is_resource;
   const CercleFhirElement *elements;   /* sorted by name */
   gsize                    n_elements;
   const char *const       *required;   /* NULL-terminated */
-} CercleFhirResourceDef;
+} CercleFhirTypeDef;
 
 typedef struct {
   const char *name;
   const char *pattern;
 } CercleFhirPrimitive;
 
-extern const CercleFhirResourceDef cercle_fhir_resource_defs[];
-extern const gsize                 cercle_fhir_n_resource_defs;
+extern const CercleFhirTypeDef     cercle_fhir_type_defs[];
+extern const gsize                 cercle_fhir_n_type_defs;
 extern const char *const           cercle_fhir_all_resource_types[];
 extern const CercleFhirPrimitive   cercle_fhir_primitives[];
 extern const gsize                 cercle_fhir_n_primitives;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cercle-fhir.h"
@@ -12,12 +13,12 @@
 #include "cercle-i18n.h"
 #include "cercle-referral-rules.h"
 
-static const CercleFhirResourceDef *
-find_def (const char *type)
+static const CercleFhirTypeDef *
+find_resource_def (const char *type)
 {
-  for (gsize i = 0; i < cercle_fhir_n_resource_defs; i++)
-    if (strcmp (cercle_fhir_resource_defs[i].type, type) == 0)
-      return &cercle_fhir_resource_defs[i];
+  for (gsize i = 0; i < cercle_fhir_n_type_defs; i++)
+    if (cercle_fhir_type_defs[i].is_resource && strcmp (cercle_fhir_type_defs[i].name, type) == 0)
+      return &cercle_fhir_type_defs[i];
   return NULL;
 }
 
@@ -28,8 +29,8 @@ compare_element (const void *key, const void *element)
 }
 
 static const CercleFhirElement *
-find_element (const CercleFhirResourceDef *def,
-              const char                  *name)
+find_element (const CercleFhirTypeDef *def,
+              const char              *name)
 {
   return bsearch (name, def->elements, def->n_elements,
                   sizeof (CercleFhirElement), compare_element);
@@ -67,7 +68,24 @@ static gboolean
 primitive_matches (const char *primitive,
                    const char *text)
 {
-  GRegex **regexes = primitive_regexes ();
+  GRegex **regexes;
+
+  /* FHIR's string pattern "[ \r\n\t\S]+" has XML Schema semantics: \S is
+   * anything but space, tab, CR and LF, so a no-break space (French
+   * typography) is fine. A Unicode-aware regex engine would refuse it; what
+   * the pattern really forbids is an empty string and the other ASCII
+   * control spaces. */
+  if (strcmp (primitive, "string") == 0 || strcmp (primitive, "markdown") == 0)
+    {
+      if (text[0] == '\0')
+        return FALSE;
+      for (const char *p = text; *p; p++)
+        if (*p == '\v' || *p == '\f')
+          return FALSE;
+      return TRUE;
+    }
+
+  regexes = primitive_regexes ();
 
   for (gsize i = 0; i < cercle_fhir_n_primitives; i++)
     if (strcmp (cercle_fhir_primitives[i].name, primitive) == 0)
@@ -125,7 +143,7 @@ cercle_fhir_is_supported_type (const char *type)
 {
   g_return_val_if_fail (type != NULL, FALSE);
 
-  return find_def (type) != NULL;
+  return find_resource_def (type) != NULL;
 }
 
 static const char *
@@ -148,11 +166,18 @@ kind_name (CercleFhirKind kind)
     }
 }
 
+static gboolean check_resource (JsonObject *resource, const char *expected_type,
+                                guint depth, GError **error);
+static gboolean check_object (const CercleFhirTypeDef *def, JsonObject *object, const char *resource_type,
+                              GString *path, guint depth, GError **error);
+
 static gboolean
-check_value (const CercleFhirResourceDef *def,
-             const CercleFhirElement     *element,
-             JsonNode                    *node,
-             GError                     **error)
+check_value (const CercleFhirElement  *element,
+             JsonNode                 *node,
+             const char               *resource_type,
+             GString                  *path,
+             guint                     depth,
+             GError                  **error)
 {
   gboolean ok = FALSE;
 
@@ -183,7 +208,7 @@ check_value (const CercleFhirResourceDef *def,
     {
       g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                    _("The element “%s” of a %s resource must be %s"),
-                   element->name, def->type, kind_name (element->kind));
+                   path->str, resource_type, kind_name (element->kind));
       return FALSE;
     }
 
@@ -195,14 +220,14 @@ check_value (const CercleFhirResourceDef *def,
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                        _("“%s” is not an allowed code for the element “%s” of a %s resource"),
-                       text, element->name, def->type);
+                       text, path->str, resource_type);
           return FALSE;
         }
       if (element->primitive != NULL && !primitive_matches (element->primitive, text))
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                        _("The element “%s” of a %s resource is not a valid %s"),
-                       element->name, def->type, element->primitive);
+                       path->str, resource_type, element->primitive);
           return FALSE;
         }
     }
@@ -217,52 +242,141 @@ check_value (const CercleFhirResourceDef *def,
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                        _("The element “%s” of a %s resource is not a valid %s"),
-                       element->name, def->type, element->primitive);
+                       path->str, resource_type, element->primitive);
           return FALSE;
         }
+    }
+
+  if (element->kind == CERCLE_FHIR_KIND_OBJECT)
+    {
+      if (element->type == CERCLE_FHIR_SUB_RESOURCE)
+        return check_resource (json_node_get_object (node), NULL, depth + 1, error);
+      if (element->type >= 0)
+        return check_object (&cercle_fhir_type_defs[element->type], json_node_get_object (node),
+                             resource_type, path, depth + 1, error);
     }
 
   return TRUE;
 }
 
-static gboolean check_resource (JsonObject *resource, const char *expected_type,
-                                guint depth, GError **error);
-
-/* Resources nested in a resource (Bundle entries, contained resources) are
- * checked like top-level ones: a server stores what a transaction carries. */
+/* Checks the members of @object against @def; @path is the place of
+ * @object in the resource ("" at the top, "name[0]" below), for messages. */
 static gboolean
-check_nested (JsonObject  *resource,
-              const char  *type,
-              guint        depth,
-              GError     **error)
+check_object (const CercleFhirTypeDef  *def,
+              JsonObject               *object,
+              const char               *resource_type,
+              GString                  *path,
+              guint                     depth,
+              GError                  **error)
 {
-  JsonArray *array;
+  gsize path_len = path->len;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
 
-  array = cercle_fhir_get_array (resource, "contained");
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    if (!check_resource (json_array_get_object_element (array, i), NULL, depth + 1, error))
-      return FALSE;
-
-  if (strcmp (type, "Bundle") != 0)
-    return TRUE;
-
-  array = cercle_fhir_get_array (resource, "entry");
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  /* Extensions of extensions of … or Bundles of Bundles: not what a client sends. */
+  if (depth > 32)
     {
-      JsonObject *entry = json_array_get_object_element (array, i);
-      JsonNode *node = json_object_get_member (entry, "resource");
+      g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                   _("Resources are nested too deeply"));
+      return FALSE;
+    }
 
-      if (node == NULL)
-        continue;
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+  /* In document order, so the first error reported is the first one a
+   * person reading the JSON meets. */
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
+    {
+      const CercleFhirElement *element = find_element (def, name);
+
+      g_string_truncate (path, path_len);
+      if (path_len > 0)
+        g_string_append_c (path, '.');
+      g_string_append (path, name);
+
+      if (element == NULL)
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                       _("The entry %u of the Bundle holds no resource object"), i + 1);
+                       _("The element “%s” does not exist in a %s resource"), path->str, resource_type);
           return FALSE;
         }
-      if (!check_resource (json_node_get_object (node), NULL, depth + 1, error))
-        return FALSE;
+      if (JSON_NODE_HOLDS_NULL (node))
+        {
+          g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                       _("The element “%s” of a %s resource is null: leave it out instead"),
+                       path->str, resource_type);
+          return FALSE;
+        }
+      if (element->is_array)
+        {
+          JsonArray *array;
+          gsize item_len;
+
+          if (!JSON_NODE_HOLDS_ARRAY (node))
+            {
+              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                           _("The element “%s” of a %s resource must be an array"), path->str, resource_type);
+              return FALSE;
+            }
+          array = json_node_get_array (node);
+          if (json_array_get_length (array) == 0)
+            {
+              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                           _("The element “%s” of a %s resource is an empty array: leave it out instead"),
+                           path->str, resource_type);
+              return FALSE;
+            }
+          item_len = path->len;
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *item = json_array_get_element (array, i);
+
+              /* "given": ["Jeanne", null] + "_given": [null, {…}] line the
+               * extensions up with the values: a null is a hole on one side. */
+              if (JSON_NODE_HOLDS_NULL (item))
+                {
+                  g_autofree char *other = name[0] == '_' ? g_strdup (name + 1) : g_strconcat ("_", name, NULL);
+
+                  if (element->kind != CERCLE_FHIR_KIND_OBJECT || name[0] == '_')
+                    if (json_object_has_member (object, other))
+                      continue;
+                }
+              g_string_truncate (path, item_len);
+              g_string_append_printf (path, "[%u]", i);
+              if (!check_value (element, item, resource_type, path, depth, error))
+                return FALSE;
+            }
+        }
+      else
+        {
+          if (JSON_NODE_HOLDS_ARRAY (node))
+            {
+              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
+                           _("The element “%s” of a %s resource cannot be an array"), path->str, resource_type);
+              return FALSE;
+            }
+          if (!check_value (element, node, resource_type, path, depth, error))
+            return FALSE;
+        }
     }
+
+  for (gsize i = 0; def->required[i]; i++)
+    {
+      g_autofree char *extended = g_strconcat ("_", def->required[i], NULL);
+
+      g_string_truncate (path, path_len);
+      if (path_len > 0)
+        g_string_append_c (path, '.');
+      g_string_append (path, def->required[i]);
+      /* A required primitive may come as its extension alone ("_status"). */
+      if (!json_object_has_member (object, def->required[i]) && !json_object_has_member (object, extended))
+        {
+          g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_REQUIRED,
+                       _("The element “%s” is required in a %s resource"), path->str, resource_type);
+          return FALSE;
+        }
+    }
+  g_string_truncate (path, path_len);
   return TRUE;
 }
 
@@ -272,20 +386,10 @@ check_resource (JsonObject  *resource,
                 guint        depth,
                 GError     **error)
 {
-  const CercleFhirResourceDef *def;
+  const CercleFhirTypeDef *def;
   JsonNode *type_node;
   const char *type;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
-
-  /* A Bundle of Bundles of … is not something a client sends. */
-  if (depth > 8)
-    {
-      g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                   _("Resources are nested too deeply"));
-      return FALSE;
-    }
+  g_autoptr(GString) path = g_string_new (NULL);
 
   type_node = json_object_get_member (resource, "resourceType");
   if (type_node == NULL)
@@ -313,7 +417,7 @@ check_resource (JsonObject  *resource,
                    _("Expected a %s resource, not a %s resource"), expected_type, type);
       return FALSE;
     }
-  def = find_def (type);
+  def = find_resource_def (type);
   if (def == NULL)
     {
       g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_UNSUPPORTED,
@@ -321,73 +425,8 @@ check_resource (JsonObject  *resource,
       return FALSE;
     }
 
-  json_object_iter_init (&iter, resource);
-  while (json_object_iter_next (&iter, &name, &node))
-    {
-      const CercleFhirElement *element = find_element (def, name);
-
-      if (element == NULL)
-        {
-          g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                       _("The element “%s” does not exist in a %s resource"), name, type);
-          return FALSE;
-        }
-      if (JSON_NODE_HOLDS_NULL (node))
-        {
-          g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                       _("The element “%s” of a %s resource is null: leave it out instead"),
-                       name, type);
-          return FALSE;
-        }
-      if (element->is_array)
-        {
-          JsonArray *array;
-
-          if (!JSON_NODE_HOLDS_ARRAY (node))
-            {
-              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                           _("The element “%s” of a %s resource must be an array"), name, type);
-              return FALSE;
-            }
-          array = json_node_get_array (node);
-          if (json_array_get_length (array) == 0)
-            {
-              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                           _("The element “%s” of a %s resource is an empty array: leave it out instead"),
-                           name, type);
-              return FALSE;
-            }
-          for (guint i = 0; i < json_array_get_length (array); i++)
-            {
-              JsonNode *item = json_array_get_element (array, i);
-
-              /* "_given": [null, {…}] lines extensions up with the values. */
-              if (name[0] == '_' && JSON_NODE_HOLDS_NULL (item))
-                continue;
-              if (!check_value (def, element, item, error))
-                return FALSE;
-            }
-        }
-      else
-        {
-          if (JSON_NODE_HOLDS_ARRAY (node))
-            {
-              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
-                           _("The element “%s” of a %s resource cannot be an array"), name, type);
-              return FALSE;
-            }
-          if (!check_value (def, element, node, error))
-            return FALSE;
-        }
-    }
-
-  for (gsize i = 0; def->required[i]; i++)
-    if (!json_object_has_member (resource, def->required[i]))
-      {
-        g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_REQUIRED,
-                     _("The element “%s” is required in a %s resource"), def->required[i], type);
-        return FALSE;
-      }
+  if (!check_object (def, resource, type, path, depth, error))
+    return FALSE;
 
   /* org-1: an Organization has at least an identifier or a name. */
   if (strcmp (type, "Organization") == 0
@@ -398,8 +437,7 @@ check_resource (JsonObject  *resource,
                    _("An Organization needs an identifier or a name"));
       return FALSE;
     }
-
-  return check_nested (resource, type, depth, error);
+  return TRUE;
 }
 
 /**
@@ -414,9 +452,11 @@ check_resource (JsonObject  *resource,
  * id, an element that does not exist in the type or has the wrong JSON kind,
  * a code outside its required value set, a primitive that does not match its
  * pattern (%CERCLE_FHIR_ERROR_INVALID) and a missing mandatory element
- * (%CERCLE_FHIR_ERROR_REQUIRED). Resources inside a Bundle and contained
- * resources are checked too. The check covers the top-level elements of each
- * resource; the inside of data types is left to the mappings.
+ * (%CERCLE_FHIR_ERROR_REQUIRED), at every depth: data types, backbone
+ * elements, extensions, resources inside a Bundle and contained resources.
+ * Messages name the element by its path ("name[0].family"). What it does not
+ * check: the invariants between elements (only one value[x], …) beyond
+ * org-1, nor value sets other than the required codes of the schema.
  *
  * Returns: %TRUE when @resource passes
  */
@@ -480,24 +520,155 @@ cercle_fhir_parse (const char  *data,
   return json_object_ref (json_node_get_object (root));
 }
 
+static void write_node (GString *out, JsonNode *node);
+
+static void
+write_string (GString    *out,
+              const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as the same double: 48.5418, not
+ * json-glib's "%.17g" 48.541800000000002 (FHIR decimals keep their
+ * precision, and people read these files). */
+static void
+write_double (GString *out,
+              double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      /* JSON has no NaN nor infinity; nothing Cercle writes has them. */
+      g_string_append (out, "0");
+      return;
+    }
+  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    g_ascii_formatd (buffer, sizeof buffer, "%.16g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+  g_string_append (out, buffer);
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        /* In the order the members were set: resourceType first, as people expect. */
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            write_string (out, name);
+            g_string_append_c (out, ':');
+            write_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 /**
  * cercle_fhir_to_string:
  * @resource: a JSON object
  *
- * Returns: (transfer full): the compact JSON text of @resource
+ * Writes compact JSON, members in the order they were set, decimals in
+ * their shortest exact form (48.5418).
+ *
+ * Returns: (transfer full): the JSON text of @resource
  */
 char *
 cercle_fhir_to_string (JsonObject *resource)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
+  GString *out;
 
   g_return_val_if_fail (resource != NULL, NULL);
 
   root = json_node_init_object (json_node_alloc (), resource);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  out = g_string_sized_new (512);
+  write_node (out, root);
+  return g_string_free (out, FALSE);
 }
 
 /**
@@ -603,6 +774,194 @@ cercle_fhir_operation_outcome_new_from_error (const GError *error)
     }
 
   return cercle_fhir_operation_outcome_new ("error", code, error->message);
+}
+
+/**
+ * cercle_fhir_bundle_new:
+ * @type: the Bundle type: searchset, history, collection, transaction-response…
+ * @resources: (element-type JsonObject): the resources, in order
+ * @base_url: (nullable): the FHIR base of the server ("https://host/fhir"),
+ *   to give each entry its fullUrl
+ *
+ * A searchset gets its total and each entry the search mode "match".
+ *
+ * Returns: (transfer full): the Bundle (it holds references to @resources)
+ */
+JsonObject *
+cercle_fhir_bundle_new (const char *type,
+                        GPtrArray  *resources,
+                        const char *base_url)
+{
+  gboolean searchset;
+  JsonObject *bundle;
+  JsonArray *entries;
+
+  g_return_val_if_fail (type != NULL, NULL);
+  g_return_val_if_fail (resources != NULL, NULL);
+
+  searchset = strcmp (type, "searchset") == 0;
+  bundle = json_object_new ();
+  json_object_set_string_member (bundle, "resourceType", "Bundle");
+  json_object_set_string_member (bundle, "type", type);
+  if (searchset)
+    json_object_set_int_member (bundle, "total", resources->len);
+
+  entries = json_array_new ();
+  for (guint i = 0; i < resources->len; i++)
+    {
+      JsonObject *resource = g_ptr_array_index (resources, i);
+      const char *resource_type = cercle_fhir_get_string (resource, "resourceType");
+      const char *id = cercle_fhir_get_string (resource, "id");
+      JsonObject *entry = json_object_new ();
+
+      if (base_url != NULL && resource_type != NULL && id != NULL)
+        {
+          g_autofree char *full_url = g_strdup_printf ("%s%s%s/%s", base_url,
+                                                       g_str_has_suffix (base_url, "/") ? "" : "/",
+                                                       resource_type, id);
+
+          json_object_set_string_member (entry, "fullUrl", full_url);
+        }
+      json_object_set_object_member (entry, "resource", json_object_ref (resource));
+      if (searchset)
+        {
+          JsonObject *search = json_object_new ();
+
+          json_object_set_string_member (search, "mode", "match");
+          json_object_set_object_member (entry, "search", search);
+        }
+      json_array_add_object_element (entries, entry);
+    }
+  if (json_array_get_length (entries) > 0)
+    json_object_set_array_member (bundle, "entry", entries);
+  else
+    json_array_unref (entries);
+  return bundle;
+}
+
+/**
+ * cercle_fhir_audit_event_new:
+ * @action: C, R, U, D or E (create, read, update, delete, execute)
+ * @interaction: the REST interaction: read, vread, update, create, delete,
+ *   search-type, history-instance…
+ * @practitioner_id: (nullable): who acted
+ * @patient_id: (nullable): whose data it was, so the log can be shown to the
+ *   patient (RGPD, domain.md §7)
+ * @resource_type: (nullable): the type of the resource read or written
+ * @resource_id: (nullable): its id
+ * @success: whether the interaction succeeded
+ * @when: (nullable): the time, now when %NULL
+ *
+ * Returns: (transfer full): an AuditEvent for one access to health data
+ */
+JsonObject *
+cercle_fhir_audit_event_new (const char *action,
+                             const char *interaction,
+                             const char *practitioner_id,
+                             const char *patient_id,
+                             const char *resource_type,
+                             const char *resource_id,
+                             gboolean    success,
+                             GDateTime  *when)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *recorded = NULL;
+  JsonObject *event, *agent, *source, *observer;
+  JsonArray *array, *entities;
+
+  g_return_val_if_fail (action != NULL, NULL);
+  g_return_val_if_fail (interaction != NULL, NULL);
+
+  if (when == NULL)
+    when = now = g_date_time_new_now_utc ();
+  recorded = cercle_fhir_format_date_time (when);
+
+  event = json_object_new ();
+  json_object_set_string_member (event, "resourceType", "AuditEvent");
+  json_object_set_object_member (event, "type",
+                                 cercle_fhir_coding_new ("http://terminology.hl7.org/CodeSystem/audit-event-type",
+                                                         "rest", "RESTful Operation"));
+  array = json_array_new ();
+  json_array_add_object_element (array, cercle_fhir_coding_new ("http://hl7.org/fhir/restful-interaction",
+                                                                interaction, NULL));
+  json_object_set_array_member (event, "subtype", array);
+  json_object_set_string_member (event, "action", action);
+  json_object_set_string_member (event, "recorded", recorded);
+  /* 0 success, 4 minor failure (refused request) */
+  json_object_set_string_member (event, "outcome", success ? "0" : "4");
+
+  agent = json_object_new ();
+  if (practitioner_id != NULL)
+    json_object_set_object_member (agent, "who", cercle_fhir_reference_new ("Practitioner", practitioner_id, NULL));
+  json_object_set_boolean_member (agent, "requestor", TRUE);
+  array = json_array_new ();
+  json_array_add_object_element (array, agent);
+  json_object_set_array_member (event, "agent", array);
+
+  source = json_object_new ();
+  observer = json_object_new ();
+  json_object_set_string_member (observer, "display", "cercle-server");
+  json_object_set_object_member (source, "observer", observer);
+  json_object_set_object_member (event, "source", source);
+
+  entities = json_array_new ();
+  if (resource_type != NULL && resource_id != NULL)
+    {
+      JsonObject *entity = json_object_new ();
+
+      json_object_set_object_member (entity, "what", cercle_fhir_reference_new (resource_type, resource_id, NULL));
+      json_array_add_object_element (entities, entity);
+    }
+  if (patient_id != NULL
+      && !(g_strcmp0 (resource_type, "Patient") == 0 && g_strcmp0 (resource_id, patient_id) == 0))
+    {
+      JsonObject *entity = json_object_new ();
+
+      json_object_set_object_member (entity, "what", cercle_fhir_reference_new ("Patient", patient_id, NULL));
+      /* role 1 = "Patient" in the object-role code system */
+      json_object_set_object_member (entity, "role",
+                                     cercle_fhir_coding_new ("http://terminology.hl7.org/CodeSystem/object-role",
+                                                             "1", "Patient"));
+      json_array_add_object_element (entities, entity);
+    }
+  if (json_array_get_length (entities) > 0)
+    json_object_set_array_member (event, "entity", entities);
+  else
+    json_array_unref (entities);
+  return event;
+}
+
+/**
+ * cercle_fhir_set_meta:
+ * @resource: a resource
+ * @version_id: (nullable): its version
+ * @last_updated: (nullable): when it was last written
+ *
+ * Sets meta.versionId and meta.lastUpdated, keeping the rest of meta.
+ */
+void
+cercle_fhir_set_meta (JsonObject *resource,
+                      const char *version_id,
+                      GDateTime  *last_updated)
+{
+  JsonObject *meta;
+
+  g_return_if_fail (resource != NULL);
+
+  meta = cercle_fhir_get_object (resource, "meta");
+  if (meta == NULL)
+    {
+      meta = json_object_new ();
+      json_object_set_object_member (resource, "meta", meta);
+    }
+  if (version_id != NULL)
+    json_object_set_string_member (meta, "versionId", version_id);
+  if (last_updated != NULL)
+    {
+      g_autofree char *text = cercle_fhir_format_date_time (last_updated);
+
+      json_object_set_string_member (meta, "lastUpdated", text);
+    }
 }
 
 /**

@@ -71,6 +71,22 @@ JsonObject *cercle_fhir_operation_outcome_new            (const char   *severity
                                                           const char   *diagnostics);
 JsonObject *cercle_fhir_operation_outcome_new_from_error (const GError *error);
 
+/* Builders of whole resources for the server */
+JsonObject *cercle_fhir_bundle_new                       (const char   *type,
+                                                          GPtrArray    *resources,
+                                                          const char   *base_url);
+JsonObject *cercle_fhir_audit_event_new                  (const char   *action,
+                                                          const char   *interaction,
+                                                          const char   *practitioner_id,
+                                                          const char   *patient_id,
+                                                          const char   *resource_type,
+                                                          const char   *resource_id,
+                                                          gboolean      success,
+                                                          GDateTime    *when);
+void        cercle_fhir_set_meta                         (JsonObject   *resource,
+                                                          const char   *version_id,
+                                                          GDateTime    *last_updated);
+
 /* Builders of the data types */
 JsonObject *cercle_fhir_coding_new           (const char *system,
                                               const char *code,

@@ -92,7 +92,7 @@ fail (CercleJsonReader *self,
 {
   if (self->error && *self->error == NULL)
     g_set_error (self->error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_FORMAT,
-                 _("%s at byte %" G_GSIZE_FORMAT), what, (gsize) (self->p - self->start) + 1);
+                 _("%s at byte %lu"), what, (gulong) (self->p - self->start) + 1);
   return FALSE;
 }
 

@@ -1,0 +1,158 @@
+/* cercle-application.c — the Cercle application
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "cercle-about.h"
+#include "cercle-application.h"
+#include "cercle-window.h"
+
+struct _CercleApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (CercleApplication, cercle_application, ADW_TYPE_APPLICATION)
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  static const char * const developers[] = { "The Cercle authors", NULL };
+  g_autoptr(GError) error = NULL;
+  GtkWidget *about;
+
+  /* Name, summary, developer, website, licence and release notes come from
+   * the AppStream file, so the About window and software centres agree. */
+  about = cercle_about_window_new_from_metainfo ("/fr/cercle/Cercle/" APP_ID ".metainfo.xml",
+                                                 PACKAGE_VERSION, &error);
+  if (about == NULL)
+    {
+      /* The metainfo is compiled in: only a broken build gets here. */
+      g_critical ("Cannot read the bundled metainfo: %s", error->message);
+      return;
+    }
+  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), (const char **) developers);
+  adw_about_window_set_copyright (ADW_ABOUT_WINDOW (about), "© 2026 The Cercle authors");
+  /* Translators: put your names here, one per line. */
+  adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about), _("translator-credits"));
+  gtk_window_set_transient_for (GTK_WINDOW (about), gtk_application_get_active_window (app));
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GList *windows;
+
+  /* Close the windows the way a person would, so they save their state. */
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  while (windows != NULL)
+    {
+      GtkWindow *window = windows->data;
+
+      windows = windows->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (app);
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_action },
+  { .name = "quit", .activate = quit_action },
+};
+
+/* CERCLE_STARTUP_PROBE=1: print the monotonic time of the first painted frame
+ * of the main window and quit; build-aux/bench-startup.sh compares it with
+ * the time it started the process. */
+static void
+probe_after_paint_cb (GdkFrameClock *frame_clock,
+                      GtkWindow     *window)
+{
+  g_signal_handlers_disconnect_by_func (frame_clock, probe_after_paint_cb, window);
+  printf ("first-frame-us %" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
+  fflush (stdout);
+  g_application_quit (G_APPLICATION (gtk_window_get_application (window)));
+}
+
+static void
+probe_realize_cb (GtkWidget *window)
+{
+  g_signal_connect_object (gtk_widget_get_frame_clock (window), "after-paint",
+                           G_CALLBACK (probe_after_paint_cb), window, 0);
+}
+
+static void
+cercle_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (cercle_window_new (CERCLE_APPLICATION (app)));
+      if (g_getenv ("CERCLE_STARTUP_PROBE") != NULL)
+        g_signal_connect (window, "realize", G_CALLBACK (probe_realize_cb), NULL);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+cercle_application_startup (GApplication *app)
+{
+  static const char * const quit_accels[] = { "<Primary>q", NULL };
+  static const char * const patients_accels[] = { "<Alt>1", NULL };
+  static const char * const directory_accels[] = { "<Alt>2", NULL };
+  static const char * const referrals_accels[] = { "<Alt>3", NULL };
+
+  G_APPLICATION_CLASS (cercle_application_parent_class)->startup (app);
+
+  /* The app icon is bundled too, so the About window shows it from a build
+   * tree. */
+  gtk_window_set_default_icon_name (APP_ID);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('patients')", patients_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('directory')", directory_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('referrals')", referrals_accels);
+}
+
+static void
+cercle_application_class_init (CercleApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = cercle_application_activate;
+  app_class->startup = cercle_application_startup;
+}
+
+static void
+cercle_application_init (CercleApplication *self)
+{
+}
+
+/**
+ * cercle_application_new:
+ *
+ * Returns: (transfer full): the application, with the id fr.cercle.Cercle
+ */
+CercleApplication *
+cercle_application_new (void)
+{
+  return g_object_new (CERCLE_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/fr/cercle/Cercle",
+                       NULL);
+}

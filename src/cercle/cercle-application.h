@@ -1,0 +1,17 @@
+/* cercle-application.h — the Cercle application
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define CERCLE_TYPE_APPLICATION (cercle_application_get_type ())
+G_DECLARE_FINAL_TYPE (CercleApplication, cercle_application, CERCLE, APPLICATION, AdwApplication)
+
+CercleApplication *cercle_application_new (void);
+
+G_END_DECLS

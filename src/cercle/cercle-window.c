@@ -1,0 +1,224 @@
+/* cercle-window.c — the main window: a sidebar of sections and their pages
+ *
+ * An AdwLeaflet holds the sidebar (a GtkListBox, one row per section) and a
+ * GtkStack of pages. The window knows each page only by its type in
+ * cercle-window.ui, so a page can be rewritten without touching this file.
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cercle-directory-page.h"
+#include "cercle-patients-page.h"
+#include "cercle-referrals-page.h"
+#include "cercle-window.h"
+
+struct _CercleWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  GtkListBoxRow        *patients_row;
+  GtkListBoxRow        *directory_row;
+  GtkListBoxRow        *referrals_row;
+  GtkStack             *stack;
+  AdwWindowTitle       *content_title;
+};
+
+G_DEFINE_FINAL_TYPE (CercleWindow, cercle_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* The order of the sidebar rows. */
+static const char * const page_names[] = { "patients", "directory", "referrals" };
+
+static GtkListBoxRow *
+row_for_page (CercleWindow *self,
+              const char   *name)
+{
+  if (g_strcmp0 (name, "patients") == 0)
+    return self->patients_row;
+  if (g_strcmp0 (name, "directory") == 0)
+    return self->directory_row;
+  if (g_strcmp0 (name, "referrals") == 0)
+    return self->referrals_row;
+  return NULL;
+}
+
+static void
+sidebar_row_activated_cb (CercleWindow  *self,
+                          GtkListBoxRow *row)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  g_assert (index >= 0 && index < (int) G_N_ELEMENTS (page_names));
+  gtk_stack_set_visible_child_name (self->stack, page_names[index]);
+
+  /* Folded (narrow window), the sidebar covers the page: show the page. */
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+stack_visible_child_cb (CercleWindow *self)
+{
+  GtkWidget *child = gtk_stack_get_visible_child (self->stack);
+  GtkStackPage *page;
+
+  if (child == NULL)
+    return;
+
+  page = gtk_stack_get_page (self->stack, child);
+  adw_window_title_set_title (self->content_title, gtk_stack_page_get_title (page));
+
+  /* Keep the sidebar in step when the page changes by a shortcut. */
+  gtk_list_box_select_row (self->sidebar,
+                           row_for_page (self, gtk_stack_page_get_name (page)));
+}
+
+static void
+show_page_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  cercle_window_set_page (self, g_variant_get_string (parameter, NULL));
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+go_back_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static const GActionEntry win_actions[] = {
+  { .name = "show-page", .activate = show_page_action, .parameter_type = "s" },
+  { .name = "go-back", .activate = go_back_action },
+};
+
+static gboolean
+cercle_window_close_request (GtkWindow *window)
+{
+  CercleWindow *self = CERCLE_WINDOW (window);
+  int width, height;
+
+  /* The size to restore is the unmaximized one, which GTK keeps as the
+   * default size. */
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (cercle_window_parent_class)->close_request (window);
+}
+
+static void
+cercle_window_dispose (GObject *object)
+{
+  CercleWindow *self = CERCLE_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cercle_window_parent_class)->dispose (object);
+}
+
+static void
+cercle_window_class_init (CercleWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = cercle_window_dispose;
+  window_class->close_request = cercle_window_close_request;
+
+  /* The pages are only named in the template: make sure their types exist. */
+  g_type_ensure (CERCLE_TYPE_PATIENTS_PAGE);
+  g_type_ensure (CERCLE_TYPE_DIRECTORY_PAGE);
+  g_type_ensure (CERCLE_TYPE_REFERRALS_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, patients_row);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, directory_row);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, referrals_row);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, content_title);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
+}
+
+static void
+cercle_window_init (CercleWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  stack_visible_child_cb (self);
+}
+
+/**
+ * cercle_window_new:
+ * @application: the application the window belongs to
+ *
+ * Returns: (transfer full): a new main window, on the first page
+ */
+CercleWindow *
+cercle_window_new (CercleApplication *application)
+{
+  g_return_val_if_fail (CERCLE_IS_APPLICATION (application), NULL);
+
+  return g_object_new (CERCLE_TYPE_WINDOW, "application", application, NULL);
+}
+
+/**
+ * cercle_window_get_page:
+ * @self: a main window
+ *
+ * Returns: the name of the page shown: "patients", "directory" or "referrals"
+ */
+const char *
+cercle_window_get_page (CercleWindow *self)
+{
+  g_return_val_if_fail (CERCLE_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/**
+ * cercle_window_set_page:
+ * @self: a main window
+ * @name: "patients", "directory" or "referrals"
+ *
+ * Shows a page and selects its row in the sidebar.
+ */
+void
+cercle_window_set_page (CercleWindow *self,
+                        const char   *name)
+{
+  g_return_if_fail (CERCLE_IS_WINDOW (self));
+  g_return_if_fail (row_for_page (self, name) != NULL);
+
+  gtk_stack_set_visible_child_name (self->stack, name);
+}
