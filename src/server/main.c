@@ -304,11 +304,11 @@ cmd_audit (CercleServerStore *store,
     }
   if (first_bad)
     {
-      g_print (_("The audit trail was tampered with: event %s does not match the chain (%" G_GUINT64_FORMAT " events before it are intact)\n"),
-               first_bad, n);
+      g_print (_("The audit trail was tampered with: event %s does not match the chain (%u events before it are intact)\n"),
+               first_bad, (guint) n);
       return 1;
     }
-  g_print (_("The audit trail is intact: %" G_GUINT64_FORMAT " events\n"), n);
+  g_print (_("The audit trail is intact: %u events\n"), (guint) n);
   return 0;
 }
 
