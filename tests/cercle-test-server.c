@@ -77,7 +77,8 @@ cercle_test_server_start (const char         *db_path,
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:") ||
+                 g_str_has_prefix (line, "Listening on https://127.0.0.1:"));
   server->url = g_strdup (line + strlen ("Listening on "));
   if (g_str_has_suffix (server->url, "/"))
     server->url[strlen (server->url) - 1] = '\0';
@@ -267,6 +268,15 @@ dump (CercleTestServer *server,
   dump_text (server, text);
 }
 
+static gboolean
+accept_any_certificate (SoupMessage          *msg,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              data)
+{
+  return TRUE;
+}
+
 CercleTestResponse *
 cercle_test_server_request (CercleTestServer *server,
                             const char       *method,
@@ -285,6 +295,9 @@ cercle_test_server_request (CercleTestServer *server,
   const char *type;
 
   g_assert_nonnull (msg);
+  /* A test server's certificate is self-signed: trusted for this test only. */
+  if (g_str_has_prefix (server->url, "https:"))
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
   headers = soup_message_get_request_headers (msg);
   if (token)
     {

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -815,6 +816,48 @@ test_listen_rules (void)
 
   /* Plain HTTP off the loopback is refused. */
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "0.0.0.0:0", NULL), ==, 2);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "[::]:0", NULL), ==, 2);
+}
+
+/* With a certificate, the API is served over TLS. */
+static void
+test_tls (void)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "tls", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *db = cercle_test_db_path ("tls");
+  g_autoptr(GSubprocess) gen = NULL;
+  g_autoptr(GError) error = NULL;
+  CercleTestServer *server;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is needed to make a certificate");
+      return;
+    }
+  g_mkdir_with_parents (dir, 0700);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (gen, NULL, &error);
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+    server = cercle_test_server_start (db, args);
+  }
+  g_assert_true (g_str_has_prefix (cercle_test_server_get_url (server), "https://"));
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/metadata", NULL, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "CapabilityStatement");
+  }
+  cercle_test_server_free (server);
 }
 
 int
@@ -833,6 +876,7 @@ main (int   argc,
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
   g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
+  g_test_add_func ("/server/listen/tls", test_tls);
   g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
   return g_test_run ();
 }
