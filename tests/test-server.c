@@ -808,6 +808,85 @@ test_demo_schema (void)
   }
 }
 
+/* The log says what happened, never a token, a password or a note's text. */
+static void
+test_logs (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *form = soup_form_encode ("grant_type", "password", "username", "alice", "password", PASSWORD, NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                "application/x-www-form-urlencoded", form, NULL);
+
+  access = g_strdup (json_object_get_string_member (r->json, "access_token"));
+  refresh = g_strdup (json_object_get_string_member (r->json, "refresh_token"));
+  expect (f, "PUT", "/fhir/Communication/secret", access,
+          "{\"resourceType\":\"Communication\",\"id\":\"secret\",\"status\":\"completed\","
+          "\"subject\":{\"reference\":\"Patient/p1\"},\"payload\":[{\"contentString\":\"Confidentiel : escarre sacrée\"}]}", 201);
+  expect (f, "GET", "/fhir/Patient?name=dupont", access, NULL, 200);
+  expect (f, "GET", "/fhir/Patient/p1", "not-a-token", NULL, 401);
+  cercle_test_server_stop (f->server);
+
+  log = cercle_test_server_dup_log (f->server);
+  g_assert_nonnull (strstr (log, "PUT /fhir/Communication/secret"));
+  g_assert_nonnull (strstr (log, "Login of"));
+  g_assert_null (strstr (log, access));
+  g_assert_null (strstr (log, refresh));
+  g_assert_null (strstr (log, f->insider));
+  g_assert_null (strstr (log, PASSWORD));
+  g_assert_null (strstr (log, "escarre"));
+  g_assert_null (strstr (log, "dupont"));
+  g_assert_null (strstr (log, "not-a-token"));
+}
+
+/* directory import: the FINESS file becomes Organizations, Locations and
+ * HealthcareServices that searches by type and distance find. */
+static void
+test_directory_import (void)
+{
+  g_autofree char *db = cercle_test_db_path ("directory");
+  g_autofree char *file = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "finess-json-sample",
+                                            "finess-structures-echantillon-20260813.json.gz", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *token = NULL;
+  CercleTestServer *server;
+
+  cercle_test_server_add_user (db, "alice", PASSWORD, "pr-alice", NULL);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "directory", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "published"));
+  server = cercle_test_server_start (db, NULL);
+  token = cercle_test_server_login (server, "alice", PASSWORD);
+  {
+    /* EHPAD (FINESS category 500) within 60 km of Bourg-en-Bresse, nearest first. */
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET",
+                                                                  "/fhir/Organization?type=500&near=46.205%7C5.225%7C60%7Ckm",
+                                                                  token, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) all = cercle_test_server_request (server, "GET", "/fhir/Organization?type=500&_count=200",
+                                                                    token, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) hs = cercle_test_server_request (server, "GET",
+                                                                   "/fhir/HealthcareService?type=500&near=46.205%7C5.225%7C60%7Ckm",
+                                                                   token, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (n_entries (r), >=, 1);
+    g_assert_cmpuint (n_entries (r), <, n_entries (all));
+    g_assert_cmpuint (n_entries (hs), ==, n_entries (r));
+  }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET",
+                                                                  "/fhir/Organization?identifier=https://finess.esante.gouv.fr%7C010000495",
+                                                                  token, NULL, NULL, NULL);
+    g_assert_cmpuint (n_entries (r), ==, 1);
+  }
+  cercle_test_server_free (server);
+  /* A second import of the same file changes nothing. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "directory", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "(0 resources written)"));
+}
+
 static void
 test_listen_rules (void)
 {
@@ -875,6 +954,8 @@ main (int   argc,
   g_test_add ("/server/auth/tokens", Fixture, NULL, fixture_setup, test_tokens, fixture_teardown);
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
+  g_test_add ("/server/logs/no-secrets", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);
+  g_test_add_func ("/server/directory/import", test_directory_import);
   g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
   g_test_add_func ("/server/listen/tls", test_tls);
   g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
