@@ -507,6 +507,22 @@ parse_offset (GHashTable  *query,
   return TRUE;
 }
 
+/* {"fullUrl":"…","resource":JSON  — from a row in the shared column order. */
+static void
+append_entry_start (GString      *entries,
+                    const char   *base_url,
+                    sqlite3_stmt *stmt)
+{
+  g_string_append (entries, "{\"fullUrl\":\"");
+  g_string_append (entries, base_url);
+  g_string_append_c (entries, '/');
+  g_string_append (entries, (const char *) sqlite3_column_text (stmt, 0));
+  g_string_append_c (entries, '/');
+  g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
+  g_string_append (entries, "\",\"resource\":");
+  g_string_append_len (entries, (const char *) sqlite3_column_text (stmt, 7), sqlite3_column_bytes (stmt, 7));
+}
+
 gboolean
 cercle_server_search (CercleServerStore    *store,
                       CercleSearchContext  *ctx,
@@ -519,10 +535,12 @@ cercle_server_search (CercleServerStore    *store,
   g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json"
                                          " FROM resources r WHERE r.type = ? AND r.deleted = 0");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
+  g_autoptr(GString) entries = NULL;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   Near near = { 0 };
+  gint64 n = 0;
+  gboolean more = FALSE;
   gint64 count, offset;
   sqlite3_stmt *stmt;
   int rc;
@@ -593,8 +611,21 @@ cercle_server_search (CercleServerStore    *store,
   if (stmt == NULL)
     return FALSE;
   cercle_server_access_bind (stmt, binds);
+  /* Entries go straight from the row to the text of the page. */
+  entries = g_string_sized_new (16384);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, cercle_server_store_row (stmt));
+    {
+      if (n == count)
+        {
+          more = TRUE;
+          continue;
+        }
+      if (n++)
+        g_string_append_c (entries, ',');
+      append_entry_start (entries, ctx->base_url, stmt);
+      g_string_append (entries, ",\"search\":{\"mode\":\"match\"}}");
+      note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -603,26 +634,15 @@ cercle_server_search (CercleServerStore    *store,
     }
 
   self_url = page_url (ctx->base_url, type, query, NULL, NULL);
-  if ((gint64) rows->len > count)
+  if (more)
     {
       g_autofree char *next_offset = g_strdup_printf ("%" G_GINT64_FORMAT, offset + count);
 
-      g_ptr_array_set_size (rows, count);
       next_url = page_url (ctx->base_url, type, query, "_offset", next_offset);
     }
 
   append_bundle_start (body, "searchset", self_url, next_url);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CercleStoredResource *res = g_ptr_array_index (rows, i);
-
-      if (i)
-        g_string_append_c (body, ',');
-      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
-      g_string_append (body, res->json);
-      g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
-      note_patient (ctx, res->patient_id);
-    }
+  g_string_append_len (body, entries->str, entries->len);
   g_string_append (body, "]}");
   return TRUE;
 }
@@ -640,13 +660,13 @@ cercle_server_history (CercleServerStore    *store,
   g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
                                          " FROM history h WHERE h.seq > ?");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
-  g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) entries = NULL;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   g_autofree char *path = NULL;
   const char *since = query ? g_hash_table_lookup (query, "_since") : NULL;
-  gint64 count, cursor;
+  gint64 count, cursor, n = 0, last_seq = 0;
+  gboolean more = FALSE;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -697,10 +717,37 @@ cercle_server_history (CercleServerStore    *store,
   if (stmt == NULL)
     return FALSE;
   cercle_server_access_bind (stmt, binds);
+  entries = g_string_sized_new (65536);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_ptr_array_add (rows, cercle_server_store_row (stmt));
-      g_ptr_array_add (methods, g_strdup ((const char *) sqlite3_column_text (stmt, 8)));
+      gboolean created = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 8), "POST") == 0;
+      const char *rtype = (const char *) sqlite3_column_text (stmt, 0);
+      char number[32];
+
+      if (n == count)
+        {
+          more = TRUE;
+          continue;
+        }
+      if (n++)
+        g_string_append_c (entries, ',');
+      last_seq = sqlite3_column_int64 (stmt, 4);
+      append_entry_start (entries, ctx->base_url, stmt);
+      g_string_append (entries, created ? ",\"request\":{\"method\":\"POST\",\"url\":\"" : ",\"request\":{\"method\":\"PUT\",\"url\":\"");
+      g_string_append (entries, rtype);
+      if (!created)
+        {
+          g_string_append_c (entries, '/');
+          g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
+        }
+      g_string_append (entries, created ? "\"},\"response\":{\"status\":\"201 Created\",\"etag\":\"W/\\\""
+                                        : "\"},\"response\":{\"status\":\"200 OK\",\"etag\":\"W/\\\"");
+      g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 2));
+      g_string_append (entries, number);
+      g_string_append (entries, "\\\"\",\"lastModified\":\"");
+      g_string_append (entries, (const char *) sqlite3_column_text (stmt, 3));
+      g_string_append (entries, "\"}}");
+      note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -716,35 +763,15 @@ cercle_server_history (CercleServerStore    *store,
   else
     path = g_strdup ("_history");
   self_url = page_url (ctx->base_url, path, query, NULL, NULL);
-  if ((gint64) rows->len > count)
+  if (more)
     {
-      CercleStoredResource *last;
-      g_autofree char *next_cursor = NULL;
+      g_autofree char *next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, last_seq);
 
-      g_ptr_array_set_size (rows, count);
-      last = g_ptr_array_index (rows, count - 1);
-      next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, count > 0 ? last->seq : cursor);
       next_url = page_url (ctx->base_url, path, query, "_cursor", next_cursor);
     }
 
   append_bundle_start (body, "history", self_url, next_url);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CercleStoredResource *res = g_ptr_array_index (rows, i);
-      gboolean created = g_str_equal (g_ptr_array_index (methods, i), "POST");
-
-      if (i)
-        g_string_append_c (body, ',');
-      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
-      g_string_append (body, res->json);
-      g_string_append_printf (body,
-                              ",\"request\":{\"method\":\"%s\",\"url\":\"%s%s%s\"}"
-                              ",\"response\":{\"status\":\"%s\",\"etag\":\"W/\\\"%" G_GINT64_FORMAT "\\\"\""
-                              ",\"lastModified\":\"%s\"}}",
-                              created ? "POST" : "PUT", res->type, created ? "" : "/", created ? "" : res->id,
-                              created ? "201 Created" : "200 OK", res->version, res->last_updated);
-      note_patient (ctx, res->patient_id);
-    }
+  g_string_append_len (body, entries->str, entries->len);
   g_string_append (body, "]}");
   return TRUE;
 }
