@@ -473,11 +473,18 @@ test_bad_input (Fixture       *f,
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Practitioner\",\"id\":\"p1\"}", 400);
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p9\"}", 400);
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"colour\":\"blue\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"birthDate\":42}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":\"Dupont\"}", 400);
+  expect (f, "POST", "/fhir/Communication", f->insider, "{\"resourceType\":\"Communication\",\"status\":\"completed\"}", 400);
   expect (f, "PUT", "/fhir/Patient/big", f->insider, big->str, 413);
   expect (f, "GET", "/fhir/Unicorn/1", f->insider, NULL, 404);
   expect (f, "GET", "/fhir/Patient/nope", f->insider, NULL, 404);
   expect (f, "GET", "/nothing", f->insider, NULL, 404);
   expect (f, "GET", "/fhir/Patient?colour=blue", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/_history?_count=0", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/Patient?birthdate=1940-13-45", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/_history?_since=yesterday", f->insider, NULL, 400);
   expect (f, "DELETE", "/fhir/Patient/p1", f->insider, NULL, 405);
   {
     g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "PUT", "/fhir/Patient/p1", f->insider,
@@ -792,6 +799,26 @@ test_demo_schema (void)
   g_assert_cmpuint (patients_seen[3], ==, 1);
   g_assert_cmpuint (patients_seen[6], ==, 0);
   cercle_test_server_free (server);
+
+  /* --demo leaves a database that is not empty alone. */
+  {
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *token = NULL;
+    g_autoptr(CercleTestResponse) r = NULL;
+
+    server = cercle_test_server_start (db, args);
+    token = cercle_test_server_login (server, "dr.martin", "cercle-demo");
+    r = cercle_test_server_request (server, "GET", "/fhir/_history?_count=1000", token, NULL, NULL, NULL);
+    before = g_strdup_printf ("%u", n_entries (r));
+    cercle_test_server_free (server);
+    server = cercle_test_server_start (db, args);
+    g_clear_pointer (&r, cercle_test_response_free);
+    r = cercle_test_server_request (server, "GET", "/fhir/_history?_count=1000", token, NULL, NULL, NULL);
+    after = g_strdup_printf ("%u", n_entries (r));
+    g_assert_cmpstr (before, ==, after);
+    cercle_test_server_free (server);
+  }
 
   validate = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PYTHON3"),
                                g_getenv ("CERCLE_FHIR_VALIDATE"), dir, NULL);

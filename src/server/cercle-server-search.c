@@ -184,9 +184,9 @@ parse_count (GHashTable  *query,
   *count = DEFAULT_COUNT;
   if (text == NULL)
     return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT32, &n, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT32, &n, NULL))
     {
-      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_count must be a number");
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_count must be a number from 1");
       return FALSE;
     }
   *count = MIN ((gint64) n, MAX_COUNT);

@@ -95,12 +95,17 @@ request_free (Request *req)
   g_free (req);
 }
 
+static gboolean flush_pending (gpointer data);
+
 static void
 cercle_server_dispose (GObject *object)
 {
   CercleServer *self = (CercleServer *)object;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  /* Stopping: what was done is committed and answered, not dropped. */
+  if (self->pending && self->pending->len > 0)
+    flush_pending (self);
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -217,7 +222,7 @@ apply_answer (Request *req)
   if (req->last_modified)
     soup_message_headers_replace (headers, "Last-Modified", req->last_modified);
   if (req->www_authenticate)
-    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\"");
+    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\", error=\"invalid_token\"");
   if (req->no_store)
     soup_message_headers_replace (headers, "Cache-Control", "no-store");
 }
