@@ -354,6 +354,18 @@ test_versions (Fixture       *f,
     g_assert_cmpuint (v1->status, ==, 200);
     g_assert_null (strstr (v1->body, "Paul"));
   }
+  /* A retried note PUT is a no-op, though the server named its sender. */
+  {
+    const char *note = "{\"resourceType\":\"Communication\",\"id\":\"retry\",\"status\":\"completed\","
+                       "\"subject\":{\"reference\":\"Patient/p1\"},\"payload\":[{\"contentString\":\"Bis\"}]}";
+    g_autoptr(CercleTestResponse) a = req (f, "PUT", "/fhir/Communication/retry", f->insider, note);
+    g_autoptr(CercleTestResponse) b = req (f, "PUT", "/fhir/Communication/retry", f->insider, note);
+
+    g_assert_cmpuint (a->status, ==, 201);
+    g_assert_cmpuint (b->status, ==, 200);
+    g_assert_cmpstr (b->etag, ==, "W/\"1\"");
+    g_assert_nonnull (strstr (b->body, "Practitioner/pr-alice"));
+  }
   /* A sent note is not edited in place. */
   expect (f, "PUT", "/fhir/Communication/n1", f->insider,
           "{\"resourceType\":\"Communication\",\"id\":\"n1\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"

@@ -822,12 +822,21 @@ write_resource (Request           *req,
                            "A note is sent in one's own name");
               return NULL;
             }
-          if (current == NULL && sender == NULL)
+          /* The server names the sender when the client did not; a retry of
+           * the same PUT gets the same sender, so it stays a no-op. */
+          if (sender == NULL)
             {
-              JsonObject *s = json_object_new ();
+              JsonObject *stored_sender = json_object (old, "sender");
 
-              json_object_set_string_member (s, "reference", me);
-              json_object_set_object_member (resource, "sender", s);
+              if (stored_sender)
+                json_object_set_object_member (resource, "sender", json_object_ref (stored_sender));
+              else
+                {
+                  JsonObject *s = json_object_new ();
+
+                  json_object_set_string_member (s, "reference", me);
+                  json_object_set_object_member (resource, "sender", s);
+                }
             }
         }
     }
