@@ -42,52 +42,53 @@ typedef struct {
   ParamKind   kind;
   const char *target;     /* for references given as a bare id */
   const char *index_as;   /* the idx param, when it differs */
+  gboolean    single;     /* at most one value per resource: can drive a join */
 } SearchParam;
 
 static const SearchParam search_params[] = {
   { "CareTeam", "participant", KIND_REFERENCE, "Practitioner", NULL },
-  { "CareTeam", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "CareTeam", "status", KIND_TOKEN, NULL, NULL },
-  { "CareTeam", "subject", KIND_REFERENCE, "Patient", "patient" },
+  { "CareTeam", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "CareTeam", "status", KIND_TOKEN, NULL, NULL, TRUE },
+  { "CareTeam", "subject", KIND_REFERENCE, "Patient", "patient", TRUE },
   { "Communication", "category", KIND_TOKEN, NULL, NULL },
-  { "Communication", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "Communication", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "Communication", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "Communication", "subject", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "HealthcareService", "identifier", KIND_TOKEN, NULL, NULL },
   { "HealthcareService", "location", KIND_REFERENCE, "Location", NULL },
   { "HealthcareService", "name", KIND_WORDS, NULL, NULL },
   { "HealthcareService", "near", KIND_NEAR, NULL, NULL },
-  { "HealthcareService", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "HealthcareService", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
   { "HealthcareService", "service-type", KIND_TOKEN, NULL, "type" },
   { "HealthcareService", "type", KIND_TOKEN, NULL, NULL },
   { "Location", "identifier", KIND_TOKEN, NULL, NULL },
   { "Location", "name", KIND_WORDS, NULL, NULL },
   { "Location", "near", KIND_NEAR, NULL, NULL },
-  { "Location", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "Location", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
   { "Organization", "identifier", KIND_TOKEN, NULL, NULL },
   { "Organization", "name", KIND_WORDS, NULL, NULL },
   { "Organization", "near", KIND_NEAR, NULL, NULL },
   { "Organization", "type", KIND_TOKEN, NULL, NULL },
-  { "Patient", "birthdate", KIND_DATE, NULL, NULL },
+  { "Patient", "birthdate", KIND_DATE, NULL, NULL, TRUE },
   { "Patient", "identifier", KIND_TOKEN, NULL, NULL },
   { "Patient", "name", KIND_WORDS, NULL, NULL },
   { "Practitioner", "identifier", KIND_TOKEN, NULL, NULL },
   { "Practitioner", "name", KIND_WORDS, NULL, NULL },
   { "PractitionerRole", "identifier", KIND_TOKEN, NULL, NULL },
-  { "PractitionerRole", "organization", KIND_REFERENCE, "Organization", NULL },
-  { "PractitionerRole", "practitioner", KIND_REFERENCE, "Practitioner", NULL },
+  { "PractitionerRole", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
+  { "PractitionerRole", "practitioner", KIND_REFERENCE, "Practitioner", NULL, TRUE },
   { "RelatedPerson", "identifier", KIND_TOKEN, NULL, NULL },
   { "RelatedPerson", "name", KIND_WORDS, NULL, NULL },
-  { "RelatedPerson", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "ServiceRequest", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "RelatedPerson", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "ServiceRequest", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "ServiceRequest", "requisition", KIND_TOKEN, NULL, NULL },
-  { "ServiceRequest", "status", KIND_TOKEN, NULL, NULL },
-  { "ServiceRequest", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "ServiceRequest", "status", KIND_TOKEN, NULL, NULL, TRUE },
+  { "ServiceRequest", "subject", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "Task", "business-status", KIND_TOKEN, NULL, NULL },
-  { "Task", "focus", KIND_REFERENCE, "ServiceRequest", NULL },
-  { "Task", "owner", KIND_REFERENCE, "Organization", NULL },
-  { "Task", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "Task", "requester", KIND_REFERENCE, "Practitioner", NULL },
-  { "Task", "status", KIND_TOKEN, NULL, NULL },
+  { "Task", "focus", KIND_REFERENCE, "ServiceRequest", NULL, TRUE },
+  { "Task", "owner", KIND_REFERENCE, "Organization", NULL, TRUE },
+  { "Task", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "Task", "requester", KIND_REFERENCE, "Practitioner", NULL, TRUE },
+  { "Task", "status", KIND_TOKEN, NULL, NULL, TRUE },
 };
 
 /* The searchParam list of @type for the CapabilityStatement. */
@@ -532,8 +533,7 @@ cercle_server_search (CercleServerStore    *store,
                       GError              **error)
 {
   CercleDb *db = cercle_server_store_get_db (store);
-  g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json"
-                                         " FROM resources r WHERE r.type = ? AND r.deleted = 0");
+  g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   g_autoptr(GString) entries = NULL;
   g_autofree char *self_url = NULL;
@@ -544,15 +544,46 @@ cercle_server_search (CercleServerStore    *store,
   gint64 count, offset;
   sqlite3_stmt *stmt;
   int rc;
+  g_autoptr(GHashTable) no_query = NULL;
 
-  bind_add_string (binds, type);
   if (!parse_count (query, &count, error) || !parse_offset (query, "_offset", &offset, error))
     return FALSE;
+  if (query == NULL)
+    query = no_query = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (query)
+  /* The FROM clause and the parameters. */
     {
       /* Sorted, so that one query shape is one prepared statement. */
       g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (query), (GCompareFunc) strcmp);
+      const char *driver = NULL;
+
+      /* A parameter with one value per resource drives the query from its
+       * index rows (a join: no duplicates, no temporary list). */
+      for (GList *l = keys; l && driver == NULL; l = l->next)
+        {
+          const SearchParam *sp = find_param (type, l->data);
+          const char *value = g_hash_table_lookup (query, l->data);
+
+          if (sp && sp->single && strchr (value, ',') == NULL &&
+              (sp->kind == KIND_REFERENCE || (sp->kind == KIND_TOKEN && strchr (value, '|') == NULL)))
+            {
+              g_autofree char *ref = NULL;
+
+              driver = l->data;
+              if (sp->kind == KIND_REFERENCE && strchr (value, '/') == NULL)
+                value = ref = g_strdup_printf ("%s/%s", sp->target, value);
+              g_string_append (sql, " FROM idx d JOIN resources r ON r.type = d.type AND r.id = d.id"
+                                    " WHERE d.type = ? AND d.param = ? AND d.value = ? AND r.type = ?1 AND r.deleted = 0");
+              bind_add_string (binds, type);
+              bind_add_string (binds, sp->index_as ? sp->index_as : sp->param);
+              bind_add_string (binds, value);
+            }
+        }
+      if (driver == NULL)
+        {
+          g_string_append (sql, " FROM resources r WHERE r.type = ? AND r.deleted = 0");
+          bind_add_string (binds, type);
+        }
 
       for (GList *l = keys; l; l = l->next)
         {
@@ -560,6 +591,8 @@ cercle_server_search (CercleServerStore    *store,
           const char *value = g_hash_table_lookup (query, key);
           const SearchParam *sp;
 
+          if (key == driver)
+            continue;
           if (g_str_equal (key, "_count") || g_str_equal (key, "_offset") || g_str_equal (key, "_format"))
             continue;
           if (g_str_equal (key, "_id"))
@@ -597,7 +630,7 @@ cercle_server_search (CercleServerStore    *store,
       bind_add_double (binds, near.lon);
       bind_add_double (binds, near.cos_lat * near.cos_lat);
     }
-  else if (strstr (sql->str, "FROM idx i"))
+  else if (strstr (sql->str, "FROM idx"))
     /* Driven by the index rows of the parameters (the type's other
      * resources are never visited), then sorted. */
     g_string_append (sql, " ORDER BY +r.seq");

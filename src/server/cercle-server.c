@@ -1588,7 +1588,11 @@ log_request (Request *req)
 
   /* The path only: a query may hold a patient's name. */
   if (g_str_equal (req->method, "GET") && req->status < 400)
-    g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    {
+      /* Structured logging formats before filtering: skip the work. */
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    }
   else
     g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
 }
