@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cercle-demo.h"
@@ -206,10 +207,25 @@ read_password (void)
 {
   g_autofree char *line = NULL;
   char buffer[1024];
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  char *got;
 
-  if (isatty (STDIN_FILENO))
-    g_printerr ("%s", _("Password: "));
-  if (fgets (buffer, sizeof buffer, stdin) == NULL)
+  if (tty)
+    {
+      /* Typed, not echoed. */
+      g_printerr ("%s", _("Password: "));
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  got = fgets (buffer, sizeof buffer, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (got == NULL)
     return NULL;
   buffer[strcspn (buffer, "\r\n")] = '\0';
   line = g_strdup (buffer);
