@@ -403,11 +403,11 @@ check_malformed_report (CercleImportReport *report,
   g_autofree char *nd = g_path_get_basename (ndjson);
   g_autofree char *cs = g_path_get_basename (csv);
   const struct { const char *file; guint line; const char *what; } expected[] = {
-    { cs, 3, "expected 6 fields" },
-    { cs, 4, "7728" },
-    { cs, 5, "expected 6 fields" },
+    { cs, 3, "wrong number of fields: 3 instead of 6" },
+    { cs, 4, "invalid INSEE code: “7728”" },
+    { cs, 5, "wrong number of fields: 7 instead of 6" },
     { nd, 3, "invalid JSON" },
-    { nd, 5, "770900018" },
+    { nd, 5, "invalid FINESS number: “770900018”" },
     { nd, 6, "invalid position" },
     { nd, 7, "not a FHIR resource" },
   };
@@ -426,6 +426,13 @@ check_malformed_report (CercleImportReport *report,
   g_assert_cmpuint (cercle_import_report_get_structures (report), ==, 2);
   g_assert_cmpuint (cercle_import_report_get_communes (report), ==, 2);
   g_assert_cmpuint (cercle_import_report_get_skipped (report), ==, G_N_ELEMENTS (expected));
+  {
+    /* The summary counts the kinds of fault, not each detail. */
+    g_auto(GStrv) reasons = cercle_import_report_dup_skip_reasons (report);
+
+    g_assert_true (strv_has ((const char * const *) reasons, "wrong number of fields: 2"));
+    g_assert_true (strv_has ((const char * const *) reasons, "invalid JSON: 1"));
+  }
 }
 
 static void

@@ -490,7 +490,7 @@ finess_problem (const char *finess)
   if (finess == NULL || *finess == '\0')
     return g_strdup (_("no FINESS number"));
   if (!cercle_validate_finess (finess, NULL, &local_error))
-    return g_strdup_printf (_("FINESS number “%s”: %s"), finess, local_error->message);
+    return g_strdup_printf (_("invalid FINESS number: “%s” (%s)"), finess, local_error->message);
   return NULL;
 }
 
@@ -913,7 +913,7 @@ parse_healthcare_service_record (const CercleJsonValue *service,
 
       if (code == NULL || !cercle_validate_insee_code (code, NULL))
         {
-          g_autofree char *reason = g_strdup_printf (_("coverageArea %u: not an INSEE commune code"), i + 1);
+          g_autofree char *reason = g_strdup_printf (_("invalid zone: coverageArea %u is not an INSEE commune code"), i + 1);
 
           pending_zone_free (zone);
           return skip_record (line, reason, TRUE);
@@ -1730,7 +1730,7 @@ laposte_line (Import      *imp,
 
   if (n != 6)
     {
-      g_autofree char *reason = g_strdup_printf (_("expected 6 fields separated by “;”, found %u"), n);
+      g_autofree char *reason = g_strdup_printf (_("wrong number of fields: %u instead of 6 (separated by “;”)"), n);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
@@ -1740,14 +1740,14 @@ laposte_line (Import      *imp,
 
   if (!cercle_validate_insee_code (fields[0], &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("INSEE code “%s”: %s"), fields[0], local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("invalid INSEE code: “%s” (%s)"), fields[0], local_error->message);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
     }
   if (!cercle_validate_postcode (fields[2], &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("postcode “%s”: %s"), fields[2], local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("invalid postcode: “%s” (%s)"), fields[2], local_error->message);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
@@ -1764,7 +1764,7 @@ laposte_line (Import      *imp,
       if (g_strv_length (pair) != 2 || !parse_number (pair[0], &lat) || !parse_number (pair[1], &lon)
           || !cercle_geo_is_valid_wgs84 (lat, lon))
         {
-          g_autofree char *reason = g_strdup_printf (_("coordinates “%s” are not “latitude,longitude”"),
+          g_autofree char *reason = g_strdup_printf (_("invalid coordinates: “%s” is not “latitude,longitude”"),
                                                      fields[5]);
 
           cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
