@@ -19,8 +19,10 @@
 
 #include "cercle-application.h"
 #include "cercle-directory-page.h"
+#include "cercle-map-view.h"
 #include "cercle-patients-page.h"
 #include "cercle-referrals-page.h"
+#include "cercle-structure-row.h"
 #include "cercle-window.h"
 
 #define RESOURCE_BASE "/fr/cercle/Cercle/"
@@ -208,8 +210,10 @@ main (int   argc,
   g_type_ensure (CERCLE_TYPE_APPLICATION);
   g_type_ensure (CERCLE_TYPE_WINDOW);
   g_type_ensure (CERCLE_TYPE_DIRECTORY_PAGE);
+  g_type_ensure (CERCLE_TYPE_MAP_VIEW);
   g_type_ensure (CERCLE_TYPE_PATIENTS_PAGE);
   g_type_ensure (CERCLE_TYPE_REFERRALS_PAGE);
+  g_type_ensure (CERCLE_TYPE_STRUCTURE_ROW);
 
   g_assert_nonnull (source_dir);
   app_dir = g_build_filename (source_dir, "src", "cercle", NULL);

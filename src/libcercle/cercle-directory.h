@@ -28,7 +28,7 @@ GQuark cercle_directory_error_quark (void);
 /**
  * CercleCategory:
  * @id: a stable identifier, e.g. "ssiad"
- * @short_label: the chip label, marked for translation: show it translated
+ * @short_label: the chip label (marked for translation; pass it through gettext when shown)
  * @codes: the FINESS category codes it stands for, %NULL-terminated
  */
 typedef struct {
