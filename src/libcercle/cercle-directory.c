@@ -1654,8 +1654,9 @@ cercle_directory_is_empty (CercleDirectory  *self,
 /**
  * cercle_directory_default_demo_dir:
  *
- * Where the demo directory is installed: `$CERCLE_DEMO_DIR` when set (a
- * build tree, the tests), else `$datadir/cercle/demo`.
+ * Where the demo directory is: `$CERCLE_DEMO_DIR` when set (the tests),
+ * else `$datadir/cercle/demo` where it is installed, else (a build tree run
+ * without installing) the `data/demo` of the source tree it was built from.
  *
  * Returns: (transfer full): the folder
  */
@@ -1663,10 +1664,16 @@ char *
 cercle_directory_default_demo_dir (void)
 {
   const char *env = g_getenv ("CERCLE_DEMO_DIR");
+  g_autofree char *installed = NULL;
 
   if (env && *env)
     return g_strdup (env);
-  return g_build_filename (PKGDATADIR, "demo", NULL);
+  installed = g_build_filename (PKGDATADIR, "demo", NULL);
+#ifdef CERCLE_SOURCE_DEMO_DIR
+  if (!g_file_test (installed, G_FILE_TEST_IS_DIR) && g_file_test (CERCLE_SOURCE_DEMO_DIR, G_FILE_TEST_IS_DIR))
+    return g_strdup (CERCLE_SOURCE_DEMO_DIR);
+#endif
+  return g_steal_pointer (&installed);
 }
 
 static int
