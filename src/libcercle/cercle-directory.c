@@ -373,12 +373,25 @@ get_commune (CercleDb    *db,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     commune = commune_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
-                 _("No commune has the INSEE code “%s” in the directory"), insee_code);
-  else
+  else if (rc != SQLITE_DONE)
     cercle_db_set_error (db, error, NULL);
   sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_stmt *any = cercle_db_prepare (db, "SELECT EXISTS (SELECT 1 FROM dir_commune)", error);
+
+      if (any == NULL)
+        return NULL;
+      /* A FINESS file alone has no communes: say what to import. */
+      if (sqlite3_step (any) == SQLITE_ROW && sqlite3_column_int (any, 0) == 0)
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("The directory has no communes yet: import La Poste’s base of postcodes "
+                       "(laposte_hexasmal.csv)"));
+      else
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("No commune has the INSEE code “%s” in the directory"), insee_code);
+      sqlite3_reset (any);
+    }
   return commune;
 }
 
