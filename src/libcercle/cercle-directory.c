@@ -373,12 +373,25 @@ get_commune (CercleDb    *db,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     commune = commune_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
-                 _("No commune has the INSEE code “%s” in the directory"), insee_code);
-  else
+  else if (rc != SQLITE_DONE)
     cercle_db_set_error (db, error, NULL);
   sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_stmt *any = cercle_db_prepare (db, "SELECT EXISTS (SELECT 1 FROM dir_commune)", error);
+
+      if (any == NULL)
+        return NULL;
+      /* A FINESS file alone has no communes: say what to import. */
+      if (sqlite3_step (any) == SQLITE_ROW && sqlite3_column_int (any, 0) == 0)
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("The directory has no communes yet: import La Poste’s base of postcodes "
+                       "(laposte_hexasmal.csv)"));
+      else
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("No commune has the INSEE code “%s” in the directory"), insee_code);
+      sqlite3_reset (any);
+    }
   return commune;
 }
 
@@ -1654,8 +1667,9 @@ cercle_directory_is_empty (CercleDirectory  *self,
 /**
  * cercle_directory_default_demo_dir:
  *
- * Where the demo directory is installed: `$CERCLE_DEMO_DIR` when set (a
- * build tree, the tests), else `$datadir/cercle/demo`.
+ * Where the demo directory is: `$CERCLE_DEMO_DIR` when set (the tests),
+ * else `$datadir/cercle/demo` where it is installed, else (a build tree run
+ * without installing) the `data/demo` of the source tree it was built from.
  *
  * Returns: (transfer full): the folder
  */
@@ -1663,10 +1677,16 @@ char *
 cercle_directory_default_demo_dir (void)
 {
   const char *env = g_getenv ("CERCLE_DEMO_DIR");
+  g_autofree char *installed = NULL;
 
   if (env && *env)
     return g_strdup (env);
-  return g_build_filename (PKGDATADIR, "demo", NULL);
+  installed = g_build_filename (PKGDATADIR, "demo", NULL);
+#ifdef CERCLE_SOURCE_DEMO_DIR
+  if (!g_file_test (installed, G_FILE_TEST_IS_DIR) && g_file_test (CERCLE_SOURCE_DEMO_DIR, G_FILE_TEST_IS_DIR))
+    return g_strdup (CERCLE_SOURCE_DEMO_DIR);
+#endif
+  return g_steal_pointer (&installed);
 }
 
 static int
@@ -1758,6 +1778,66 @@ cercle_directory_ensure_demo (CercleDirectory  *self,
         g_warning ("Demo directory: %s", messages[i]);
     }
   return TRUE;
+}
+
+static void
+ensure_demo_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (cercle_directory_ensure_demo (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * cercle_directory_ensure_demo_async:
+ * @self: a #CercleDirectory
+ * @demo_dir: (nullable): as for cercle_directory_ensure_demo()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * Runs cercle_directory_ensure_demo() in a worker thread: what the app
+ * calls at start-up.
+ */
+void
+cercle_directory_ensure_demo_async (CercleDirectory     *self,
+                                    const char          *demo_dir,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CERCLE_IS_DIRECTORY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_directory_ensure_demo_async);
+  g_task_set_task_data (task, g_strdup (demo_dir), g_free);
+  g_task_run_in_thread (task, ensure_demo_thread);
+}
+
+/**
+ * cercle_directory_ensure_demo_finish:
+ * @self: a #CercleDirectory
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the directory is ready
+ */
+gboolean
+cercle_directory_ensure_demo_finish (CercleDirectory  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cercle_directory_ensure_demo_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* -------------------------------------------------------------- export -- */

@@ -145,6 +145,14 @@ gboolean              cercle_directory_is_empty            (CercleDirectory     
 gboolean              cercle_directory_ensure_demo         (CercleDirectory           *self,
                                                             const char                *demo_dir,
                                                             GError                   **error);
+void                  cercle_directory_ensure_demo_async   (CercleDirectory           *self,
+                                                            const char                *demo_dir,
+                                                            GCancellable              *cancellable,
+                                                            GAsyncReadyCallback        callback,
+                                                            gpointer                   user_data);
+gboolean              cercle_directory_ensure_demo_finish  (CercleDirectory           *self,
+                                                            GAsyncResult              *result,
+                                                            GError                   **error);
 char                 *cercle_directory_default_demo_dir    (void);
 
 gboolean              cercle_directory_export_csv          (GListModel                *structures,
