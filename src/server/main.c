@@ -177,6 +177,7 @@ run_server (CercleServerStore *store)
       return 1;
     }
 
+  cercle_server_store_start_checkpoints (store);
   auth = cercle_server_auth_new (store, access_lifetime, refresh_lifetime);
   server = cercle_server_new (store, CERCLE_TOKEN_ISSUER (auth));
   if (!cercle_server_listen (server, address, certificate, &error))
