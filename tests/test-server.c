@@ -243,6 +243,28 @@ test_access_matrix (Fixture       *f,
     g_assert_cmpuint (n_entries (l), >, 10);
     g_assert_cmpuint (n_entries (m), ==, 0);
   }
+
+  /* A circle may name a PractitionerRole: its practitioner is a member. */
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+          "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"}}", 201);
+  {
+    g_autoptr(CercleTestResponse) before = req (f, "GET", "/fhir/Patient/p1", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) after = NULL;
+
+    g_assert_cmpuint (before->status, ==, 404);
+    expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+            "{\"resourceType\":\"CareTeam\",\"id\":\"ct-p1\",\"status\":\"active\",\"subject\":{\"reference\":\"Patient/p1\"},"
+            "\"participant\":[{\"member\":{\"reference\":\"Practitioner/pr-alice\"}},"
+            "{\"member\":{\"reference\":\"PractitionerRole/role-bob\"},\"period\":{\"start\":\"2026-01-01\"}}]}", 200);
+    after = req (f, "GET", "/fhir/Patient/p1", f->outsider, NULL);
+    g_assert_cmpuint (after->status, ==, 200);
+    /* ...and stops being one when the period ends. */
+    expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+            "{\"resourceType\":\"CareTeam\",\"id\":\"ct-p1\",\"status\":\"active\",\"subject\":{\"reference\":\"Patient/p1\"},"
+            "\"participant\":[{\"member\":{\"reference\":\"Practitioner/pr-alice\"}},"
+            "{\"member\":{\"reference\":\"PractitionerRole/role-bob\"},\"period\":{\"start\":\"2026-01-01\",\"end\":\"2026-02-01\"}}]}", 200);
+    expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 404);
+  }
 }
 
 static void

@@ -917,11 +917,29 @@ update_members (CercleServerStore  *self,
       g_autofree char *start = NULL;
       g_autofree char *end = NULL;
       g_autofree char *team_end = NULL;
+      g_autofree char *resolved = NULL;
 
       if (!JSON_NODE_HOLDS_OBJECT (p))
         continue;
       part = json_node_get_object (p);
       member = reference_of (part, "member");
+      if (member && g_str_has_prefix (member, "PractitionerRole/"))
+        {
+          /* A role stands for its practitioner (as the ANS guide writes
+           * circles); resolved now, from the role as stored. */
+          sqlite3_stmt *role = cercle_db_prepare (self->db,
+                                                  "SELECT value FROM idx WHERE type = 'PractitionerRole' AND id = ?"
+                                                  " AND param = 'practitioner'", error);
+
+          if (role == NULL)
+            return FALSE;
+          sqlite3_bind_text (role, 1, member + strlen ("PractitionerRole/"), -1, SQLITE_TRANSIENT);
+          g_clear_pointer (&resolved, g_free);
+          if (sqlite3_step (role) == SQLITE_ROW)
+            resolved = g_strdup ((const char *) sqlite3_column_text (role, 0));
+          sqlite3_reset (role);
+          member = resolved;
+        }
       if (member == NULL || !g_str_has_prefix (member, "Practitioner/"))
         continue;
       period = object_of (part, "period");
