@@ -32,7 +32,19 @@ def ascii_pattern(validator, pattern, instance, schema):
         yield jsonschema.ValidationError('%r does not match %r' % (instance, pattern))
 
 
-FhirValidator = validators.extend(jsonschema.Draft6Validator, {'pattern': ascii_pattern})
+def fhir_resource(validator, types, instance, schema):
+    """A resource inside a resource (Bundle.entry.resource, contained): the
+    schema's oneOf over 146 types is slow and its errors unreadable, so pick
+    the definition by resourceType, as the schema's discriminator says."""
+    resource_type = instance.get('resourceType') if isinstance(instance, dict) else None
+    if resource_type not in types:
+        yield jsonschema.ValidationError('unknown resourceType %r' % (resource_type,))
+        return
+    yield from validator.descend(instance, {'$ref': '#/definitions/%s' % resource_type})
+
+
+FhirValidator = validators.extend(jsonschema.Draft6Validator,
+                                  {'pattern': ascii_pattern, 'fhirResource': fhir_resource})
 
 
 def collect(paths):
@@ -70,6 +82,8 @@ def main():
         print('fhir-validate: cannot read the schema: %s' % e, file=sys.stderr)
         return 2
     definitions = schema['definitions']
+    resource_types = sorted(schema['discriminator']['mapping'])
+    definitions['ResourceList'] = {'fhirResource': resource_types}
     # One validator per type, sharing the whole schema for the $refs.
     by_type = {}
 

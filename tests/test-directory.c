@@ -403,11 +403,11 @@ check_malformed_report (CercleImportReport *report,
   g_autofree char *nd = g_path_get_basename (ndjson);
   g_autofree char *cs = g_path_get_basename (csv);
   const struct { const char *file; guint line; const char *what; } expected[] = {
-    { cs, 3, "expected 6 fields" },
-    { cs, 4, "7728" },
-    { cs, 5, "expected 6 fields" },
+    { cs, 3, "wrong number of fields: 3 instead of 6" },
+    { cs, 4, "invalid INSEE code: “7728”" },
+    { cs, 5, "wrong number of fields: 7 instead of 6" },
     { nd, 3, "invalid JSON" },
-    { nd, 5, "770900018" },
+    { nd, 5, "invalid FINESS number: “770900018”" },
     { nd, 6, "invalid position" },
     { nd, 7, "not a FHIR resource" },
   };
@@ -426,6 +426,13 @@ check_malformed_report (CercleImportReport *report,
   g_assert_cmpuint (cercle_import_report_get_structures (report), ==, 2);
   g_assert_cmpuint (cercle_import_report_get_communes (report), ==, 2);
   g_assert_cmpuint (cercle_import_report_get_skipped (report), ==, G_N_ELEMENTS (expected));
+  {
+    /* The summary counts the kinds of fault, not each detail. */
+    g_auto(GStrv) reasons = cercle_import_report_dup_skip_reasons (report);
+
+    g_assert_true (strv_has ((const char * const *) reasons, "wrong number of fields: 2"));
+    g_assert_true (strv_has ((const char * const *) reasons, "invalid JSON: 1"));
+  }
 }
 
 static void
@@ -1119,8 +1126,23 @@ test_async (void)
 /* ---------------------------------------------------------------- demo -- */
 
 static void
+on_demo_ready (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cercle_directory_ensure_demo_finish (CERCLE_DIRECTORY (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 test_demo (void)
 {
+  gboolean ready = FALSE;
+  g_autoptr(GListModel) found = NULL;
+  g_autoptr(GListModel) in_meaux = NULL;
   g_autofree char *db = tmp_path ("demo.db");
   g_autofree char *national = shared ("finess-fhir", "etab0-10000.ndjson.gz", NULL);
   g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
@@ -1131,8 +1153,9 @@ test_demo (void)
   gsize n_categories;
   const CercleCategory *categories = cercle_directory_categories (&n_categories);
 
-  g_assert_true (cercle_directory_ensure_demo (directory, NULL, &error));
-  g_assert_no_error (error);
+  cercle_directory_ensure_demo_async (directory, NULL, NULL, on_demo_ready, &ready);
+  while (!ready)
+    g_main_context_iteration (NULL, TRUE);
   once = dump_directory (db);
   g_assert_true (cercle_directory_ensure_demo (directory, NULL, &error));
   twice = dump_directory (db);
@@ -1157,6 +1180,19 @@ test_demo (void)
                                     " OR latitude IS NULL OR commune_code NOT IN (SELECT insee FROM dir_commune)"),
                     ==, 0);
   g_assert_cmpuint (count_rows (db, "SELECT count(DISTINCT finess) FROM dir_zone"), >=, 10);
+
+  /* Full text on names and communes, accents and case ignored. */
+  found = cercle_directory_search_structures (directory, "glycines", NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (found), ==, 1);  /* the EHPAD (a street name is not indexed) */
+  in_meaux = cercle_directory_search_structures (directory, "MEAUX", (const char * const[]) { "500", NULL }, 10,
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (in_meaux), ==, 2);  /* in Meaux, and in Nanteuil-lès-Meaux */
+  g_clear_object (&found);
+  found = cercle_directory_search_structures (directory, "foret fontaineb", NULL, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (found), >=, 2);
 
   /* A real directory replaces the demo structures. */
   report = import_paths (directory, &error, national, NULL);

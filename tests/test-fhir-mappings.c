@@ -447,11 +447,15 @@ test_destination (void)
   g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION);
   g_clear_error (&error);
   g_assert_cmpuint (cercle_destination_get_n_transitions (d), ==, 1);
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, -1);
   g_assert_true (cercle_destination_apply_transition (d, "received", "lue", CERCLE_REFERRAL_ACTOR_SYSTEM,
                                                       NULL, NULL, t1, &error));
+  /* Being read is not an answer */
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, -1);
   cercle_destination_set_admission (d, "2026-11-30", TRUE);
   g_assert_true (cercle_destination_apply_transition (d, "accepted", "accord", CERCLE_REFERRAL_ACTOR_DESTINATION,
                                                       NULL, NULL, t2, &error));
+  g_assert_cmpint (cercle_destination_get_response_delay (d), ==, g_date_time_difference (t2, t0));
   g_assert_false (cercle_destination_apply_transition (d, "failed", NULL, CERCLE_REFERRAL_ACTOR_DESTINATION,
                                                        NULL, NULL, t3, &error));
   g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_REASON_REQUIRED);
@@ -494,6 +498,7 @@ test_destination (void)
   g_assert_cmpint (g_date_time_difference (cercle_destination_get_transition (back, 2)->time,
                                            cercle_destination_get_transition (back, 0)->time) / G_TIME_SPAN_HOUR,
                    ==, 53);
+  g_assert_cmpint (cercle_destination_get_response_delay (back), ==, 53 * G_TIME_SPAN_HOUR + 50 * G_TIME_SPAN_MINUTE);
   again = cercle_destination_to_fhir (back);
   assert_same_json (fhir, again);
   /* Nothing after a final status */
@@ -539,6 +544,114 @@ test_destination_errors (void)
       g_assert_null (cercle_destination_new_from_fhir (object, &error));
       g_assert_error (error, CERCLE_FHIR_ERROR, cases[i].code);
     }
+}
+
+/* Sends @d through FHIR text and reads it back, as the other side would. */
+static CercleDestination *
+over_the_wire (CercleDestination *d)
+{
+  g_autoptr(JsonObject) fhir = cercle_destination_to_fhir (d);
+  g_autoptr(JsonObject) wire = through_text (fhir);
+  g_autoptr(GError) error = NULL;
+  CercleDestination *back = cercle_destination_new_from_fhir (wire, &error);
+
+  g_assert_no_error (error);
+  g_object_unref (d);
+  return back;
+}
+
+/* domain.md story 3: a discharge referral prepared, sent to three
+ * structures at once, answered, one admission confirmed, the others
+ * cancelled automatically — every step through FHIR text and back. */
+static void
+test_referral_story (void)
+{
+  g_autoptr(CercleReferral) referral = cercle_referral_new ("sr-s", "DO-S", "pat-1", "pract-sortie", "SMR");
+  const char *owners[] = { "org-smr", "org-had", "org-ssiad" };
+  CercleDestination *tasks[3];
+  const char *statuses[4] = { NULL };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) missing = NULL;
+
+  cercle_referral_set_section (referral, CERCLE_REFERRAL_SECTION_ADMINISTRATIVE, TRUE, "ok");
+  cercle_referral_set_section (referral, CERCLE_REFERRAL_SECTION_MEDICAL, FALSE, "en cours");
+  cercle_referral_set_section (referral, CERCLE_REFERRAL_SECTION_CARE, TRUE, "ok");
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    cercle_referral_add_destination (referral, owners[i]);
+  /* The medical section is not finished: the app must not send */
+  g_assert_false (cercle_referral_is_complete (referral, &missing));
+  g_assert_cmpuint (g_strv_length (missing), ==, 1);
+  cercle_referral_set_section (referral, CERCLE_REFERRAL_SECTION_MEDICAL, TRUE, "Fracture, ostéosynthèse");
+  g_assert_true (cercle_referral_is_complete (referral, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (owners); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("task-s-%u", i);
+
+      tasks[i] = cercle_destination_new (id, "sr-s", "DO-S", "pat-1", "pract-sortie", owners[i]);
+      g_assert_true (cercle_destination_apply_transition (tasks[i], "requested", "non-lue",
+                                                          CERCLE_REFERRAL_ACTOR_REQUESTER, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      tasks[i] = over_the_wire (tasks[i]);
+    }
+
+  /* The SMR opens it and accepts as soon as possible; the HAD refuses: out of
+   * its zone; the SSIAD does not answer yet. */
+  g_assert_true (cercle_destination_apply_transition (tasks[0], "received", "lue", CERCLE_REFERRAL_ACTOR_SYSTEM,
+                                                      NULL, NULL, NULL, &error));
+  cercle_destination_set_admission (tasks[0], NULL, TRUE);
+  g_assert_true (cercle_destination_apply_transition (tasks[0], "accepted", "accord",
+                                                      CERCLE_REFERRAL_ACTOR_DESTINATION, NULL, NULL, NULL, &error));
+  tasks[0] = over_the_wire (tasks[0]);
+  g_assert_false (cercle_destination_apply_transition (tasks[1], "rejected", NULL, CERCLE_REFERRAL_ACTOR_DESTINATION,
+                                                       NULL, NULL, NULL, &error));
+  g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_REASON_REQUIRED);
+  g_clear_error (&error);
+  g_assert_true (cercle_destination_apply_transition (tasks[1], "rejected", NULL, CERCLE_REFERRAL_ACTOR_DESTINATION,
+                                                      "hors-zone", NULL, NULL, &error));
+  tasks[1] = over_the_wire (tasks[1]);
+  g_assert_true (cercle_destination_get_admission_asap (tasks[0]));
+  g_assert_cmpstr (cercle_destination_get_status_reason (tasks[1]), ==, "hors-zone");
+
+  /* The requester confirms the SMR: allowed, since no other is confirmed */
+  for (guint i = 1; i < 3; i++)
+    statuses[i - 1] = cercle_destination_get_status (tasks[i]);
+  g_assert_true (cercle_referral_check_confirmation (statuses, &error));
+  g_assert_true (cercle_destination_apply_transition (tasks[0], "in-progress", "transfert-organise",
+                                                      CERCLE_REFERRAL_ACTOR_REQUESTER, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (cercle_referral_transition_cancels_others ("in-progress", "transfert-organise"));
+
+  /* … which cancels the open ones, and leaves the ended ones alone */
+  for (guint i = 1; i < 3; i++)
+    {
+      gboolean ok = cercle_destination_apply_transition (tasks[i], "cancelled", "annulation-auto",
+                                                         CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, NULL, NULL, &error);
+
+      g_assert_cmpint (ok, ==, i == 2);
+      g_clear_error (&error);
+      tasks[i] = over_the_wire (tasks[i]);
+    }
+  g_assert_cmpstr (cercle_destination_get_status_label (tasks[1]), ==, "Refused");
+  g_assert_cmpstr (cercle_destination_get_status_label (tasks[2]), ==, "Cancelled automatically");
+
+  /* A second confirmation is refused */
+  statuses[0] = cercle_destination_get_status (tasks[0]);
+  statuses[1] = NULL;
+  g_assert_false (cercle_referral_check_confirmation (statuses, &error));
+  g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION);
+  g_clear_error (&error);
+
+  /* The SMR admits the patient */
+  g_assert_true (cercle_destination_apply_transition (tasks[0], "completed", NULL, CERCLE_REFERRAL_ACTOR_DESTINATION,
+                                                      NULL, NULL, NULL, &error));
+  tasks[0] = over_the_wire (tasks[0]);
+  g_assert_cmpstr (cercle_destination_get_status_label (tasks[0]), ==, "Patient admitted");
+  g_assert_cmpuint (cercle_destination_get_n_transitions (tasks[0]), ==, 5);
+  g_assert_cmpint (cercle_destination_get_response_delay (tasks[0]), >=, 0);
+
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (tasks[i]);
 }
 
 static void
@@ -592,6 +705,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/fhir-mapping/referral/errors", test_referral_errors);
   g_test_add_func ("/fhir-mapping/destination/round-trip", test_destination);
   g_test_add_func ("/fhir-mapping/destination/errors", test_destination_errors);
+  g_test_add_func ("/fhir-mapping/referral/story", test_referral_story);
   g_test_add_func ("/fhir-mapping/directory", test_directory);
 
   return g_test_run ();

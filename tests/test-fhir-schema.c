@@ -299,6 +299,109 @@ test_validator_catches (void)
   g_assert_nonnull (strstr (output, "statut"));
 }
 
+/* Walks the members of @node depth first; at the @target-th one, applies
+ * mutation @kind. Returns the number of members seen. */
+static guint
+mutate (JsonNode *node,
+        guint     target,
+        guint     kind,
+        guint     seen)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+
+          if (seen == target)
+            {
+              switch (kind)
+                {
+                case 0: json_object_remove_member (object, name); break;
+                case 1: json_object_set_string_member (object, name, "x y"); break;
+                case 2: json_object_set_int_member (object, name, 7); break;
+                case 3: json_object_set_boolean_member (object, name, TRUE); break;
+                case 4: json_object_set_object_member (object, name, json_object_new ()); break;
+                case 5: json_object_set_array_member (object, name, json_array_new ()); break;
+                case 6: json_object_set_string_member (object, name, ""); break;
+                default: json_object_set_null_member (object, name); break;
+                }
+              return seen + 1;
+            }
+          seen = mutate (json_object_get_member (object, name), target, kind, seen + 1);
+          if (seen > target)
+            return seen;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array) && seen <= target; i++)
+        seen = mutate (json_array_get_element (array, i), target, kind, seen);
+    }
+  return seen;
+}
+
+static void
+test_check_agrees_with_schema (void)
+{
+  g_autoptr(GPtrArray) demo = cercle_demo_resources ();
+  g_autoptr(GPtrArray) accepted = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *dir = NULL;
+  g_autofree char *output = NULL;
+  guint n_mutants = 0;
+
+  /* Thousands of broken variants of the demo resources: a member removed, or
+   * its value replaced by a string, a number, a boolean, {}, [], "" or null.
+   * Whatever cercle_fhir_check_resource() lets through must pass the HL7
+   * schema too — the C tables and the schema cannot drift apart. */
+  for (guint r = 0; r < demo->len; r++)
+    {
+      g_autofree char *text = cercle_fhir_to_string (g_ptr_array_index (demo, r));
+
+      for (guint target = 1; ; target++)
+        {
+          gboolean past_end = FALSE;
+
+          /* Two mutations per member, rotating, keep the run to seconds. */
+          for (guint kind = 0; kind < 8; kind++)
+            {
+              g_autoptr(JsonObject) copy = NULL;
+              g_autoptr(JsonNode) node = NULL;
+              g_autoptr(GError) error = NULL;
+
+              if (kind != (target + r) % 8 && kind != (target + r + 3) % 8)
+                continue;
+              copy = cercle_fhir_parse (text, -1, NULL);
+              node = json_node_init_object (json_node_alloc (), copy);
+
+              if (mutate (node, target, kind, 0) <= target)
+                {
+                  past_end = TRUE;
+                  break;
+                }
+              n_mutants++;
+              if (cercle_fhir_check_resource (copy, NULL, &error))
+                g_ptr_array_add (accepted, json_object_ref (copy));
+            }
+          if (past_end)
+            break;
+        }
+    }
+
+  g_test_message ("%u mutants, %u accepted by cercle_fhir_check_resource()", n_mutants, accepted->len);
+  g_assert_cmpuint (n_mutants, >, 2500);
+  g_assert_cmpuint (accepted->len, >, 100);
+  g_assert_cmpuint (accepted->len, <, n_mutants / 2);
+  dir = write_all (accepted, "fhir-mutants");
+  if (run_validator (dir, &output) != 0)
+    g_error ("check_resource() accepted what the schema refuses:\n%s", output);
+}
+
 static void
 test_same_in_every_language (void)
 {
@@ -339,6 +442,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/fhir-schema/everything-validates", test_everything_validates);
   g_test_add_func ("/fhir-schema/validator-catches", test_validator_catches);
+  g_test_add_func ("/fhir-schema/check-agrees-with-schema", test_check_agrees_with_schema);
   g_test_add_func ("/fhir-schema/same-in-every-language", test_same_in_every_language);
 
   return g_test_run ();

@@ -70,6 +70,40 @@ test_parse_round_trip (void)
 }
 
 static void
+test_to_string (void)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) back = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (object, "resourceType", "Location");
+  json_object_set_double_member (object, "latitude", 48.5418);
+  json_object_set_double_member (object, "longitude", -0.1);
+  json_object_set_double_member (object, "third", 1.0 / 3.0);
+  json_object_set_double_member (object, "big", 1e21);
+  json_object_set_int_member (object, "count", -42);
+  json_object_set_boolean_member (object, "active", FALSE);
+  json_object_set_null_member (object, "nothing");
+  json_object_set_string_member (object, "text", "« guillemets »\n\"quoted\" \\ tab\t\x01 end");
+  text = cercle_fhir_to_string (object);
+  g_assert_cmpstr (text, ==,
+                   "{\"resourceType\":\"Location\",\"latitude\":48.5418,\"longitude\":-0.1,"
+                   "\"third\":0.3333333333333333,\"big\":1e+21,\"count\":-42,\"active\":false,\"nothing\":null,"
+                   "\"text\":\"« guillemets »\\n\\\"quoted\\\" \\\\ tab\\t\\u0001 end\"}");
+
+  /* and reads back the same */
+  back = cercle_fhir_parse (text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (json_object_get_double_member (back, "third"), ==, 1.0 / 3.0);
+  g_assert_cmpstr (json_object_get_string_member (back, "text"), ==,
+                   "« guillemets »\n\"quoted\" \\ tab\t\x01 end");
+  again = cercle_fhir_to_string (back);
+  g_assert_cmpstr (again, ==, text);
+}
+
+static void
 test_check_accepts (void)
 {
   const char *good[] = {
@@ -81,6 +115,8 @@ test_check_accepts (void)
     "{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
     "\"subject\":{\"reference\":\"Patient/x\"}}",
     "{\"resourceType\":\"Organization\",\"name\":\"SSIAD\"}",
+    "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null],\"_given\":[null,{\"extension\":"
+    "[{\"url\":\"urn:x\",\"valueCode\":\"masked\"}]}]}]}",
     "{\"resourceType\":\"Location\",\"position\":{\"latitude\":48.5,\"longitude\":2}}",
     "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"invalid\"}]}",
     "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":1,"
@@ -166,6 +202,10 @@ test_check_rejects (void)
       CERCLE_FHIR_ERROR_INVALID, "name[1].famly" },
     { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":\"Jeanne\"}]}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "name[0].given" },
+    { "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[\"Jeanne\",null]}]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "name[0].given[1]" },
+    { "{\"resourceType\":\"Patient\",\"identifier\":[null]}", NULL,
+      CERCLE_FHIR_ERROR_INVALID, "identifier[0]" },
     { "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"\"}]}", NULL,
       CERCLE_FHIR_ERROR_INVALID, "name[0].family" },
     { "{\"resourceType\":\"Patient\",\"telecom\":[{\"system\":\"fax-machine\"}]}", NULL,
@@ -400,6 +440,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/fhir/parse/errors", test_parse_errors);
   g_test_add_func ("/fhir/parse/round-trip", test_parse_round_trip);
+  g_test_add_func ("/fhir/to-string", test_to_string);
   g_test_add_func ("/fhir/check/accepts", test_check_accepts);
   g_test_add_func ("/fhir/check/rejects", test_check_rejects);
   g_test_add_func ("/fhir/check/french", test_check_french);

@@ -418,6 +418,7 @@ test_repo_refusals_change_nothing (void)
   g_object_set (bad, "ins", "295109912611100", NULL);
   g_assert_false (cercle_patient_repo_save (db, bad, &error));
   g_assert_error (error, CERCLE_VALIDATION_ERROR, CERCLE_VALIDATION_ERROR_KEY);
+  g_clear_error (&error);
   g_assert_cmpint (count (db, "SELECT COUNT(*) FROM outbox"), ==, 1);
 
   /* Search before create finds the twin by birth date and name. */

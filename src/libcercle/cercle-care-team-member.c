@@ -236,6 +236,12 @@ cercle_care_team_member_new (const char *member_type,
                        NULL);
 }
 
+/**
+ * cercle_care_team_member_get_member_type:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:member-type
+ */
 const char *
 cercle_care_team_member_get_member_type (CercleCareTeamMember *self)
 {
@@ -243,6 +249,12 @@ cercle_care_team_member_get_member_type (CercleCareTeamMember *self)
   return self->member_type;
 }
 
+/**
+ * cercle_care_team_member_get_member_id:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:member-id
+ */
 const char *
 cercle_care_team_member_get_member_id (CercleCareTeamMember *self)
 {
@@ -250,6 +262,12 @@ cercle_care_team_member_get_member_id (CercleCareTeamMember *self)
   return self->member_id;
 }
 
+/**
+ * cercle_care_team_member_get_display:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:display
+ */
 const char *
 cercle_care_team_member_get_display (CercleCareTeamMember *self)
 {
@@ -257,6 +275,12 @@ cercle_care_team_member_get_display (CercleCareTeamMember *self)
   return self->display;
 }
 
+/**
+ * cercle_care_team_member_get_role_code:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:role-code
+ */
 const char *
 cercle_care_team_member_get_role_code (CercleCareTeamMember *self)
 {
@@ -264,6 +288,12 @@ cercle_care_team_member_get_role_code (CercleCareTeamMember *self)
   return self->role_code;
 }
 
+/**
+ * cercle_care_team_member_get_role_label:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:role-label
+ */
 const char *
 cercle_care_team_member_get_role_label (CercleCareTeamMember *self)
 {
@@ -271,6 +301,12 @@ cercle_care_team_member_get_role_label (CercleCareTeamMember *self)
   return cercle_care_team_role_label (self->role_code);
 }
 
+/**
+ * cercle_care_team_member_get_start:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:start
+ */
 const char *
 cercle_care_team_member_get_start (CercleCareTeamMember *self)
 {
@@ -278,6 +314,12 @@ cercle_care_team_member_get_start (CercleCareTeamMember *self)
   return self->start;
 }
 
+/**
+ * cercle_care_team_member_get_end:
+ * @self: a care circle member
+ *
+ * Returns: (nullable): its #CercleCareTeamMember:end
+ */
 const char *
 cercle_care_team_member_get_end (CercleCareTeamMember *self)
 {

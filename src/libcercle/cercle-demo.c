@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "cercle-care-team-member.h"
 #include "cercle-demo.h"
 #include "cercle-destination.h"
@@ -126,29 +128,6 @@ add_directory (GPtrArray *resources)
     }
 }
 
-static JsonObject *
-practitioner_role_new (const char *practitioner_id,
-                       const char *organization_id,
-                       const char *profession)
-{
-  g_autofree char *id = g_strconcat ("role-", practitioner_id + 6, NULL);
-  JsonObject *role = json_object_new ();
-  JsonArray *code = json_array_new ();
-
-  json_object_set_string_member (role, "resourceType", "PractitionerRole");
-  json_object_set_string_member (role, "id", id);
-  json_object_set_boolean_member (role, "active", TRUE);
-  json_object_set_object_member (role, "practitioner", cercle_fhir_reference_new ("Practitioner", practitioner_id, NULL));
-  json_object_set_object_member (role, "organization", cercle_fhir_reference_new ("Organization", organization_id, NULL));
-  json_array_add_object_element (code,
-                                 cercle_fhir_codeable_concept_new (cercle_profession_is_health (profession)
-                                                                   ? CERCLE_FHIR_SYSTEM_PROFESSION
-                                                                   : CERCLE_FHIR_SYSTEM_PROFESSION_OTHER,
-                                                                   profession, cercle_profession_display (profession)));
-  json_object_set_array_member (role, "code", code);
-  return role;
-}
-
 static void
 add_practitioners (GPtrArray *resources)
 {
@@ -178,18 +157,26 @@ add_practitioners (GPtrArray *resources)
       "luc.dehors@medecin.mssante.invalid", NULL },
   };
 
+  g_autoptr(GPtrArray) professionals = g_ptr_array_new_with_free_func (g_object_unref);
+
   for (gsize i = 0; i < G_N_ELEMENTS (people); i++)
     {
-      g_autoptr(CercleProfessional) professional =
-        cercle_professional_new (people[i].id, people[i].rpps, people[i].family, people[i].given,
-                                 people[i].profession);
+      CercleProfessional *professional = cercle_professional_new (people[i].id, people[i].rpps, people[i].family,
+                                                                  people[i].given, people[i].profession);
 
       g_object_set (professional, "phone", people[i].phone, "mssante", people[i].mssante, NULL);
       g_ptr_array_add (resources, cercle_professional_to_fhir (professional));
+      g_ptr_array_add (professionals, professional);
     }
+  /* After all the Practitioners, so that each role refers to earlier resources. */
   for (gsize i = 0; i < G_N_ELEMENTS (people); i++)
     if (people[i].organization != NULL)
-      g_ptr_array_add (resources, practitioner_role_new (people[i].id, people[i].organization, people[i].profession));
+      {
+        g_autofree char *role_id = g_strconcat ("role-", people[i].id + strlen ("pract-"), NULL);
+
+        g_ptr_array_add (resources, cercle_professional_to_fhir_role (g_ptr_array_index (professionals, i), role_id,
+                                                                      people[i].organization));
+      }
 }
 
 static void

@@ -394,6 +394,42 @@ cercle_destination_get_transition (CercleDestination *self,
   return g_ptr_array_index (self->transitions, position);
 }
 
+/**
+ * cercle_destination_get_response_delay:
+ * @self: a destination
+ *
+ * The time the structure took to answer: from the last time the referral
+ * was sent (re-sent with complements counts) to the structure's first answer
+ * after it (more information asked, accepted, waiting list or refused).
+ * Opening it (Lue) is not an answer.
+ *
+ * Returns: the delay in microseconds, or -1 when it has not answered yet
+ */
+GTimeSpan
+cercle_destination_get_response_delay (CercleDestination *self)
+{
+  GDateTime *sent = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_DESTINATION (self), -1);
+
+  for (guint i = 0; i < self->transitions->len; i++)
+    {
+      CercleDestinationTransition *t = g_ptr_array_index (self->transitions, i);
+
+      if (g_str_equal (t->status, "requested"))
+        sent = t->time;
+      else if (sent != NULL && t->actor == CERCLE_REFERRAL_ACTOR_DESTINATION)
+        return g_date_time_difference (t->time, sent);
+    }
+  return -1;
+}
+
+/**
+ * cercle_destination_get_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:id
+ */
 const char *
 cercle_destination_get_id (CercleDestination *self)
 {
@@ -401,6 +437,12 @@ cercle_destination_get_id (CercleDestination *self)
   return self->id;
 }
 
+/**
+ * cercle_destination_get_referral_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:referral-id
+ */
 const char *
 cercle_destination_get_referral_id (CercleDestination *self)
 {
@@ -408,6 +450,12 @@ cercle_destination_get_referral_id (CercleDestination *self)
   return self->referral_id;
 }
 
+/**
+ * cercle_destination_get_dossier_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:dossier-id
+ */
 const char *
 cercle_destination_get_dossier_id (CercleDestination *self)
 {
@@ -415,6 +463,12 @@ cercle_destination_get_dossier_id (CercleDestination *self)
   return self->dossier_id;
 }
 
+/**
+ * cercle_destination_get_patient_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:patient-id
+ */
 const char *
 cercle_destination_get_patient_id (CercleDestination *self)
 {
@@ -422,6 +476,12 @@ cercle_destination_get_patient_id (CercleDestination *self)
   return self->patient_id;
 }
 
+/**
+ * cercle_destination_get_requester_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:requester-id
+ */
 const char *
 cercle_destination_get_requester_id (CercleDestination *self)
 {
@@ -429,6 +489,12 @@ cercle_destination_get_requester_id (CercleDestination *self)
   return self->requester_id;
 }
 
+/**
+ * cercle_destination_get_owner_id:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:owner-id
+ */
 const char *
 cercle_destination_get_owner_id (CercleDestination *self)
 {
@@ -436,6 +502,12 @@ cercle_destination_get_owner_id (CercleDestination *self)
   return self->owner_id;
 }
 
+/**
+ * cercle_destination_get_owner_display:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:owner-display
+ */
 const char *
 cercle_destination_get_owner_display (CercleDestination *self)
 {
@@ -443,6 +515,12 @@ cercle_destination_get_owner_display (CercleDestination *self)
   return self->owner_display;
 }
 
+/**
+ * cercle_destination_get_status:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status
+ */
 const char *
 cercle_destination_get_status (CercleDestination *self)
 {
@@ -450,6 +528,12 @@ cercle_destination_get_status (CercleDestination *self)
   return self->status;
 }
 
+/**
+ * cercle_destination_get_business_status:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:business-status
+ */
 const char *
 cercle_destination_get_business_status (CercleDestination *self)
 {
@@ -470,6 +554,12 @@ cercle_destination_get_status_label (CercleDestination *self)
   return cercle_referral_status_label (self->status, self->business_status);
 }
 
+/**
+ * cercle_destination_get_status_reason:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status-reason
+ */
 const char *
 cercle_destination_get_status_reason (CercleDestination *self)
 {
@@ -477,6 +567,12 @@ cercle_destination_get_status_reason (CercleDestination *self)
   return self->status_reason;
 }
 
+/**
+ * cercle_destination_get_status_reason_text:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:status-reason-text
+ */
 const char *
 cercle_destination_get_status_reason_text (CercleDestination *self)
 {
@@ -484,6 +580,12 @@ cercle_destination_get_status_reason_text (CercleDestination *self)
   return self->status_reason_text;
 }
 
+/**
+ * cercle_destination_get_reason:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:reason
+ */
 const char *
 cercle_destination_get_reason (CercleDestination *self)
 {
@@ -491,6 +593,12 @@ cercle_destination_get_reason (CercleDestination *self)
   return self->reason;
 }
 
+/**
+ * cercle_destination_get_admission_date:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:admission-date
+ */
 const char *
 cercle_destination_get_admission_date (CercleDestination *self)
 {
@@ -498,6 +606,12 @@ cercle_destination_get_admission_date (CercleDestination *self)
   return self->admission_date;
 }
 
+/**
+ * cercle_destination_get_admission_asap:
+ * @self: a destination
+ *
+ * Returns: its #CercleDestination:admission-asap
+ */
 gboolean
 cercle_destination_get_admission_asap (CercleDestination *self)
 {
@@ -524,6 +638,12 @@ cercle_destination_set_admission (CercleDestination *self,
   g_object_set (self, "admission-date", date, "admission-asap", asap, NULL);
 }
 
+/**
+ * cercle_destination_get_authored_on:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:authored-on
+ */
 GDateTime *
 cercle_destination_get_authored_on (CercleDestination *self)
 {
@@ -531,6 +651,12 @@ cercle_destination_get_authored_on (CercleDestination *self)
   return self->authored_on;
 }
 
+/**
+ * cercle_destination_get_last_modified:
+ * @self: a destination
+ *
+ * Returns: (nullable): its #CercleDestination:last-modified
+ */
 GDateTime *
 cercle_destination_get_last_modified (CercleDestination *self)
 {

@@ -48,6 +48,8 @@ const CercleDestinationTransition *
                    cercle_destination_get_transition        (CercleDestination   *self,
                                                              guint                position);
 
+GTimeSpan          cercle_destination_get_response_delay    (CercleDestination   *self);
+
 const char        *cercle_destination_get_id                (CercleDestination   *self);
 const char        *cercle_destination_get_referral_id       (CercleDestination   *self);
 const char        *cercle_destination_get_dossier_id        (CercleDestination   *self);

@@ -480,6 +480,20 @@ write_zone (Import             *imp,
   return TRUE;
 }
 
+/* What is wrong with the FINESS number of a record, or NULL. Pure: the
+ * parser thread calls it. */
+static char *
+finess_problem (const char *finess)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (finess == NULL || *finess == '\0')
+    return g_strdup (_("no FINESS number"));
+  if (!cercle_validate_finess (finess, NULL, &local_error))
+    return g_strdup_printf (_("invalid FINESS number: “%s” (%s)"), finess, local_error->message);
+  return NULL;
+}
+
 /* Checks the FINESS number of a record; on failure the record is reported
  * and skipped. */
 static gboolean
@@ -487,18 +501,11 @@ check_finess (Import     *imp,
               const char *finess,
               guint64     line)
 {
-  g_autoptr(GError) local_error = NULL;
+  g_autofree char *problem = finess_problem (finess);
 
-  if (finess == NULL || *finess == '\0')
+  if (problem)
     {
-      cercle_import_report_skip (imp->report, imp->file_name, line, _("no FINESS number"), TRUE);
-      return FALSE;
-    }
-  if (!cercle_validate_finess (finess, NULL, &local_error))
-    {
-      g_autofree char *reason = g_strdup_printf (_("FINESS number “%s”: %s"), finess, local_error->message);
-
-      cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
+      cercle_import_report_skip (imp->report, imp->file_name, line, problem, TRUE);
       return FALSE;
     }
   return TRUE;
@@ -665,10 +672,9 @@ address_insee_code (const CercleJsonValue *address)
 }
 
 static Site *
-parse_organization (Import     *imp,
-                    const CercleJsonValue *org,
-                    guint64     line,
-                    gboolean   *is_site)
+parse_organization (const CercleJsonValue *org,
+                    guint64                line,
+                    gboolean              *is_site)
 {
   g_autoptr(Site) site = g_new0 (Site, 1);
   const CercleJsonValue *array;
@@ -767,138 +773,127 @@ organization_id_from_reference (const char *reference)
   return NULL;
 }
 
-static gboolean
-fhir_organization (Import      *imp,
-                   FhirState   *state,
-                   const CercleJsonValue *org,
-                   guint64      line,
-                   GError     **error)
+/* The FHIR import runs on two threads: one reads, unpacks and parses the
+ * lines into Records (no database, no report), the other applies them in
+ * order (the Organization/Location pairing, the writes, the report). The
+ * two cores of a small machine share the work; the order of the records,
+ * hence of the messages, is the file's. */
+typedef enum {
+  RECORD_ORGANIZATION,
+  RECORD_LOCATION,
+  RECORD_ZONE,
+  RECORD_SKIP,
+} RecordKind;
+
+typedef struct {
+  RecordKind   kind;
+  guint64      line;
+  char        *org_id;        /* ORGANIZATION: its id; LOCATION: its managing one */
+  Site        *site;          /* ORGANIZATION (NULL: not a site) */
+  char        *problem;       /* ORGANIZATION: why it is skipped; SKIP: the reason */
+  double       latitude;      /* LOCATION */
+  double       longitude;
+  PendingZone *zone;          /* ZONE */
+  gboolean     with_message;  /* SKIP */
+} Record;
+
+static void
+record_free (Record *record)
 {
-  g_autoptr(Site) site = NULL;
-  const char *id = member_string (org, "id");
-  PendingLocation *location;
+  g_free (record->org_id);
+  g_clear_pointer (&record->site, site_free);
+  g_free (record->problem);
+  g_clear_pointer (&record->zone, pending_zone_free);
+  g_free (record);
+}
+
+static Record *
+new_record (RecordKind kind,
+            guint64    line)
+{
+  Record *record = g_new0 (Record, 1);
+
+  record->kind = kind;
+  record->line = line;
+  return record;
+}
+
+static Record *
+skip_record (guint64     line,
+             const char *reason,
+             gboolean    with_message)
+{
+  Record *record = new_record (RECORD_SKIP, line);
+
+  record->problem = g_strdup (reason);
+  record->with_message = with_message;
+  return record;
+}
+
+static Record *
+parse_organization_record (const CercleJsonValue *org,
+                           guint64                line)
+{
+  Record *record = new_record (RECORD_ORGANIZATION, line);
   gboolean is_site;
 
-  site = parse_organization (imp, org, line, &is_site);
+  record->org_id = g_strdup (member_string (org, "id"));
+  record->site = parse_organization (org, line, &is_site);
   if (!is_site)
     {
       /* A legal entity (FINESS EJ) or another kind of organisation: not a
        * place a patient goes to. */
-      cercle_import_report_skip (imp->report, imp->file_name, line,
-                                 _("Organization without a FINESS site number"), TRUE);
-      return TRUE;
+      record->problem = g_strdup (_("Organization without a FINESS site number"));
+      return record;
     }
-  /* Known ids, even of skipped or closed sites, so that their Location is
-   * not reported as an orphan. "" when the site was skipped. */
-  if (id)
-    g_hash_table_insert (state->org_finess, g_strdup (id), g_strdup (""));
-  if (!check_finess (imp, site->finess, line))
-    return TRUE;
-  if (!site->closed && (site->name == NULL || *site->name == '\0'))
-    {
-      cercle_import_report_skip (imp->report, imp->file_name, line, _("no name"), TRUE);
-      return TRUE;
-    }
-  if (id)
-    g_hash_table_insert (state->org_finess, g_strdup (id), g_strdup (site->finess));
-  if (id == NULL || site->closed)
-    return write_site (imp, site, error);
-
-  location = g_hash_table_lookup (state->locations, id);
-  if (location)
-    {
-      site->latitude = location->latitude;
-      site->longitude = location->longitude;
-      site->has_position = TRUE;
-      g_hash_table_remove (state->locations, id);
-      return write_site (imp, site, error);
-    }
-
-  /* Its Location usually comes on the next line. */
-  g_hash_table_replace (state->orgs, g_strdup (id), g_steal_pointer (&site));
-  return TRUE;
+  record->problem = finess_problem (record->site->finess);
+  if (record->problem == NULL && !record->site->closed
+      && (record->site->name == NULL || *record->site->name == '\0'))
+    record->problem = g_strdup (_("no name"));
+  return record;
 }
 
-static gboolean
-fhir_location (Import      *imp,
-               FhirState   *state,
-               const CercleJsonValue *location,
-               guint64      line,
-               GError     **error)
+static Record *
+parse_location_record (const CercleJsonValue *location,
+                       guint64                line)
 {
-  const char *org_id = organization_id_from_reference (member_string (member_object (location, "managingOrganization"),
+  const char *org_id = organization_id_from_reference (member_string (member_object (location,
+                                                                                     "managingOrganization"),
                                                                       "reference"));
   const CercleJsonValue *position = member_object (location, "position");
+  Record *record;
   double lat, lon;
-  Site *site;
 
   if (org_id == NULL)
-    {
-      cercle_import_report_skip (imp->report, imp->file_name, line,
-                                 _("Location without managingOrganization"), TRUE);
-      return TRUE;
-    }
+    return skip_record (line, _("Location without managingOrganization"), TRUE);
   if (position == NULL)
-    {
-      /* Nothing to add to the site. */
-      cercle_import_report_skip (imp->report, imp->file_name, line, _("Location without position"), FALSE);
-      return TRUE;
-    }
+    /* Nothing to add to the site. */
+    return skip_record (line, _("Location without position"), FALSE);
   if (!member_number (position, "latitude", &lat) || !member_number (position, "longitude", &lon)
       || !cercle_geo_is_valid_wgs84 (lat, lon))
-    {
-      cercle_import_report_skip (imp->report, imp->file_name, line, _("invalid position"), TRUE);
-      return TRUE;
-    }
+    return skip_record (line, _("invalid position"), TRUE);
 
-  site = g_hash_table_lookup (state->orgs, org_id);
-  if (site)
-    {
-      gboolean ok;
-
-      site->latitude = lat;
-      site->longitude = lon;
-      site->has_position = TRUE;
-      ok = write_site (imp, site, error);
-      g_hash_table_remove (state->orgs, org_id);
-      return ok;
-    }
-  else if (g_hash_table_contains (state->org_finess, org_id))
-    {
-      /* Its Organization was written already (or skipped, or closed). */
-      cercle_import_report_skip (imp->report, imp->file_name, line,
-                                 _("Location of a site already written"), FALSE);
-    }
-  else
-    {
-      PendingLocation *pending = g_new0 (PendingLocation, 1);
-
-      pending->latitude = lat;
-      pending->longitude = lon;
-      pending->line = line;
-      g_hash_table_replace (state->locations, g_strdup (org_id), pending);
-    }
-  return TRUE;
+  record = new_record (RECORD_LOCATION, line);
+  record->org_id = g_strdup (org_id);
+  record->latitude = lat;
+  record->longitude = lon;
+  return record;
 }
 
-static gboolean
-fhir_healthcare_service (Import     *imp,
-                         FhirState  *state,
-                         const CercleJsonValue *service,
-                         guint64     line)
+static Record *
+parse_healthcare_service_record (const CercleJsonValue *service,
+                                 guint64                line)
 {
   const CercleJsonValue *provided_by = member_object (service, "providedBy");
   const CercleJsonValue *areas = member_array (service, "coverageArea");
+  g_autoptr(GStrvBuilder) builder = NULL;
   PendingZone *zone;
-  GStrvBuilder *builder;
   const char *finess;
+  Record *record;
+  guint i = 0;
 
   if (areas == NULL || array_length (areas) == 0)
-    {
-      cercle_import_report_skip (imp->report, imp->file_name, line,
-                                 _("HealthcareService without coverageArea"), FALSE);
-      return TRUE;
-    }
+    return skip_record (line, _("HealthcareService without coverageArea"), FALSE);
 
   finess = member_string (member_object (provided_by, "identifier"), "value");
   zone = g_new0 (PendingZone, 1);
@@ -908,73 +903,138 @@ fhir_healthcare_service (Import     *imp,
   if (zone->finess == NULL && zone->org_ref == NULL)
     {
       pending_zone_free (zone);
-      cercle_import_report_skip (imp->report, imp->file_name, line,
-                                 _("HealthcareService without providedBy"), TRUE);
-      return TRUE;
+      return skip_record (line, _("HealthcareService without providedBy"), TRUE);
     }
 
   builder = g_strv_builder_new ();
-  for (guint i = 0; i < array_length (areas); i++)
+  for (const CercleJsonValue *area = areas->first; area; area = area->next, i++)
     {
-      const CercleJsonValue *area = array_object (areas, i);
       const char *code = member_string (member_object (area, "identifier"), "value");
-      g_autoptr(GError) local_error = NULL;
 
-      if (code == NULL || !cercle_validate_insee_code (code, &local_error))
+      if (code == NULL || !cercle_validate_insee_code (code, NULL))
         {
-          g_autofree char *reason = g_strdup_printf (_("coverageArea %u: not an INSEE commune code"), i + 1);
+          g_autofree char *reason = g_strdup_printf (_("invalid zone: coverageArea %u is not an INSEE commune code"), i + 1);
 
-          cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
-          g_strv_builder_unref (builder);
           pending_zone_free (zone);
-          return TRUE;
+          return skip_record (line, reason, TRUE);
         }
       g_strv_builder_add (builder, code);
     }
   zone->codes = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  g_ptr_array_add (state->zones, zone);
-  return TRUE;
+
+  record = new_record (RECORD_ZONE, line);
+  record->zone = zone;
+  return record;
 }
 
-static gboolean
-fhir_line (Import      *imp,
-           FhirState   *state,
-           char        *text,
-           gsize        len,
-           guint64      line,
-           GError     **error)
+/* Parses one line into a record. Pure: runs in the parser thread. */
+static Record *
+parse_fhir_line (CercleJsonReader *json,
+                 char             *text,
+                 gsize             len,
+                 guint64           line)
 {
   g_autoptr(GError) parse_error = NULL;
   const CercleJsonValue *root;
-  const CercleJsonValue *object;
   const char *type;
 
-  root = cercle_json_reader_parse (imp->json, text, len, &parse_error);
+  root = cercle_json_reader_parse (json, text, len, &parse_error);
   if (root == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("invalid JSON: %s"), parse_error->message);
 
-      cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
-      return TRUE;
+      return skip_record (line, reason, TRUE);
     }
-  object = root->kind == CERCLE_JSON_OBJECT ? root : NULL;
-  type = member_string (object, "resourceType");
+  type = root->kind == CERCLE_JSON_OBJECT ? member_string (root, "resourceType") : NULL;
   if (type == NULL)
-    {
-      cercle_import_report_skip (imp->report, imp->file_name, line, _("not a FHIR resource"), TRUE);
-      return TRUE;
-    }
-
+    return skip_record (line, _("not a FHIR resource"), TRUE);
   if (strcmp (type, "Organization") == 0)
-    return fhir_organization (imp, state, object, line, error);
+    return parse_organization_record (root, line);
   if (strcmp (type, "Location") == 0)
-    return fhir_location (imp, state, object, line, error);
+    return parse_location_record (root, line);
   if (strcmp (type, "HealthcareService") == 0)
-    return fhir_healthcare_service (imp, state, object, line);
+    return parse_healthcare_service_record (root, line);
+  return skip_record (line, _("other FHIR resource"), FALSE);
+}
 
-  cercle_import_report_skip (imp->report, imp->file_name, line, _("other FHIR resource"), FALSE);
-  return TRUE;
+/* Applies a record, in file order. */
+static gboolean
+apply_record (Import     *imp,
+              FhirState  *state,
+              Record     *record,
+              GError    **error)
+{
+  PendingLocation *location;
+  Site *site;
+
+  switch (record->kind)
+    {
+    case RECORD_SKIP:
+      cercle_import_report_skip (imp->report, imp->file_name, record->line, record->problem,
+                                 record->with_message);
+      return TRUE;
+
+    case RECORD_ZONE:
+      g_ptr_array_add (state->zones, g_steal_pointer (&record->zone));
+      return TRUE;
+
+    case RECORD_ORGANIZATION:
+      /* Known ids, even of skipped or closed sites, so that their Location
+       * is not reported as an orphan. "" when the site was skipped. */
+      if (record->org_id)
+        g_hash_table_insert (state->org_finess, g_strdup (record->org_id),
+                             g_strdup (record->problem ? "" : record->site->finess));
+      if (record->problem)
+        {
+          cercle_import_report_skip (imp->report, imp->file_name, record->line, record->problem, TRUE);
+          return TRUE;
+        }
+      if (record->org_id == NULL || record->site->closed)
+        return write_site (imp, record->site, error);
+
+      location = g_hash_table_lookup (state->locations, record->org_id);
+      if (location)
+        {
+          record->site->latitude = location->latitude;
+          record->site->longitude = location->longitude;
+          record->site->has_position = TRUE;
+          g_hash_table_remove (state->locations, record->org_id);
+          return write_site (imp, record->site, error);
+        }
+      /* Its Location usually comes on the next line. */
+      g_hash_table_replace (state->orgs, g_steal_pointer (&record->org_id), g_steal_pointer (&record->site));
+      return TRUE;
+
+    case RECORD_LOCATION:
+      site = g_hash_table_lookup (state->orgs, record->org_id);
+      if (site)
+        {
+          gboolean ok;
+
+          site->latitude = record->latitude;
+          site->longitude = record->longitude;
+          site->has_position = TRUE;
+          ok = write_site (imp, site, error);
+          g_hash_table_remove (state->orgs, record->org_id);
+          return ok;
+        }
+      if (g_hash_table_contains (state->org_finess, record->org_id))
+        {
+          /* Its Organization was written already (or skipped, or closed). */
+          cercle_import_report_skip (imp->report, imp->file_name, record->line,
+                                     _("Location of a site already written"), FALSE);
+          return TRUE;
+        }
+      location = g_new0 (PendingLocation, 1);
+      location->latitude = record->latitude;
+      location->longitude = record->longitude;
+      location->line = record->line;
+      g_hash_table_replace (state->locations, g_steal_pointer (&record->org_id), location);
+      return TRUE;
+
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static int
@@ -1036,17 +1096,46 @@ fhir_finish (Import     *imp,
   return TRUE;
 }
 
-static gboolean
-import_fhir (Import  *imp,
-             GError **error)
-{
-  FhirState state;
-  gboolean ok = TRUE;
+#define BATCH_RECORDS 512
+#define BATCHES_IN_FLIGHT 8
 
-  state.orgs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) site_free);
-  state.locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  state.org_finess = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  state.zones = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_zone_free);
+typedef struct {
+  GPtrArray *records;  /* Record */
+  gboolean   end;
+  GError    *error;    /* the read failed (or was cancelled) */
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->records);
+  g_clear_error (&batch->error);
+  g_free (batch);
+}
+
+static Batch *
+batch_new (void)
+{
+  Batch *batch = g_new0 (Batch, 1);
+
+  batch->records = g_ptr_array_new_full (BATCH_RECORDS, (GDestroyNotify) record_free);
+  return batch;
+}
+
+typedef struct {
+  CercleStreamReader *reader;
+  GCancellable       *cancellable;
+  GAsyncQueue        *full;    /* Batch, parser → writer */
+  GAsyncQueue        *tokens;  /* writer → parser: room for one more batch */
+  gint                stop;    /* atomic: the writer gave up */
+} Pipeline;
+
+static gpointer
+fhir_parser_thread (gpointer user_data)
+{
+  Pipeline *p = user_data;
+  g_autoptr(CercleJsonReader) json = cercle_json_reader_new ();
+  Batch *batch = batch_new ();
 
   for (;;)
     {
@@ -1055,36 +1144,91 @@ import_fhir (Import  *imp,
       gboolean too_long;
       guint64 line;
 
-      if (!cercle_stream_reader_read_line (imp->reader, &text, &len, &too_long, imp->cancellable, error))
+      if (g_atomic_int_get (&p->stop))
+        break;
+      if (!cercle_stream_reader_read_line (p->reader, &text, &len, &too_long, p->cancellable, &batch->error))
         {
-          ok = error == NULL || *error == NULL;
+          batch->end = TRUE;
           break;
         }
-      line = cercle_stream_reader_get_line (imp->reader);
+      line = cercle_stream_reader_get_line (p->reader);
       if (too_long)
+        g_ptr_array_add (batch->records, skip_record (line, _("line too long"), TRUE));
+      else
         {
-          cercle_import_report_skip (imp->report, imp->file_name, line, _("line too long"), TRUE);
-          continue;
+          while (len > 0 && g_ascii_isspace (text[len - 1]))
+            len--;
+          if (len > 0)
+            g_ptr_array_add (batch->records, parse_fhir_line (json, text, len, line));
         }
-      while (len > 0 && g_ascii_isspace (text[len - 1]))
-        len--;
-      if (len == 0)
-        continue;
-      if (!fhir_line (imp, &state, text, len, line, error))
+
+      if (batch->records->len >= BATCH_RECORDS)
         {
-          ok = FALSE;
-          break;
-        }
-      if ((line & 0xff) == 0)
-        {
-          if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
-            {
-              ok = FALSE;
-              break;
-            }
-          tick (imp, FALSE);
+          /* Wait for room: memory stays bounded however fast we read. */
+          g_async_queue_pop (p->tokens);
+          g_async_queue_push (p->full, batch);
+          batch = batch_new ();
         }
     }
+
+  g_async_queue_push (p->full, batch);
+  return NULL;
+}
+
+static gboolean
+import_fhir (Import  *imp,
+             GError **error)
+{
+  FhirState state;
+  Pipeline pipeline = { 0 };
+  GThread *parser;
+  gboolean ok = TRUE;
+  gboolean ended = FALSE;
+
+  state.orgs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) site_free);
+  state.locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  state.org_finess = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  state.zones = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_zone_free);
+
+  pipeline.reader = imp->reader;
+  pipeline.cancellable = imp->cancellable;
+  pipeline.full = g_async_queue_new_full ((GDestroyNotify) batch_free);
+  pipeline.tokens = g_async_queue_new ();
+  for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
+    g_async_queue_push (pipeline.tokens, GINT_TO_POINTER (1));
+  parser = g_thread_new ("cercle-fhir-parser", fhir_parser_thread, &pipeline);
+
+  while (ok && !ended)
+    {
+      Batch *batch = g_async_queue_pop (pipeline.full);
+
+      for (guint i = 0; ok && i < batch->records->len; i++)
+        ok = apply_record (imp, &state, g_ptr_array_index (batch->records, i), error);
+      if (ok && batch->error)
+        {
+          g_propagate_error (error, g_steal_pointer (&batch->error));
+          ok = FALSE;
+        }
+      ended = batch->end;
+      batch_free (batch);
+      g_async_queue_push (pipeline.tokens, GINT_TO_POINTER (1));
+
+      if (ok && g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+        ok = FALSE;
+      if (ok)
+        tick (imp, FALSE);
+    }
+
+  if (!ended)
+    {
+      /* Stop the parser: it may be waiting for room or reading. */
+      g_atomic_int_set (&pipeline.stop, TRUE);
+      for (guint i = 0; i < BATCHES_IN_FLIGHT; i++)
+        g_async_queue_push (pipeline.tokens, GINT_TO_POINTER (1));
+    }
+  g_thread_join (parser);
+  g_async_queue_unref (pipeline.full);  /* frees the batches left */
+  g_async_queue_unref (pipeline.tokens);
 
   if (ok)
     ok = fhir_finish (imp, &state, error);
@@ -1586,7 +1730,7 @@ laposte_line (Import      *imp,
 
   if (n != 6)
     {
-      g_autofree char *reason = g_strdup_printf (_("expected 6 fields separated by “;”, found %u"), n);
+      g_autofree char *reason = g_strdup_printf (_("wrong number of fields: %u instead of 6 (separated by “;”)"), n);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
@@ -1596,14 +1740,14 @@ laposte_line (Import      *imp,
 
   if (!cercle_validate_insee_code (fields[0], &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("INSEE code “%s”: %s"), fields[0], local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("invalid INSEE code: “%s” (%s)"), fields[0], local_error->message);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
     }
   if (!cercle_validate_postcode (fields[2], &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("postcode “%s”: %s"), fields[2], local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("invalid postcode: “%s” (%s)"), fields[2], local_error->message);
 
       cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
       return TRUE;
@@ -1620,7 +1764,7 @@ laposte_line (Import      *imp,
       if (g_strv_length (pair) != 2 || !parse_number (pair[0], &lat) || !parse_number (pair[1], &lon)
           || !cercle_geo_is_valid_wgs84 (lat, lon))
         {
-          g_autofree char *reason = g_strdup_printf (_("coordinates “%s” are not “latitude,longitude”"),
+          g_autofree char *reason = g_strdup_printf (_("invalid coordinates: “%s” is not “latitude,longitude”"),
                                                      fields[5]);
 
           cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
@@ -1798,13 +1942,20 @@ finish (Import  *imp,
 
   if (imp->structures_touched)
     {
+      /* Dropped and made again rather than emptied: deleting 95,000 rows
+       * one by one from an R*Tree costs more than filling it. Same
+       * definitions as in the migration (cercle-directory-store.c). */
       if (!cercle_db_exec (imp->db,
-                           "DELETE FROM dir_structure_rtree;"
+                           "DROP TABLE dir_structure_rtree;"
+                           "CREATE VIRTUAL TABLE dir_structure_rtree USING rtree ("
+                           "  id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat);"
+                           "DROP TABLE dir_structure_geo;"
+                           "CREATE VIRTUAL TABLE dir_structure_geo USING rtree ("
+                           "  id, min_lat, max_lat, min_lon, max_lon);"
                            "INSERT INTO dir_structure_rtree"
                            "  SELECT id, latitude, latitude, longitude, longitude,"
                            "   CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
                            "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
-                           "DELETE FROM dir_structure_geo;"
                            "INSERT INTO dir_structure_geo"
                            "  SELECT id, latitude, latitude, longitude, longitude"
                            "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"

@@ -95,6 +95,15 @@ static const CercleMigration directory_migrations[] = {
      * import of communes. */
     "CREATE VIRTUAL TABLE dir_commune_fts USING fts5 ("
     "  key, insee UNINDEXED, prefix='1 2 3');" },
+  /* Step 1 first shipped (to development branches) without
+   * dir_structure_geo: a store made then gets it here, filled. */
+  { 2, "spatial index without the category, for stores made before it",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS dir_structure_geo USING rtree ("
+    "  id, min_lat, max_lat, min_lon, max_lon);"
+    "INSERT INTO dir_structure_geo"
+    "  SELECT id, latitude, latitude, longitude, longitude FROM dir_structure"
+    "  WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM dir_structure_geo);" },
 };
 
 /**

@@ -1760,6 +1760,66 @@ cercle_directory_ensure_demo (CercleDirectory  *self,
   return TRUE;
 }
 
+static void
+ensure_demo_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (cercle_directory_ensure_demo (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * cercle_directory_ensure_demo_async:
+ * @self: a #CercleDirectory
+ * @demo_dir: (nullable): as for cercle_directory_ensure_demo()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * Runs cercle_directory_ensure_demo() in a worker thread: what the app
+ * calls at start-up.
+ */
+void
+cercle_directory_ensure_demo_async (CercleDirectory     *self,
+                                    const char          *demo_dir,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CERCLE_IS_DIRECTORY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_directory_ensure_demo_async);
+  g_task_set_task_data (task, g_strdup (demo_dir), g_free);
+  g_task_run_in_thread (task, ensure_demo_thread);
+}
+
+/**
+ * cercle_directory_ensure_demo_finish:
+ * @self: a #CercleDirectory
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the directory is ready
+ */
+gboolean
+cercle_directory_ensure_demo_finish (CercleDirectory  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cercle_directory_ensure_demo_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* -------------------------------------------------------------- export -- */
 
 static void

@@ -28,7 +28,7 @@ GQuark cercle_directory_error_quark (void);
 /**
  * CercleCategory:
  * @id: a stable identifier, e.g. "ssiad"
- * @short_label: the chip label, marked for translation: show it translated
+ * @short_label: the chip label (marked for translation; pass it through gettext when shown)
  * @codes: the FINESS category codes it stands for, %NULL-terminated
  */
 typedef struct {
@@ -144,6 +144,14 @@ gboolean              cercle_directory_is_empty            (CercleDirectory     
                                                             GError                   **error);
 gboolean              cercle_directory_ensure_demo         (CercleDirectory           *self,
                                                             const char                *demo_dir,
+                                                            GError                   **error);
+void                  cercle_directory_ensure_demo_async   (CercleDirectory           *self,
+                                                            const char                *demo_dir,
+                                                            GCancellable              *cancellable,
+                                                            GAsyncReadyCallback        callback,
+                                                            gpointer                   user_data);
+gboolean              cercle_directory_ensure_demo_finish  (CercleDirectory           *self,
+                                                            GAsyncResult              *result,
                                                             GError                   **error);
 char                 *cercle_directory_default_demo_dir    (void);
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "cercle-fhir.h"
@@ -281,8 +282,10 @@ check_object (const CercleFhirTypeDef  *def,
       return FALSE;
     }
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &node))
+  /* In document order, so the first error reported is the first one a
+   * person reading the JSON meets. */
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &node))
     {
       const CercleFhirElement *element = find_element (def, name);
 
@@ -328,9 +331,16 @@ check_object (const CercleFhirTypeDef  *def,
             {
               JsonNode *item = json_array_get_element (array, i);
 
-              /* "_given": [null, {…}] lines extensions up with the values. */
-              if (name[0] == '_' && JSON_NODE_HOLDS_NULL (item))
-                continue;
+              /* "given": ["Jeanne", null] + "_given": [null, {…}] line the
+               * extensions up with the values: a null is a hole on one side. */
+              if (JSON_NODE_HOLDS_NULL (item))
+                {
+                  g_autofree char *other = name[0] == '_' ? g_strdup (name + 1) : g_strconcat ("_", name, NULL);
+
+                  if (element->kind != CERCLE_FHIR_KIND_OBJECT || name[0] == '_')
+                    if (json_object_has_member (object, other))
+                      continue;
+                }
               g_string_truncate (path, item_len);
               g_string_append_printf (path, "[%u]", i);
               if (!check_value (element, item, resource_type, path, depth, error))
@@ -510,24 +520,155 @@ cercle_fhir_parse (const char  *data,
   return json_object_ref (json_node_get_object (root));
 }
 
+static void write_node (GString *out, JsonNode *node);
+
+static void
+write_string (GString    *out,
+              const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as the same double: 48.5418, not
+ * json-glib's "%.17g" 48.541800000000002 (FHIR decimals keep their
+ * precision, and people read these files). */
+static void
+write_double (GString *out,
+              double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      /* JSON has no NaN nor infinity; nothing Cercle writes has them. */
+      g_string_append (out, "0");
+      return;
+    }
+  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    g_ascii_formatd (buffer, sizeof buffer, "%.16g", value);
+  if (g_ascii_strtod (buffer, NULL) != value)
+    g_ascii_formatd (buffer, sizeof buffer, "%.17g", value);
+  g_string_append (out, buffer);
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        /* In the order the members were set: resourceType first, as people expect. */
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            write_string (out, name);
+            g_string_append_c (out, ':');
+            write_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            write_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        default:
+          g_string_append (out, "null");
+          break;
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
 /**
  * cercle_fhir_to_string:
  * @resource: a JSON object
  *
- * Returns: (transfer full): the compact JSON text of @resource
+ * Writes compact JSON, members in the order they were set, decimals in
+ * their shortest exact form (48.5418).
+ *
+ * Returns: (transfer full): the JSON text of @resource
  */
 char *
 cercle_fhir_to_string (JsonObject *resource)
 {
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
+  GString *out;
 
   g_return_val_if_fail (resource != NULL, NULL);
 
   root = json_node_init_object (json_node_alloc (), resource);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  out = g_string_sized_new (512);
+  write_node (out, root);
+  return g_string_free (out, FALSE);
 }
 
 /**

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "cercle-i18n.h"
 #include "cercle-import-report.h"
 
@@ -252,7 +254,8 @@ cercle_import_report_add_removed (CercleImportReport *self)
  * @self: a #CercleImportReport
  * @file: the file's name, as the user knows it
  * @line: the line the record starts on
- * @reason: why, translated
+ * @reason: why, translated: "kind" or "kind: details" (the summary counts
+ *   the kinds)
  * @with_message: %TRUE for a malformed record (the user gets
  *   "FILE:LINE: reason"), %FALSE for a record left out on purpose (a closed
  *   site: only counted)
@@ -266,16 +269,21 @@ cercle_import_report_skip (CercleImportReport *self,
                            const char         *reason,
                            gboolean            with_message)
 {
+  const char *colon = strstr (reason, ": ");
+  /* chomped: French puts a space before the colon */
+  g_autofree char *kind = g_strchomp (colon ? g_strndup (reason, colon - reason) : g_strdup (reason));
   gpointer count;
 
   g_return_if_fail (CERCLE_IS_IMPORT_REPORT (self));
 
+  /* Counted by kind: what comes before ": " (the details after it, a
+   * number or a byte offset, would make every reason its own). */
   self->skipped++;
-  if (g_hash_table_lookup_extended (self->reasons, reason, NULL, &count))
-    g_hash_table_insert (self->reasons, g_strdup (reason), GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
+  if (g_hash_table_lookup_extended (self->reasons, kind, NULL, &count))
+    g_hash_table_insert (self->reasons, g_strdup (kind), GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
   else
     {
-      char *key = g_strdup (reason);
+      char *key = g_steal_pointer (&kind);
 
       g_hash_table_insert (self->reasons, key, GUINT_TO_POINTER (1));
       g_ptr_array_add (self->reason_order, key);

@@ -304,6 +304,12 @@ cercle_note_new_correction (CercleNote *corrected,
   return self;
 }
 
+/**
+ * cercle_note_get_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:id
+ */
 const char *
 cercle_note_get_id (CercleNote *self)
 {
@@ -311,6 +317,12 @@ cercle_note_get_id (CercleNote *self)
   return self->id;
 }
 
+/**
+ * cercle_note_get_patient_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:patient-id
+ */
 const char *
 cercle_note_get_patient_id (CercleNote *self)
 {
@@ -318,6 +330,12 @@ cercle_note_get_patient_id (CercleNote *self)
   return self->patient_id;
 }
 
+/**
+ * cercle_note_get_author_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:author-id
+ */
 const char *
 cercle_note_get_author_id (CercleNote *self)
 {
@@ -325,6 +343,12 @@ cercle_note_get_author_id (CercleNote *self)
   return self->author_id;
 }
 
+/**
+ * cercle_note_get_author_display:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:author-display
+ */
 const char *
 cercle_note_get_author_display (CercleNote *self)
 {
@@ -332,6 +356,12 @@ cercle_note_get_author_display (CercleNote *self)
   return self->author_display;
 }
 
+/**
+ * cercle_note_get_category:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:category
+ */
 const char *
 cercle_note_get_category (CercleNote *self)
 {
@@ -339,6 +369,12 @@ cercle_note_get_category (CercleNote *self)
   return self->category;
 }
 
+/**
+ * cercle_note_get_category_label:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:category-label
+ */
 const char *
 cercle_note_get_category_label (CercleNote *self)
 {
@@ -346,6 +382,12 @@ cercle_note_get_category_label (CercleNote *self)
   return cercle_note_category_label (self->category);
 }
 
+/**
+ * cercle_note_get_sent:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:sent
+ */
 GDateTime *
 cercle_note_get_sent (CercleNote *self)
 {
@@ -353,6 +395,12 @@ cercle_note_get_sent (CercleNote *self)
   return self->sent;
 }
 
+/**
+ * cercle_note_get_text:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:text
+ */
 const char *
 cercle_note_get_text (CercleNote *self)
 {
@@ -360,6 +408,12 @@ cercle_note_get_text (CercleNote *self)
   return self->text;
 }
 
+/**
+ * cercle_note_get_corrects_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:corrects-id
+ */
 const char *
 cercle_note_get_corrects_id (CercleNote *self)
 {
@@ -367,6 +421,12 @@ cercle_note_get_corrects_id (CercleNote *self)
   return self->corrects_id;
 }
 
+/**
+ * cercle_note_get_in_response_to_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:in-response-to-id
+ */
 const char *
 cercle_note_get_in_response_to_id (CercleNote *self)
 {
@@ -374,6 +434,12 @@ cercle_note_get_in_response_to_id (CercleNote *self)
   return self->in_response_to_id;
 }
 
+/**
+ * cercle_note_get_care_team_id:
+ * @self: a note
+ *
+ * Returns: (nullable): its #CercleNote:care-team-id
+ */
 const char *
 cercle_note_get_care_team_id (CercleNote *self)
 {

@@ -275,7 +275,12 @@ cercle_professional_new (const char *id,
                        NULL);
 }
 
-/* Getters: borrowed strings, see the properties. */
+/**
+ * cercle_professional_get_id:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:id
+ */
 const char *
 cercle_professional_get_id (CercleProfessional *self)
 {
@@ -283,6 +288,12 @@ cercle_professional_get_id (CercleProfessional *self)
   return self->id;
 }
 
+/**
+ * cercle_professional_get_rpps:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:rpps
+ */
 const char *
 cercle_professional_get_rpps (CercleProfessional *self)
 {
@@ -290,6 +301,12 @@ cercle_professional_get_rpps (CercleProfessional *self)
   return self->rpps;
 }
 
+/**
+ * cercle_professional_get_family_name:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:family-name
+ */
 const char *
 cercle_professional_get_family_name (CercleProfessional *self)
 {
@@ -297,6 +314,12 @@ cercle_professional_get_family_name (CercleProfessional *self)
   return self->family_name;
 }
 
+/**
+ * cercle_professional_get_given_name:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:given-name
+ */
 const char *
 cercle_professional_get_given_name (CercleProfessional *self)
 {
@@ -304,6 +327,12 @@ cercle_professional_get_given_name (CercleProfessional *self)
   return self->given_name;
 }
 
+/**
+ * cercle_professional_get_profession_code:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:profession-code
+ */
 const char *
 cercle_professional_get_profession_code (CercleProfessional *self)
 {
@@ -311,6 +340,12 @@ cercle_professional_get_profession_code (CercleProfessional *self)
   return self->profession_code;
 }
 
+/**
+ * cercle_professional_get_phone:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:phone
+ */
 const char *
 cercle_professional_get_phone (CercleProfessional *self)
 {
@@ -318,6 +353,12 @@ cercle_professional_get_phone (CercleProfessional *self)
   return self->phone;
 }
 
+/**
+ * cercle_professional_get_mssante:
+ * @self: a professional
+ *
+ * Returns: (nullable): its #CercleProfessional:mssante
+ */
 const char *
 cercle_professional_get_mssante (CercleProfessional *self)
 {
@@ -461,6 +502,52 @@ cercle_professional_to_fhir (CercleProfessional *self)
     }
 
   return practitioner;
+}
+
+/**
+ * cercle_professional_to_fhir_role:
+ * @self: a professional with an id
+ * @role_id: (nullable): the logical id of the PractitionerRole
+ * @organization_id: the Organization the professional works for
+ *
+ * Writes the FHIR R4 PractitionerRole that ties a professional to a
+ * structure (an admission desk acts for its structure), with the profession
+ * as its code.
+ *
+ * Returns: (transfer full): the PractitionerRole
+ */
+JsonObject *
+cercle_professional_to_fhir_role (CercleProfessional *self,
+                                  const char         *role_id,
+                                  const char         *organization_id)
+{
+  JsonObject *role;
+
+  g_return_val_if_fail (CERCLE_IS_PROFESSIONAL (self), NULL);
+  g_return_val_if_fail (self->id != NULL, NULL);
+  g_return_val_if_fail (organization_id != NULL, NULL);
+
+  role = json_object_new ();
+  json_object_set_string_member (role, "resourceType", "PractitionerRole");
+  if (role_id != NULL)
+    json_object_set_string_member (role, "id", role_id);
+  json_object_set_boolean_member (role, "active", TRUE);
+  json_object_set_object_member (role, "practitioner",
+                                 cercle_fhir_reference_new ("Practitioner", self->id, NULL));
+  json_object_set_object_member (role, "organization",
+                                 cercle_fhir_reference_new ("Organization", organization_id, NULL));
+  if (self->profession_code)
+    {
+      const Profession *p = find_profession (self->profession_code);
+      JsonArray *code = json_array_new ();
+
+      json_array_add_object_element (code,
+                                     cercle_fhir_codeable_concept_new (p && !p->health ? CERCLE_FHIR_SYSTEM_PROFESSION_OTHER
+                                                                                      : CERCLE_FHIR_SYSTEM_PROFESSION,
+                                                                       self->profession_code, p ? p->display : NULL));
+      json_object_set_array_member (role, "code", code);
+    }
+  return role;
 }
 
 /**

@@ -31,6 +31,9 @@ CercleProfessional *cercle_professional_new                 (const char         
 CercleProfessional *cercle_professional_new_from_fhir       (JsonObject          *practitioner,
                                                              GError             **error);
 JsonObject         *cercle_professional_to_fhir             (CercleProfessional  *self);
+JsonObject         *cercle_professional_to_fhir_role        (CercleProfessional  *self,
+                                                             const char          *role_id,
+                                                             const char          *organization_id);
 
 const char         *cercle_professional_get_id              (CercleProfessional  *self);
 const char         *cercle_professional_get_rpps            (CercleProfessional  *self);

@@ -330,6 +330,12 @@ cercle_referral_new (const char *id,
                        NULL);
 }
 
+/**
+ * cercle_referral_get_id:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:id
+ */
 const char *
 cercle_referral_get_id (CercleReferral *self)
 {
@@ -337,6 +343,12 @@ cercle_referral_get_id (CercleReferral *self)
   return self->id;
 }
 
+/**
+ * cercle_referral_get_dossier_id:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:dossier-id
+ */
 const char *
 cercle_referral_get_dossier_id (CercleReferral *self)
 {
@@ -344,6 +356,12 @@ cercle_referral_get_dossier_id (CercleReferral *self)
   return self->dossier_id;
 }
 
+/**
+ * cercle_referral_get_patient_id:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:patient-id
+ */
 const char *
 cercle_referral_get_patient_id (CercleReferral *self)
 {
@@ -351,6 +369,12 @@ cercle_referral_get_patient_id (CercleReferral *self)
   return self->patient_id;
 }
 
+/**
+ * cercle_referral_get_requester_id:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:requester-id
+ */
 const char *
 cercle_referral_get_requester_id (CercleReferral *self)
 {
@@ -358,6 +382,12 @@ cercle_referral_get_requester_id (CercleReferral *self)
   return self->requester_id;
 }
 
+/**
+ * cercle_referral_get_orientation_type:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:orientation-type
+ */
 const char *
 cercle_referral_get_orientation_type (CercleReferral *self)
 {
@@ -365,6 +395,12 @@ cercle_referral_get_orientation_type (CercleReferral *self)
   return self->orientation_type;
 }
 
+/**
+ * cercle_referral_get_status:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:status
+ */
 const char *
 cercle_referral_get_status (CercleReferral *self)
 {
@@ -372,6 +408,12 @@ cercle_referral_get_status (CercleReferral *self)
   return self->status;
 }
 
+/**
+ * cercle_referral_get_reason:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:reason
+ */
 const char *
 cercle_referral_get_reason (CercleReferral *self)
 {
@@ -379,6 +421,12 @@ cercle_referral_get_reason (CercleReferral *self)
   return self->reason;
 }
 
+/**
+ * cercle_referral_get_authored_on:
+ * @self: a referral
+ *
+ * Returns: (nullable): its #CercleReferral:authored-on
+ */
 GDateTime *
 cercle_referral_get_authored_on (CercleReferral *self)
 {

@@ -1,0 +1,511 @@
+/* cercle-server-auth.c — accounts with passwords, and their tokens
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The password grant of OAuth2, for the demo, tests and sites without Pro
+ * Santé Connect. Passwords are kept as yescrypt hashes (libxcrypt); tokens
+ * are 32 random bytes from the kernel, and only their SHA-256 is stored, so
+ * a copy of the database gives no usable token. Refresh tokens rotate: each
+ * use revokes the one used, and using a revoked one revokes its whole family
+ * (someone else had a copy).
+ */
+#define G_LOG_DOMAIN "cercle-server"
+
+#include "config.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "cercle-server-auth.h"
+
+struct _CercleServerAuth
+{
+  GObject            parent_instance;
+  CercleServerStore *store;
+  gint64             access_lifetime;
+  gint64             refresh_lifetime;
+  char              *dummy_hash;
+};
+
+static void token_issuer_iface_init (CercleTokenIssuerInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (CercleServerAuth, cercle_server_auth, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (CERCLE_TYPE_TOKEN_ISSUER, token_issuer_iface_init))
+
+static void
+cercle_server_auth_finalize (GObject *object)
+{
+  CercleServerAuth *self = (CercleServerAuth *)object;
+
+  g_clear_object (&self->store);
+  g_free (self->dummy_hash);
+  G_OBJECT_CLASS (cercle_server_auth_parent_class)->finalize (object);
+}
+
+static void
+cercle_server_auth_class_init (CercleServerAuthClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = cercle_server_auth_finalize;
+}
+
+static void
+cercle_server_auth_init (CercleServerAuth *self)
+{
+}
+
+CercleServerAuth *
+cercle_server_auth_new (CercleServerStore *store,
+                        gint64             access_lifetime,
+                        gint64             refresh_lifetime)
+{
+  CercleServerAuth *self = g_object_new (CERCLE_TYPE_SERVER_AUTH, NULL);
+
+  self->store = g_object_ref (store);
+  self->access_lifetime = access_lifetime;
+  self->refresh_lifetime = refresh_lifetime;
+  return self;
+}
+
+/* A new yescrypt hash of @password with a fresh salt. */
+char *
+cercle_server_auth_hash_password (const char  *password,
+                                  GError     **error)
+{
+  char *setting;
+  void *data = NULL;
+  int size = 0;
+  const char *hashed;
+  char *result = NULL;
+
+  setting = crypt_gensalt_ra ("$y$", 0, NULL, 0);
+  if (setting == NULL)
+    {
+      int errsv = errno;
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL,
+                   "Cannot make a salt: %s", g_strerror (errsv));
+      return NULL;
+    }
+  hashed = crypt_ra (password, setting, &data, &size);
+  if (hashed && hashed[0] != '*')
+    result = g_strdup (hashed);
+  else
+    g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "Cannot hash the password");
+  if (data)
+    explicit_bzero (data, size);
+  free (data);
+  free (setting);
+  return result;
+}
+
+static gboolean
+constant_time_equal (const char *a,
+                     const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  unsigned char diff = la != lb;
+
+  for (gsize i = 0; i < la && i < lb; i++)
+    diff |= (unsigned char) (a[i] ^ b[i]);
+  return diff == 0;
+}
+
+static gboolean
+check_password (const char *password,
+                const char *stored)
+{
+  void *data = NULL;
+  int size = 0;
+  const char *hashed = crypt_ra (password, stored, &data, &size);
+  gboolean ok = hashed && hashed[0] != '*' && constant_time_equal (hashed, stored);
+
+  if (data)
+    explicit_bzero (data, size);
+  free (data);
+  return ok;
+}
+
+static char *
+token_digest (const char *token)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
+
+static char *
+random_token (GError **error)
+{
+  guchar bytes[32];
+  gsize got = 0;
+  char *text, *p;
+
+  while (got < sizeof bytes)
+    {
+      ssize_t n = getrandom (bytes + got, sizeof bytes - got, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int errsv = errno;
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL,
+                       "No random bytes: %s", g_strerror (errsv));
+          return NULL;
+        }
+      got += n;
+    }
+  text = g_base64_encode (bytes, sizeof bytes);
+  explicit_bzero (bytes, sizeof bytes);
+  /* base64url without padding: safe in headers and forms as is. */
+  for (p = text; *p; p++)
+    if (*p == '+')
+      *p = '-';
+    else if (*p == '/')
+      *p = '_';
+    else if (*p == '=')
+      *p = '\0';
+  return text;
+}
+
+static gboolean
+store_token (CercleServerAuth  *self,
+             const char        *token,
+             const char        *kind,
+             const char        *login,
+             const char        *family,
+             gint64             expires_at,
+             GError           **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autofree char *digest = token_digest (token);
+  sqlite3_stmt *stmt;
+
+  stmt = cercle_db_prepare (db, "INSERT INTO tokens (hash, kind, login, family, expires_at) VALUES (?, ?, ?, ?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, family, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, expires_at);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+static CercleAccount *
+load_account (CercleServerAuth  *self,
+              const char        *login,
+              char             **password_hash)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  sqlite3_stmt *stmt;
+  CercleAccount *account = NULL;
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT login, display_name, practitioner_id, organization_id, password_hash"
+                            " FROM accounts WHERE login = ? AND disabled = 0", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      account = g_new0 (CercleAccount, 1);
+      account->login = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      account->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      account->practitioner_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      account->organization_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      if (password_hash)
+        *password_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+    }
+  sqlite3_reset (stmt);
+  return account;
+}
+
+static CercleTokenGrant *
+issue (CercleServerAuth  *self,
+       CercleAccount     *account,
+       const char        *family_in,
+       GError           **error)
+{
+  g_autoptr(CercleTokenGrant) grant = g_new0 (CercleTokenGrant, 1);
+  g_autofree char *family = family_in ? g_strdup (family_in) : g_uuid_string_random ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  grant->account = account;
+  grant->access_token = random_token (error);
+  if (grant->access_token == NULL)
+    return NULL;
+  grant->refresh_token = random_token (error);
+  if (grant->refresh_token == NULL)
+    return NULL;
+  grant->expires_in = self->access_lifetime;
+  if (!store_token (self, grant->access_token, "access", account->login, family, now + self->access_lifetime, error) ||
+      !store_token (self, grant->refresh_token, "refresh", account->login, family, now + self->refresh_lifetime, error))
+    return NULL;
+  return g_steal_pointer (&grant);
+}
+
+static const char *
+form_get (GHashTable *form,
+          const char *key)
+{
+  return form ? g_hash_table_lookup (form, key) : NULL;
+}
+
+static gboolean
+revoke_family (CercleServerAuth *self,
+               const char       *family,
+               GError          **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "UPDATE tokens SET revoked = 1 WHERE family = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, family, -1, SQLITE_STATIC);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+static CercleTokenGrant *
+grant_refresh (CercleServerAuth  *self,
+               const char        *refresh_token,
+               GError           **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autofree char *digest = token_digest (refresh_token);
+  g_autofree char *login = NULL;
+  g_autofree char *family = NULL;
+  sqlite3_stmt *stmt;
+  gint64 expires_at = 0;
+  gboolean revoked = TRUE;
+  CercleAccount *account;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  stmt = cercle_db_prepare (db, "SELECT login, family, expires_at, revoked FROM tokens WHERE hash = ? AND kind = 'refresh'",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      login = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      family = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      expires_at = sqlite3_column_int64 (stmt, 2);
+      revoked = sqlite3_column_int (stmt, 3);
+    }
+  sqlite3_reset (stmt);
+
+  if (login == NULL || expires_at <= now)
+    {
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "The refresh token is not valid");
+      return NULL;
+    }
+  if (revoked)
+    {
+      /* A used refresh token comes back: someone else holds a copy. */
+      g_message ("Refresh token reused for %s: revoking its family", login);
+      if (!revoke_family (self, family, error))
+        return NULL;
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "The refresh token is not valid");
+      return NULL;
+    }
+
+  stmt = cercle_db_prepare (db, "UPDATE tokens SET revoked = 1 WHERE hash = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_STATIC);
+  if (!cercle_db_step_done (db, stmt, error))
+    return NULL;
+
+  account = load_account (self, login, NULL);
+  if (account == NULL)
+    {
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "The account is disabled");
+      return NULL;
+    }
+  return issue (self, account, family, error);
+}
+
+static CercleTokenGrant *
+cercle_server_auth_grant (CercleTokenIssuer  *issuer,
+                          GHashTable         *form,
+                          GError            **error)
+{
+  CercleServerAuth *self = CERCLE_SERVER_AUTH (issuer);
+  const char *grant_type = form_get (form, "grant_type");
+
+  if (g_strcmp0 (grant_type, "password") == 0)
+    {
+      const char *login = form_get (form, "username");
+      const char *password = form_get (form, "password");
+      g_autofree char *stored = NULL;
+      CercleAccount *account;
+      gboolean ok;
+
+      if (login == NULL || password == NULL)
+        {
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST,
+                       "username and password are required");
+          return NULL;
+        }
+      account = load_account (self, login, &stored);
+      if (self->dummy_hash == NULL)
+        self->dummy_hash = cercle_server_auth_hash_password ("not a password", NULL);
+      /* An unknown login costs as much as a wrong password. */
+      ok = check_password (password, stored ? stored : self->dummy_hash) && account != NULL && stored != NULL;
+      if (!ok)
+        {
+          cercle_account_free (account);
+          g_message ("Failed login for “%s”", login);
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "Wrong login or password");
+          return NULL;
+        }
+      g_message ("Login of “%s”", login);
+      return issue (self, account, NULL, error);
+    }
+  else if (g_strcmp0 (grant_type, "refresh_token") == 0)
+    {
+      const char *token = form_get (form, "refresh_token");
+
+      if (token == NULL)
+        {
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "refresh_token is required");
+          return NULL;
+        }
+      return grant_refresh (self, token, error);
+    }
+
+  g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_UNSUPPORTED_GRANT_TYPE,
+               "Supported grant types: password, refresh_token");
+  return NULL;
+}
+
+static CercleAccount *
+cercle_server_auth_validate (CercleTokenIssuer  *issuer,
+                             const char         *access_token,
+                             GError            **error)
+{
+  CercleServerAuth *self = CERCLE_SERVER_AUTH (issuer);
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autofree char *digest = token_digest (access_token);
+  sqlite3_stmt *stmt;
+  CercleAccount *account = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT a.login, a.display_name, a.practitioner_id, a.organization_id"
+                            " FROM tokens t JOIN accounts a ON a.login = t.login"
+                            " WHERE t.hash = ? AND t.kind = 'access' AND t.revoked = 0 AND t.expires_at > ?"
+                            " AND a.disabled = 0", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      account = g_new0 (CercleAccount, 1);
+      account->login = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      account->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      account->practitioner_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      account->organization_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+    }
+  sqlite3_reset (stmt);
+  if (account == NULL)
+    g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_TOKEN,
+                 "The access token is invalid, expired or revoked");
+  return account;
+}
+
+static gboolean
+cercle_server_auth_revoke (CercleTokenIssuer  *issuer,
+                           const char         *token,
+                           GError            **error)
+{
+  CercleServerAuth *self = CERCLE_SERVER_AUTH (issuer);
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autofree char *digest = token_digest (token);
+  g_autofree char *family = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = cercle_db_prepare (db, "SELECT family FROM tokens WHERE hash = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, digest, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    family = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  /* RFC 7009: an unknown token is not an error. Revoking one token ends
+   * the session it belongs to. */
+  if (family == NULL)
+    return TRUE;
+  return revoke_family (self, family, error);
+}
+
+static void
+token_issuer_iface_init (CercleTokenIssuerInterface *iface)
+{
+  iface->grant = cercle_server_auth_grant;
+  iface->validate = cercle_server_auth_validate;
+  iface->revoke = cercle_server_auth_revoke;
+}
+
+/* Adds or replaces the account @login. */
+gboolean
+cercle_server_auth_add_user (CercleServerStore  *store,
+                             const char         *login,
+                             const char         *password,
+                             const char         *practitioner_id,
+                             const char         *organization_id,
+                             const char         *display_name,
+                             GError            **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autofree char *hash = NULL;
+  sqlite3_stmt *stmt;
+
+  hash = cercle_server_auth_hash_password (password, error);
+  if (hash == NULL)
+    return FALSE;
+  stmt = cercle_db_prepare (db,
+                            "INSERT INTO accounts (login, password_hash, practitioner_id, organization_id, display_name)"
+                            " VALUES (?, ?, ?, ?, ?)"
+                            " ON CONFLICT (login) DO UPDATE SET password_hash = excluded.password_hash,"
+                            " practitioner_id = excluded.practitioner_id, organization_id = excluded.organization_id,"
+                            " display_name = excluded.display_name, disabled = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, practitioner_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, organization_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, display_name, -1, SQLITE_STATIC);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+/* Disables @login and revokes every token it holds. */
+gboolean
+cercle_server_auth_disable_user (CercleServerStore  *store,
+                                 const char         *login,
+                                 GError            **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt;
+
+  stmt = cercle_db_prepare (db, "UPDATE accounts SET disabled = 1 WHERE login = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_STATIC);
+  if (!cercle_db_step_done (db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (cercle_db_get_handle (db)) == 0)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "No account “%s”", login);
+      return FALSE;
+    }
+  stmt = cercle_db_prepare (db, "UPDATE tokens SET revoked = 1 WHERE login = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_STATIC);
+  return cercle_db_step_done (db, stmt, error);
+}

@@ -1,0 +1,877 @@
+/* cercle-server-search.c — search, history and paging
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Searches are SQL over the `idx` rows written with each version, always with
+ * the access filter of the caller, so a page never holds what the caller may
+ * not read. Bundles are assembled as text around the stored JSON: a page of
+ * notes costs no JSON parsing.
+ *
+ * The history feed (the sync service's source) is ordered by the server's
+ * commit sequence, oldest first, and pages with an opaque `_cursor` so that
+ * no change is skipped or repeated between pages even when many share one
+ * instant; `_since` filters by meta.lastUpdated as FHIR says.
+ */
+#define G_LOG_DOMAIN "cercle-server"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <math.h>
+#include <string.h>
+
+#include "cercle-server-access.h"
+#include "cercle-server-search.h"
+#include "cercle-text.h"
+
+#define DEFAULT_COUNT 50
+#define MAX_COUNT 1000
+
+typedef enum {
+  KIND_REFERENCE,
+  KIND_TOKEN,
+  KIND_WORDS,
+  KIND_DATE,
+  KIND_NEAR,
+} ParamKind;
+
+typedef struct {
+  const char *type;
+  const char *param;
+  ParamKind   kind;
+  const char *target;     /* for references given as a bare id */
+  const char *index_as;   /* the idx param, when it differs */
+} SearchParam;
+
+static const SearchParam search_params[] = {
+  { "CareTeam", "participant", KIND_REFERENCE, "Practitioner", NULL },
+  { "CareTeam", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "CareTeam", "status", KIND_TOKEN, NULL, NULL },
+  { "CareTeam", "subject", KIND_REFERENCE, "Patient", "patient" },
+  { "Communication", "category", KIND_TOKEN, NULL, NULL },
+  { "Communication", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "Communication", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "HealthcareService", "identifier", KIND_TOKEN, NULL, NULL },
+  { "HealthcareService", "location", KIND_REFERENCE, "Location", NULL },
+  { "HealthcareService", "name", KIND_WORDS, NULL, NULL },
+  { "HealthcareService", "near", KIND_NEAR, NULL, NULL },
+  { "HealthcareService", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "HealthcareService", "service-type", KIND_TOKEN, NULL, "type" },
+  { "HealthcareService", "type", KIND_TOKEN, NULL, NULL },
+  { "Location", "identifier", KIND_TOKEN, NULL, NULL },
+  { "Location", "name", KIND_WORDS, NULL, NULL },
+  { "Location", "near", KIND_NEAR, NULL, NULL },
+  { "Location", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "Organization", "identifier", KIND_TOKEN, NULL, NULL },
+  { "Organization", "name", KIND_WORDS, NULL, NULL },
+  { "Organization", "near", KIND_NEAR, NULL, NULL },
+  { "Organization", "type", KIND_TOKEN, NULL, NULL },
+  { "Patient", "birthdate", KIND_DATE, NULL, NULL },
+  { "Patient", "identifier", KIND_TOKEN, NULL, NULL },
+  { "Patient", "name", KIND_WORDS, NULL, NULL },
+  { "Practitioner", "identifier", KIND_TOKEN, NULL, NULL },
+  { "Practitioner", "name", KIND_WORDS, NULL, NULL },
+  { "PractitionerRole", "identifier", KIND_TOKEN, NULL, NULL },
+  { "PractitionerRole", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "PractitionerRole", "practitioner", KIND_REFERENCE, "Practitioner", NULL },
+  { "RelatedPerson", "identifier", KIND_TOKEN, NULL, NULL },
+  { "RelatedPerson", "name", KIND_WORDS, NULL, NULL },
+  { "RelatedPerson", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "ServiceRequest", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "ServiceRequest", "requisition", KIND_TOKEN, NULL, NULL },
+  { "ServiceRequest", "status", KIND_TOKEN, NULL, NULL },
+  { "ServiceRequest", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "Task", "business-status", KIND_TOKEN, NULL, NULL },
+  { "Task", "focus", KIND_REFERENCE, "ServiceRequest", NULL },
+  { "Task", "owner", KIND_REFERENCE, "Organization", NULL },
+  { "Task", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "Task", "requester", KIND_REFERENCE, "Practitioner", NULL },
+  { "Task", "status", KIND_TOKEN, NULL, NULL },
+};
+
+/* The searchParam list of @type for the CapabilityStatement. */
+JsonArray *
+cercle_server_search_capability (const char *type)
+{
+  static const char * const kind_names[] = { "reference", "token", "string", "date", "special" };
+  JsonArray *arr = json_array_new ();
+  JsonObject *p;
+
+  p = json_object_new ();
+  json_object_set_string_member (p, "name", "_id");
+  json_object_set_string_member (p, "type", "token");
+  json_array_add_object_element (arr, p);
+  p = json_object_new ();
+  json_object_set_string_member (p, "name", "_lastUpdated");
+  json_object_set_string_member (p, "type", "date");
+  json_array_add_object_element (arr, p);
+  for (guint i = 0; i < G_N_ELEMENTS (search_params); i++)
+    {
+      if (!g_str_equal (search_params[i].type, type))
+        continue;
+      p = json_object_new ();
+      json_object_set_string_member (p, "name", search_params[i].param);
+      json_object_set_string_member (p, "type", kind_names[search_params[i].kind]);
+      if (search_params[i].kind == KIND_NEAR)
+        json_object_set_string_member (p, "documentation", "latitude|longitude|distance|km, nearest first");
+      json_array_add_object_element (arr, p);
+    }
+  return arr;
+}
+
+static const SearchParam *
+find_param (const char *type,
+            const char *param)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (search_params); i++)
+    if (g_str_equal (search_params[i].type, type) && g_str_equal (search_params[i].param, param))
+      return &search_params[i];
+  return NULL;
+}
+
+void
+cercle_json_append_string (GString    *s,
+                           const char *text)
+{
+  g_string_append_c (s, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (s, '\\');
+          g_string_append_c (s, c);
+        }
+      else if (c < 0x20)
+        g_string_append_printf (s, "\\u%04x", c);
+      else
+        g_string_append_c (s, c);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+bind_add_string (GPtrArray  *binds,
+                 const char *value)
+{
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (value)));
+}
+
+static void
+bind_add_double (GPtrArray *binds,
+                 double     value)
+{
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_double (value)));
+}
+
+static void
+bind_add_int64 (GPtrArray *binds,
+                gint64     value)
+{
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_int64 (value)));
+}
+
+static gboolean
+parse_count (GHashTable  *query,
+             gint64      *count,
+             GError     **error)
+{
+  const char *text = query ? g_hash_table_lookup (query, "_count") : NULL;
+  guint64 n;
+
+  *count = DEFAULT_COUNT;
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT32, &n, NULL))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_count must be a number");
+      return FALSE;
+    }
+  *count = MIN ((gint64) n, MAX_COUNT);
+  return TRUE;
+}
+
+/* The page link: the same query with one parameter replaced. */
+static char *
+page_url (const char *base,
+          const char *path,
+          GHashTable *query,
+          const char *key,
+          const char *value)
+{
+  g_autoptr(GHashTable) copy = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *encoded = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
+
+  if (query)
+    {
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        g_hash_table_insert (copy, k, v);
+    }
+  if (key)
+    {
+      if (value)
+        g_hash_table_insert (copy, (gpointer) key, (gpointer) value);
+      else
+        g_hash_table_remove (copy, key);
+    }
+  encoded = soup_form_encode_hash (copy);
+  return g_strdup_printf ("%s/%s%s%s", base, path, *encoded ? "?" : "", encoded);
+}
+
+static void
+append_link (GString    *body,
+             gboolean   *first,
+             const char *relation,
+             const char *url)
+{
+  if (!*first)
+    g_string_append_c (body, ',');
+  *first = FALSE;
+  g_string_append (body, "{\"relation\":");
+  cercle_json_append_string (body, relation);
+  g_string_append (body, ",\"url\":");
+  cercle_json_append_string (body, url);
+  g_string_append_c (body, '}');
+}
+
+static void
+append_bundle_start (GString    *body,
+                     const char *bundle_type,
+                     const char *self_url,
+                     const char *next_url)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *now = cercle_server_store_now ();
+  gboolean first = TRUE;
+
+  g_string_append (body, "{\"resourceType\":\"Bundle\",\"id\":");
+  cercle_json_append_string (body, id);
+  g_string_append (body, ",\"meta\":{\"lastUpdated\":");
+  cercle_json_append_string (body, now);
+  g_string_append (body, "},\"type\":");
+  cercle_json_append_string (body, bundle_type);
+  g_string_append (body, ",\"link\":[");
+  append_link (body, &first, "self", self_url);
+  if (next_url)
+    append_link (body, &first, "next", next_url);
+  g_string_append (body, "],\"entry\":[");
+}
+
+static void
+note_patient (CercleSearchContext *ctx,
+              const char          *patient_id)
+{
+  if (patient_id && ctx->patients && !g_hash_table_contains (ctx->patients, patient_id))
+    g_hash_table_add (ctx->patients, g_strdup (patient_id));
+}
+
+/* "ge2026-01-01" → (">=", instant) */
+static gboolean
+add_instant_clause (GString     *sql,
+                    GPtrArray   *binds,
+                    const char  *column,
+                    const char  *value,
+                    GError     **error)
+{
+  const char *op = NULL;
+  g_autofree char *instant = NULL;
+
+  if (g_str_has_prefix (value, "ge"))
+    op = ">=";
+  else if (g_str_has_prefix (value, "gt"))
+    op = ">";
+  else if (g_str_has_prefix (value, "le"))
+    op = "<=";
+  else if (g_str_has_prefix (value, "lt"))
+    op = "<";
+  else if (g_str_has_prefix (value, "eq"))
+    op = "=";
+  if (op)
+    value += 2;
+  else
+    op = "=";
+  instant = cercle_server_store_normalize_instant (value);
+  if (instant == NULL)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "“%s” is not a date or instant", value);
+      return FALSE;
+    }
+  if (g_str_equal (op, "=") && strlen (value) == 10)
+    {
+      /* A whole day. */
+      g_autoptr(GDateTime) start = g_date_time_new_from_iso8601 (instant, NULL);
+      g_autoptr(GDateTime) end = g_date_time_add_days (start, 1);
+      g_autofree char *end_text = g_date_time_format_iso8601 (end);
+      g_autofree char *end_instant = cercle_server_store_normalize_instant (end_text);
+
+      g_string_append_printf (sql, " AND %s >= ? AND %s < ?", column, column);
+      bind_add_string (binds, instant);
+      bind_add_string (binds, end_instant);
+      return TRUE;
+    }
+  g_string_append_printf (sql, " AND %s %s ?", column, op);
+  bind_add_string (binds, instant);
+  return TRUE;
+}
+
+typedef struct {
+  double lat, lon, cos_lat;
+  gboolean set;
+} Near;
+
+static gboolean
+add_param_clause (GString            *sql,
+                  GPtrArray          *binds,
+                  const SearchParam  *sp,
+                  const char         *value,
+                  Near               *near,
+                  GError            **error)
+{
+  const char *param = sp->index_as ? sp->index_as : sp->param;
+
+  switch (sp->kind)
+    {
+    case KIND_REFERENCE:
+      {
+        g_auto(GStrv) values = g_strsplit (value, ",", 32);
+
+        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value IN (");
+        bind_add_string (binds, param);
+        for (guint i = 0; values[i]; i++)
+          {
+            g_autofree char *ref = strchr (values[i], '/') ? g_strdup (values[i])
+                                                          : g_strdup_printf ("%s/%s", sp->target, values[i]);
+            g_string_append (sql, i ? ", ?" : "?");
+            bind_add_string (binds, ref);
+          }
+        g_string_append (sql, "))");
+        return TRUE;
+      }
+    case KIND_TOKEN:
+      {
+        g_auto(GStrv) values = g_strsplit (value, ",", 32);
+
+        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND (");
+        bind_add_string (binds, param);
+        for (guint i = 0; values[i]; i++)
+          {
+            const char *bar = strchr (values[i], '|');
+
+            if (i)
+              g_string_append (sql, " OR ");
+            if (bar)
+              {
+                g_autofree char *system = g_strndup (values[i], bar - values[i]);
+
+                if (*system)
+                  {
+                    g_string_append (sql, "(i.value = ? AND i.system = ?)");
+                    bind_add_string (binds, bar + 1);
+                    bind_add_string (binds, system);
+                  }
+                else
+                  {
+                    g_string_append (sql, "(i.value = ? AND i.system IS NULL)");
+                    bind_add_string (binds, bar + 1);
+                  }
+              }
+            else
+              {
+                g_string_append (sql, "i.value = ?");
+                bind_add_string (binds, values[i]);
+              }
+          }
+        g_string_append (sql, "))");
+        return TRUE;
+      }
+    case KIND_WORDS:
+      {
+        g_autofree char *folded = cercle_text_fold (value);
+        g_auto(GStrv) words = g_regex_split_simple ("[^a-z0-9]+", folded, 0, 0);
+        guint n = 0;
+
+        for (guint i = 0; words[i]; i++)
+          {
+            g_autofree char *upper = NULL;
+
+            if (*words[i] == '\0')
+              continue;
+            /* Prefix match: folded words hold only [a-z0-9], all below '~'. */
+            upper = g_strconcat (words[i], "~", NULL);
+            g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id"
+                                  " AND i.param = ? AND i.value >= ? AND i.value < ?)");
+            bind_add_string (binds, param);
+            bind_add_string (binds, words[i]);
+            bind_add_string (binds, upper);
+            n++;
+          }
+        if (n == 0)
+          {
+            g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "%s needs letters or digits", sp->param);
+            return FALSE;
+          }
+        return TRUE;
+      }
+    case KIND_DATE:
+      {
+        const char *v = g_str_has_prefix (value, "eq") ? value + 2 : value;
+        g_autoptr(GDate) date = g_date_new ();
+
+        if (strlen (v) != 10 || (g_date_set_parse (date, v), !g_date_valid (date)))
+          {
+            g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "%s takes a date YYYY-MM-DD", sp->param);
+            return FALSE;
+          }
+        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value = ?)");
+        bind_add_string (binds, param);
+        bind_add_string (binds, v);
+        return TRUE;
+      }
+    case KIND_NEAR:
+      {
+        g_auto(GStrv) parts = g_strsplit (value, "|", 4);
+        double lat, lon, distance = 50, dlat, dlon;
+        char *end;
+
+        if (g_strv_length (parts) < 2)
+          goto bad_near;
+        lat = g_ascii_strtod (parts[0], &end);
+        if (*end || lat < -90 || lat > 90)
+          goto bad_near;
+        lon = g_ascii_strtod (parts[1], &end);
+        if (*end || lon < -180 || lon > 180)
+          goto bad_near;
+        if (parts[2] && *parts[2])
+          {
+            distance = g_ascii_strtod (parts[2], &end);
+            if (*end || distance <= 0)
+              goto bad_near;
+            if (parts[3] && g_str_equal (parts[3], "m"))
+              distance /= 1000;
+            else if (parts[3] && *parts[3] && !g_str_equal (parts[3], "km"))
+              goto bad_near;
+          }
+        near->set = TRUE;
+        near->lat = lat;
+        near->lon = lon;
+        near->cos_lat = cos (lat * G_PI / 180);
+        /* Equirectangular: plenty within a département. */
+        dlat = distance / 111.32;
+        dlon = near->cos_lat > 0.01 ? dlat / near->cos_lat : 360;
+        g_string_append (sql, " AND EXISTS (SELECT 1 FROM geo g WHERE g.type = r.type AND g.id = r.id"
+                              " AND g.lat BETWEEN ? AND ? AND g.lon BETWEEN ? AND ?"
+                              " AND ((g.lat - ?) * (g.lat - ?) + (g.lon - ?) * (g.lon - ?) * ?) <= ?)");
+        bind_add_double (binds, lat - dlat);
+        bind_add_double (binds, lat + dlat);
+        bind_add_double (binds, lon - dlon);
+        bind_add_double (binds, lon + dlon);
+        bind_add_double (binds, lat);
+        bind_add_double (binds, lat);
+        bind_add_double (binds, lon);
+        bind_add_double (binds, lon);
+        bind_add_double (binds, near->cos_lat * near->cos_lat);
+        bind_add_double (binds, dlat * dlat);
+        return TRUE;
+      bad_near:
+        g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                     "near takes latitude|longitude|distance|km");
+        return FALSE;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+  return FALSE;
+}
+
+static gboolean
+parse_offset (GHashTable  *query,
+              const char  *key,
+              gint64      *offset,
+              GError     **error)
+{
+  const char *text = query ? g_hash_table_lookup (query, key) : NULL;
+  guint64 n = 0;
+
+  *offset = 0;
+  if (text && !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &n, NULL))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "%s must be a number", key);
+      return FALSE;
+    }
+  *offset = n;
+  return TRUE;
+}
+
+gboolean
+cercle_server_search (CercleServerStore    *store,
+                      CercleSearchContext  *ctx,
+                      const char           *type,
+                      GHashTable           *query,
+                      GString              *body,
+                      GError              **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json"
+                                         " FROM resources r WHERE r.type = ? AND r.deleted = 0");
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
+  g_autofree char *self_url = NULL;
+  g_autofree char *next_url = NULL;
+  Near near = { 0 };
+  gint64 count, offset;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  bind_add_string (binds, type);
+  if (!parse_count (query, &count, error) || !parse_offset (query, "_offset", &offset, error))
+    return FALSE;
+
+  if (query)
+    {
+      /* Sorted, so that one query shape is one prepared statement. */
+      g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (query), (GCompareFunc) strcmp);
+
+      for (GList *l = keys; l; l = l->next)
+        {
+          const char *key = l->data;
+          const char *value = g_hash_table_lookup (query, key);
+          const SearchParam *sp;
+
+          if (g_str_equal (key, "_count") || g_str_equal (key, "_offset") || g_str_equal (key, "_format"))
+            continue;
+          if (g_str_equal (key, "_id"))
+            {
+              g_string_append (sql, " AND r.id = ?");
+              bind_add_string (binds, value);
+              continue;
+            }
+          if (g_str_equal (key, "_lastUpdated"))
+            {
+              if (!add_instant_clause (sql, binds, "r.last_updated", value, error))
+                return FALSE;
+              continue;
+            }
+          sp = find_param (type, key);
+          if (sp == NULL)
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                           "Search parameter “%s” is not supported on %s", key, type);
+              return FALSE;
+            }
+          if (!add_param_clause (sql, binds, sp, value, &near, error))
+            return FALSE;
+        }
+    }
+
+  cercle_server_access_add_filter (ctx->account, "r", sql, binds);
+  if (near.set)
+    {
+      g_string_append (sql, " ORDER BY (SELECT MIN((g.lat - ?) * (g.lat - ?) + (g.lon - ?) * (g.lon - ?) * ?)"
+                            " FROM geo g WHERE g.type = r.type AND g.id = r.id), r.seq");
+      bind_add_double (binds, near.lat);
+      bind_add_double (binds, near.lat);
+      bind_add_double (binds, near.lon);
+      bind_add_double (binds, near.lon);
+      bind_add_double (binds, near.cos_lat * near.cos_lat);
+    }
+  else
+    g_string_append (sql, " ORDER BY r.seq");
+  g_string_append (sql, " LIMIT ? OFFSET ?");
+  bind_add_int64 (binds, count + 1);
+  bind_add_int64 (binds, offset);
+
+  stmt = cercle_db_prepare (db, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  cercle_server_access_bind (stmt, binds);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, cercle_server_store_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, "search");
+      return FALSE;
+    }
+
+  self_url = page_url (ctx->base_url, type, query, NULL, NULL);
+  if ((gint64) rows->len > count)
+    {
+      g_autofree char *next_offset = g_strdup_printf ("%" G_GINT64_FORMAT, offset + count);
+
+      g_ptr_array_set_size (rows, count);
+      next_url = page_url (ctx->base_url, type, query, "_offset", next_offset);
+    }
+
+  append_bundle_start (body, "searchset", self_url, next_url);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CercleStoredResource *res = g_ptr_array_index (rows, i);
+
+      if (i)
+        g_string_append_c (body, ',');
+      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
+      g_string_append (body, res->json);
+      g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
+      note_patient (ctx, res->patient_id);
+    }
+  g_string_append (body, "]}");
+  return TRUE;
+}
+
+gboolean
+cercle_server_history (CercleServerStore    *store,
+                       CercleSearchContext  *ctx,
+                       const char           *type,
+                       const char           *id,
+                       GHashTable           *query,
+                       GString              *body,
+                       GError              **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
+                                         " FROM history h WHERE h.seq > ?");
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
+  g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *self_url = NULL;
+  g_autofree char *next_url = NULL;
+  g_autofree char *path = NULL;
+  const char *since = query ? g_hash_table_lookup (query, "_since") : NULL;
+  gint64 count, cursor;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!parse_count (query, &count, error) || !parse_offset (query, "_cursor", &cursor, error))
+    return FALSE;
+  if (query)
+    {
+      GHashTableIter iter;
+      gpointer k;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &k, NULL))
+        if (!g_strv_contains ((const char * const[]) { "_since", "_count", "_cursor", "_format", NULL }, k))
+          {
+            g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                         "History parameter “%s” is not supported", (const char *) k);
+            return FALSE;
+          }
+    }
+  bind_add_int64 (binds, cursor);
+  if (type)
+    {
+      g_string_append (sql, " AND h.type = ?");
+      bind_add_string (binds, type);
+    }
+  if (id)
+    {
+      g_string_append (sql, " AND h.id = ?");
+      bind_add_string (binds, id);
+    }
+  if (since)
+    {
+      g_autofree char *instant = cercle_server_store_normalize_instant (since);
+
+      if (instant == NULL)
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_since takes an instant");
+          return FALSE;
+        }
+      g_string_append (sql, " AND h.last_updated >= ?");
+      bind_add_string (binds, instant);
+    }
+  cercle_server_access_add_filter (ctx->account, "h", sql, binds);
+  g_string_append (sql, " ORDER BY h.seq LIMIT ?");
+  bind_add_int64 (binds, count + 1);
+
+  stmt = cercle_db_prepare (db, sql->str, error);
+  if (stmt == NULL)
+    return FALSE;
+  cercle_server_access_bind (stmt, binds);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (rows, cercle_server_store_row (stmt));
+      g_ptr_array_add (methods, g_strdup ((const char *) sqlite3_column_text (stmt, 8)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, "history");
+      return FALSE;
+    }
+
+  if (type && id)
+    path = g_strdup_printf ("%s/%s/_history", type, id);
+  else if (type)
+    path = g_strdup_printf ("%s/_history", type);
+  else
+    path = g_strdup ("_history");
+  self_url = page_url (ctx->base_url, path, query, NULL, NULL);
+  if ((gint64) rows->len > count)
+    {
+      CercleStoredResource *last;
+      g_autofree char *next_cursor = NULL;
+
+      g_ptr_array_set_size (rows, count);
+      last = g_ptr_array_index (rows, count - 1);
+      next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, count > 0 ? last->seq : cursor);
+      next_url = page_url (ctx->base_url, path, query, "_cursor", next_cursor);
+    }
+
+  append_bundle_start (body, "history", self_url, next_url);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      CercleStoredResource *res = g_ptr_array_index (rows, i);
+      gboolean created = g_str_equal (g_ptr_array_index (methods, i), "POST");
+
+      if (i)
+        g_string_append_c (body, ',');
+      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
+      g_string_append (body, res->json);
+      g_string_append_printf (body,
+                              ",\"request\":{\"method\":\"%s\",\"url\":\"%s%s%s\"}"
+                              ",\"response\":{\"status\":\"%s\",\"etag\":\"W/\\\"%" G_GINT64_FORMAT "\\\"\""
+                              ",\"lastModified\":\"%s\"}}",
+                              created ? "POST" : "PUT", res->type, created ? "" : "/", created ? "" : res->id,
+                              created ? "201 Created" : "200 OK", res->version, res->last_updated);
+      note_patient (ctx, res->patient_id);
+    }
+  g_string_append (body, "]}");
+  return TRUE;
+}
+
+/* AuditEvent?entity=Patient/ID: the trail of one patient, for the members
+ * of the circle only (others get an empty page, as for any search). */
+gboolean
+cercle_server_search_audit (CercleServerStore    *store,
+                            CercleSearchContext  *ctx,
+                            GHashTable           *query,
+                            GString              *body,
+                            GError              **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  const char *entity = query ? g_hash_table_lookup (query, "entity") : NULL;
+  const char *patient_id;
+  g_autofree char *self_url = NULL;
+  g_autofree char *next_url = NULL;
+  gint64 count, offset;
+  gboolean member;
+  sqlite3_stmt *stmt;
+  int rc;
+  guint n = 0;
+
+  if (!parse_count (query, &count, error) || !parse_offset (query, "_offset", &offset, error))
+    return FALSE;
+  if (query)
+    {
+      GHashTableIter iter;
+      gpointer k;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &k, NULL))
+        if (!g_strv_contains ((const char * const[]) { "entity", "_count", "_offset", "_format", NULL }, k))
+          {
+            g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                         "Search parameter “%s” is not supported on AuditEvent", (const char *) k);
+            return FALSE;
+          }
+    }
+  if (entity == NULL)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "AuditEvent searches need entity=Patient/ID");
+      return FALSE;
+    }
+  patient_id = g_str_has_prefix (entity, "Patient/") ? entity + 8 : entity;
+  member = cercle_server_access_is_member (store, ctx->account, patient_id);
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT a.json FROM audit_patients p JOIN audit a ON a.seq = p.seq"
+                            " WHERE p.patient_id = ? ORDER BY p.seq LIMIT ? OFFSET ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, member ? count + 1 : 0);
+  sqlite3_bind_int64 (stmt, 3, offset);
+
+  self_url = page_url (ctx->base_url, "AuditEvent", query, NULL, NULL);
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+      {
+        cercle_db_set_error (db, error, "audit");
+        return FALSE;
+      }
+    if ((gint64) rows->len > count)
+      {
+        g_autofree char *next_offset = g_strdup_printf ("%" G_GINT64_FORMAT, offset + count);
+
+        g_ptr_array_set_size (rows, count);
+        next_url = page_url (ctx->base_url, "AuditEvent", query, "_offset", next_offset);
+      }
+    append_bundle_start (body, "searchset", self_url, next_url);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        const char *json = g_ptr_array_index (rows, i);
+        g_autofree char *id = NULL;
+        const char *p = strstr (json, "\"id\":\"");
+
+        if (p)
+          id = g_strndup (p + 6, strcspn (p + 6, "\""));
+        if (n++)
+          g_string_append_c (body, ',');
+        g_string_append_printf (body, "{\"fullUrl\":\"%s/AuditEvent/%s\",\"resource\":", ctx->base_url, id ? id : "");
+        g_string_append (body, json);
+        g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
+      }
+    g_string_append (body, "]}");
+  }
+  if (member)
+    note_patient (ctx, patient_id);
+  return TRUE;
+}
+
+/* One AuditEvent, if @account is in the circle of a patient it names. */
+char *
+cercle_server_read_audit (CercleServerStore   *store,
+                          const CercleAccount *account,
+                          const char          *id,
+                          GHashTable          *patients)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *json = NULL;
+  gboolean allowed = FALSE;
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT a.json, p.patient_id FROM audit a LEFT JOIN audit_patients p ON p.seq = a.seq"
+                            " WHERE a.id = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (json == NULL)
+        json = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (sqlite3_column_text (stmt, 1))
+        g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  for (guint i = 0; i < ids->len; i++)
+    if (cercle_server_access_is_member (store, account, g_ptr_array_index (ids, i)))
+      {
+        allowed = TRUE;
+        if (patients)
+          g_hash_table_add (patients, g_strdup (g_ptr_array_index (ids, i)));
+      }
+  return allowed ? g_steal_pointer (&json) : NULL;
+}

@@ -1,0 +1,1750 @@
+/* cercle-server.c — the FHIR R4 REST API over HTTP
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Handlers run on the main loop. Each request works inside a SAVEPOINT of a
+ * shared write transaction ("group commit"): the message is paused, and when
+ * the loop has no more input to read, one COMMIT makes every pending change
+ * and its audit event durable together, then the answers go out. A 2xx is
+ * therefore never sent before its change is on disk, one fsync serves many
+ * requests, and a failed request rolls back to its savepoint without
+ * touching the others.
+ */
+#define G_LOG_DOMAIN "cercle-server"
+
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "cercle-fhir.h"
+#include "cercle-referral-rules.h"
+#include "cercle-server.h"
+#include "cercle-server-access.h"
+#include "cercle-server-audit.h"
+#include "cercle-server-search.h"
+
+#define MAX_BATCH 256
+#define BUSINESS_STATUS_SYSTEM CERCLE_FHIR_SYSTEM_TASK_BUSINESS_STATUS
+
+struct _CercleServer
+{
+  GObject            parent_instance;
+  CercleServerStore *store;
+  CercleTokenIssuer *issuer;
+  SoupServer        *soup;
+  GPtrArray         *pending;   /* Request*, answered at the next commit */
+  guint              flush_id;
+  gboolean           synchronous_full;
+};
+
+G_DEFINE_FINAL_TYPE (CercleServer, cercle_server, G_TYPE_OBJECT)
+
+static const char * const served_types[] = {
+  "AuditEvent", "CareTeam", "Communication", "HealthcareService", "Location", "Organization",
+  "Patient", "Practitioner", "PractitionerRole", "RelatedPerson", "ServiceRequest", "Task", NULL
+};
+
+typedef struct {
+  CercleServer      *self;
+  SoupServerMessage *msg;
+  gulong             disconnect_id;
+  gboolean           gone;
+  const char        *method;
+  char              *path;
+  char              *address;
+  char              *base_url;
+  CercleAccount     *account;
+
+  /* The answer, applied after the commit. */
+  guint              status;
+  char              *body;
+  gsize              body_len;
+  const char        *content_type;
+  char              *location;
+  char              *etag;
+  char              *last_modified;
+  gboolean           www_authenticate;
+  gboolean           no_store;
+
+
+  /* What to audit. */
+  char               action;
+  const char        *interaction;
+  GHashTable        *patients;
+  GPtrArray         *entities;
+} Request;
+
+static void
+request_free (Request *req)
+{
+  if (req->disconnect_id)
+    g_signal_handler_disconnect (req->msg, req->disconnect_id);
+  g_clear_object (&req->msg);
+  g_free (req->path);
+  g_free (req->address);
+  g_free (req->base_url);
+  cercle_account_free (req->account);
+  g_free (req->body);
+  g_free (req->location);
+  g_free (req->etag);
+  g_free (req->last_modified);
+  g_clear_pointer (&req->patients, g_hash_table_unref);
+  g_clear_pointer (&req->entities, g_ptr_array_unref);
+  g_free (req);
+}
+
+static void
+cercle_server_dispose (GObject *object)
+{
+  CercleServer *self = (CercleServer *)object;
+
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  if (self->soup)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  G_OBJECT_CLASS (cercle_server_parent_class)->dispose (object);
+}
+
+static void
+cercle_server_finalize (GObject *object)
+{
+  CercleServer *self = (CercleServer *)object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->issuer);
+  G_OBJECT_CLASS (cercle_server_parent_class)->finalize (object);
+}
+
+static void
+cercle_server_class_init (CercleServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cercle_server_dispose;
+  object_class->finalize = cercle_server_finalize;
+}
+
+static void
+cercle_server_init (CercleServer *self)
+{
+  /* The store opens in FULL mode. */
+  self->synchronous_full = TRUE;
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+}
+
+/* --- answers ------------------------------------------------------------- */
+
+static void
+set_json_answer (Request    *req,
+                 guint       status,
+                 char       *json)
+{
+  g_free (req->body);
+  req->status = status;
+  req->body_len = strlen (json);
+  req->body = json;
+  req->content_type = "application/fhir+json; charset=utf-8";
+}
+
+static const char *
+issue_code_for (guint status)
+{
+  switch (status)
+    {
+    case 400: return "invalid";
+    case 401: return "login";
+    case 403: return "forbidden";
+    case 404: return "not-found";
+    case 405: return "not-supported";
+    case 409: return "business-rule";
+    case 412: return "conflict";
+    case 413: return "too-long";
+    case 415: return "not-supported";
+    default: return "exception";
+    }
+}
+
+static void
+set_error_answer (Request     *req,
+                  guint        status,
+                  const char  *diagnostics)
+{
+  g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", issue_code_for (status), diagnostics);
+
+  set_json_answer (req, status, cercle_fhir_to_string (oo));
+  g_clear_pointer (&req->location, g_free);
+  g_clear_pointer (&req->etag, g_free);
+  g_clear_pointer (&req->last_modified, g_free);
+  req->www_authenticate = status == 401;
+}
+
+static guint
+status_for_error (const GError *error)
+{
+  if (error->domain == CERCLE_SERVER_ERROR)
+    return error->code;
+  if (error->domain == CERCLE_FHIR_ERROR || error->domain == JSON_PARSER_ERROR ||
+      error->domain == CERCLE_VALIDATION_ERROR)
+    return 400;
+  if (error->domain == CERCLE_REFERRAL_ERROR)
+    return 409;
+  if (error->domain == CERCLE_AUTH_ERROR)
+    return error->code == CERCLE_AUTH_ERROR_INVALID_TOKEN ? 401 : 400;
+  if (error->domain == CERCLE_DB_ERROR && error->code == CERCLE_DB_ERROR_CONFLICT)
+    return 409;
+  return 500;
+}
+
+static void
+apply_answer (Request *req)
+{
+  SoupServerMessage *msg = req->msg;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_server_message_set_status (msg, req->status, NULL);
+  if (req->body)
+    {
+      soup_server_message_set_response (msg, req->content_type, SOUP_MEMORY_TAKE, req->body, req->body_len);
+      req->body = NULL;
+    }
+  if (req->location)
+    soup_message_headers_replace (headers, "Location", req->location);
+  if (req->etag)
+    soup_message_headers_replace (headers, "ETag", req->etag);
+  if (req->last_modified)
+    soup_message_headers_replace (headers, "Last-Modified", req->last_modified);
+  if (req->www_authenticate)
+    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\"");
+  if (req->no_store)
+    soup_message_headers_replace (headers, "Cache-Control", "no-store");
+}
+
+static void
+set_resource_headers (Request              *req,
+                      CercleStoredResource *res)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (res->last_updated, NULL);
+
+  g_free (req->etag);
+  req->etag = g_strdup_printf ("W/\"%" G_GINT64_FORMAT "\"", res->version);
+  g_free (req->last_modified);
+  req->last_modified = dt ? soup_date_time_to_string (dt, SOUP_DATE_HTTP) : NULL;
+}
+
+static void
+answer_resource (Request              *req,
+                 guint                 status,
+                 CercleStoredResource *res)
+{
+  set_json_answer (req, status, g_strdup (res->json));
+  set_resource_headers (req, res);
+}
+
+/* --- the group commit ---------------------------------------------------- */
+
+static void
+on_disconnected (SoupServerMessage *msg,
+                 Request           *req)
+{
+  req->gone = TRUE;
+}
+
+static gboolean
+flush_pending (gpointer data)
+{
+  CercleServer *self = data;
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  gboolean ok;
+
+  self->flush_id = 0;
+  ok = sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error);
+  if (!ok)
+    g_critical ("Commit failed, %u answers become errors: %s", self->pending->len, error->message);
+
+  pending = g_steal_pointer (&self->pending);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      Request *req = g_ptr_array_index (pending, i);
+
+      if (!ok)
+        set_error_answer (req, 500, "The change could not be saved");
+      if (req->gone)
+        continue;
+      apply_answer (req);
+      soup_server_message_unpause (req->msg);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Joins the open batch, or opens one. A change is on disk before its 2xx:
+ * its batch commits in FULL mode (the WAL is fsynced at commit). A batch of
+ * reads only carries their audit events: in NORMAL mode they survive a
+ * crash of the server (the WAL is in the page cache) and only a power cut
+ * before the next checkpoint could lose them, and sequential reads do not
+ * pay an fsync each. The mode cannot change inside a transaction, so a
+ * write arriving on a batch of reads first commits it. */
+static gboolean
+batch_enter (CercleServer  *self,
+             gboolean       durable,
+             GError       **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  gboolean open = !sqlite3_get_autocommit (cercle_db_get_handle (db));
+
+  if (open && durable && !self->synchronous_full)
+    {
+      g_clear_handle_id (&self->flush_id, g_source_remove);
+      flush_pending (self);
+      open = FALSE;
+    }
+  if (!open)
+    {
+      if (durable != self->synchronous_full)
+        {
+          if (!cercle_db_exec (db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", error))
+            return FALSE;
+          self->synchronous_full = durable;
+        }
+      if (!cercle_db_begin (db, error))
+        return FALSE;
+    }
+  return cercle_db_exec (db, "SAVEPOINT request", error);
+}
+
+static void
+batch_leave (CercleServer *self,
+             gboolean      keep)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+
+  if (!keep)
+    cercle_db_exec (db, "ROLLBACK TO request", NULL);
+  cercle_db_exec (db, "RELEASE request", NULL);
+}
+
+static void
+queue_answer (Request *req)
+{
+  CercleServer *self = req->self;
+
+  soup_server_message_pause (req->msg);
+  req->disconnect_id = g_signal_connect (req->msg, "disconnected", G_CALLBACK (on_disconnected), req);
+  g_ptr_array_add (self->pending, req);
+  if (self->pending->len >= MAX_BATCH)
+    {
+      g_clear_handle_id (&self->flush_id, g_source_remove);
+      flush_pending (self);
+    }
+  else if (self->flush_id == 0)
+    /* Lowest priority: runs when no other request is waiting to be read. */
+    self->flush_id = g_idle_add_full (G_PRIORITY_LOW, flush_pending, self, NULL);
+}
+
+/* --- audit --------------------------------------------------------------- */
+
+static void
+touch_patient (Request    *req,
+               const char *patient_id)
+{
+  if (patient_id && !g_hash_table_contains (req->patients, patient_id))
+    g_hash_table_add (req->patients, g_strdup (patient_id));
+}
+
+static void
+touch_entity (Request              *req,
+              CercleStoredResource *res)
+{
+  char *ref = g_strdup_printf ("%s/%s/_history/%" G_GINT64_FORMAT, res->type, res->id, res->version);
+
+  g_ptr_array_add (req->entities, ref);
+  touch_patient (req, res->patient_id);
+}
+
+static gboolean
+record_audit (Request             *req,
+              CercleAuditOutcome   outcome,
+              const char          *description,
+              GError             **error)
+{
+  CercleAuditAgent agent = { 0 };
+  g_autoptr(GPtrArray) patients = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  if (g_hash_table_size (req->patients) == 0 || req->account == NULL)
+    return TRUE;
+  g_hash_table_iter_init (&iter, req->patients);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (patients, key);
+  g_ptr_array_sort (patients, (GCompareFunc) g_strcmp0);
+  agent.login = req->account->login;
+  agent.practitioner_id = req->account->practitioner_id;
+  agent.organization_id = req->account->organization_id;
+  agent.address = req->address;
+  return cercle_server_audit_record (req->self->store, &agent, req->action, req->interaction, outcome,
+                                     description, patients, req->entities, error);
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static const char *
+json_string (JsonObject *obj,
+             const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+json_object (JsonObject *obj,
+             const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static const char *
+json_reference (JsonObject *obj,
+                const char *member)
+{
+  return json_string (json_object (obj, member), "reference");
+}
+
+/* The first coding's code of a CodeableConcept, else its text. */
+static const char *
+concept_code (JsonObject *concept)
+{
+  JsonNode *codings = concept ? json_object_get_member (concept, "coding") : NULL;
+
+  if (codings && JSON_NODE_HOLDS_ARRAY (codings) && json_array_get_length (json_node_get_array (codings)) > 0)
+    {
+      JsonNode *first = json_array_get_element (json_node_get_array (codings), 0);
+
+      if (JSON_NODE_HOLDS_OBJECT (first) && json_string (json_node_get_object (first), "code"))
+        return json_string (json_node_get_object (first), "code");
+    }
+  return json_string (concept, "text");
+}
+
+static JsonObject *
+parse_stored (CercleStoredResource *res)
+{
+  return cercle_fhir_parse (res->json, -1, NULL);
+}
+
+static gboolean
+is_desk (Request *req)
+{
+  return req->account->organization_id != NULL;
+}
+
+static gboolean
+parse_if_match (const char  *header,
+                gint64      *version,
+                GError     **error)
+{
+  g_autofree char *text = NULL;
+  guint64 n;
+
+  *version = -1;
+  if (header == NULL)
+    return TRUE;
+  text = g_strdup (header);
+  g_strstrip (text);
+  if (g_str_has_prefix (text, "W/"))
+    memmove (text, text + 2, strlen (text + 2) + 1);
+  if (text[0] == '"' && strlen (text) >= 2 && text[strlen (text) - 1] == '"')
+    {
+      text[strlen (text) - 1] = '\0';
+      memmove (text, text + 1, strlen (text + 1) + 1);
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &n, NULL))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "If-Match takes a version: W/\"3\"");
+      return FALSE;
+    }
+  *version = n;
+  return TRUE;
+}
+
+/* --- writes -------------------------------------------------------------- */
+
+static gboolean
+task_siblings_check (Request     *req,
+                     JsonObject  *task,
+                     const char  *id,
+                     gboolean     cancel,
+                     GError     **error)
+{
+  CercleServer *self = req->self;
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  const char *focus = json_reference (task, "focus");
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  if (focus == NULL)
+    return TRUE;
+  stmt = cercle_db_prepare (db,
+                            "SELECT f.id FROM idx f WHERE f.type = 'Task' AND f.param = 'focus' AND f.value = ? AND f.id != ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, focus, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(CercleStoredResource) res = cercle_server_store_get (self->store, "Task", g_ptr_array_index (ids, i), 0, NULL);
+      g_autoptr(JsonObject) sibling = res ? parse_stored (res) : NULL;
+      const char *status = json_string (sibling, "status");
+      const char *business = concept_code (json_object (sibling, "businessStatus"));
+      g_autoptr(CercleStoredResource) written = NULL;
+      JsonObject *bs, *coding;
+      JsonArray *codings;
+      CercleStoreWrite outcome;
+      g_autofree char *now = NULL;
+
+      if (sibling == NULL)
+        continue;
+      if (!cancel)
+        {
+          const char *others[] = { status, NULL };
+
+          if (status && !cercle_referral_check_confirmation (others, error))
+            return FALSE;
+          continue;
+        }
+      /* Destinations that already ended stay as they are. */
+      if (!cercle_referral_check_transition (status, business, "cancelled", CERCLE_REFERRAL_BUSINESS_AUTO_CANCELLED,
+                                             CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, NULL))
+        continue;
+      json_object_set_string_member (sibling, "status", "cancelled");
+      bs = json_object_new ();
+      codings = json_array_new ();
+      coding = json_object_new ();
+      json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
+      json_object_set_string_member (coding, "code", "annulation-auto");
+      json_object_set_string_member (coding, "display", "Annulée automatiquement");
+      json_array_add_object_element (codings, coding);
+      json_object_set_array_member (bs, "coding", codings);
+      json_object_set_object_member (sibling, "businessStatus", bs);
+      now = cercle_server_store_now ();
+      json_object_set_string_member (sibling, "lastModified", now);
+      written = cercle_server_store_write (self->store, sibling, res->version, &outcome, error);
+      if (written == NULL)
+        return FALSE;
+      touch_entity (req, written);
+      g_message ("Task/%s cancelled automatically: another destination was confirmed", written->id);
+    }
+  return TRUE;
+}
+
+/* Fields of a Task that only the state machine and the destination's
+ * answer may change; everything else stays as the requester sent it. */
+static const char * const desk_writable[] = {
+  "status", "businessStatus", "statusReason", "note", "lastModified", "executionPeriod", "output", "meta", NULL
+};
+
+static gboolean
+task_rules (Request     *req,
+            JsonObject  *task,
+            const char  *id,
+            JsonObject  *old,
+            gboolean    *confirmed,
+            GError     **error)
+{
+  const char *owner = json_reference (task, "owner");
+  const char *patient_id = cercle_server_store_patient_of (task, "Task");
+  const char *to_status = json_string (task, "status");
+  const char *to_business = concept_code (json_object (task, "businessStatus"));
+  const char *from_status = old ? json_string (old, "status") : NULL;
+  const char *from_business = old ? concept_code (json_object (old, "businessStatus")) : NULL;
+  const char *reason = concept_code (json_object (task, "statusReason"));
+  CercleReferralActor actor;
+
+  *confirmed = FALSE;
+  if (is_desk (req))
+    {
+      g_autofree char *org = g_strdup_printf ("Organization/%s", req->account->organization_id);
+
+      if (old == NULL || g_strcmp0 (json_reference (old, "owner"), org) != 0)
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                       "An admission desk answers the referrals sent to its structure only");
+          return FALSE;
+        }
+      actor = CERCLE_REFERRAL_ACTOR_DESTINATION;
+    }
+  else
+    {
+      if (!cercle_server_access_is_member (req->self->store, req->account, patient_id))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                       "Only members of the patient's care circle may send or change a referral");
+          return FALSE;
+        }
+      actor = CERCLE_REFERRAL_ACTOR_REQUESTER;
+    }
+  if (owner == NULL || json_reference (task, "focus") == NULL)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                   "A referral Task needs an owner (the destination) and a focus (the ServiceRequest)");
+      return FALSE;
+    }
+
+  if (old)
+    {
+      static const char * const fixed[] = { "owner", "focus", "for", "requester", NULL };
+
+      for (guint i = 0; fixed[i]; i++)
+        if (g_strcmp0 (json_reference (old, fixed[i]), json_reference (task, fixed[i])) != 0)
+          {
+            g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_CONFLICT,
+                         "The %s of a referral cannot change", fixed[i]);
+            return FALSE;
+          }
+      if (actor == CERCLE_REFERRAL_ACTOR_DESTINATION)
+        {
+          g_autoptr(GList) members = g_list_concat (json_object_get_members (old), json_object_get_members (task));
+
+          for (GList *l = members; l; l = l->next)
+            {
+              JsonNode *a = json_object_get_member (old, l->data);
+              JsonNode *b = json_object_get_member (task, l->data);
+
+              if (g_strv_contains (desk_writable, l->data))
+                continue;
+              if (a == NULL || b == NULL || !json_node_equal (a, b))
+                {
+                  g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                               "An admission desk may change only the status and the answer of a referral, not %s",
+                               (const char *) l->data);
+                  return FALSE;
+                }
+            }
+        }
+    }
+
+  if (old == NULL)
+    {
+      /* A referral starts as a draft or sent, by its requester. */
+      if (actor != CERCLE_REFERRAL_ACTOR_REQUESTER ||
+          !((g_strcmp0 (to_status, "draft") == 0 && to_business == NULL) ||
+            (g_strcmp0 (to_status, "requested") == 0 &&
+             g_strcmp0 (to_business, CERCLE_REFERRAL_BUSINESS_UNREAD) == 0)))
+        {
+          g_set_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION,
+                       "A referral destination starts as draft, or requested (non-lue)");
+          return FALSE;
+        }
+    }
+  else if (g_strcmp0 (from_status, to_status) != 0 || g_strcmp0 (from_business, to_business) != 0)
+    {
+      if (!cercle_referral_check_transition (from_status, from_business, to_status, to_business, actor, reason, error))
+        return FALSE;
+      if (g_strcmp0 (to_status, "in-progress") == 0)
+        {
+          if (!task_siblings_check (req, task, id, FALSE, error))
+            return FALSE;
+          *confirmed = TRUE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+ensure_creator_in_circle (Request     *req,
+                          const char  *patient_id,
+                          GError     **error)
+{
+  g_autoptr(JsonObject) team = NULL;
+  g_autoptr(CercleStoredResource) written = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *patient_ref = g_strdup_printf ("Patient/%s", patient_id);
+  g_autofree char *member_ref = g_strdup_printf ("Practitioner/%s", req->account->practitioner_id);
+  g_autofree char *now = cercle_server_store_now ();
+  JsonObject *subject, *participant, *member, *period;
+  JsonArray *participants;
+  CercleStoreWrite outcome;
+
+  if (cercle_server_access_is_member (req->self->store, req->account, patient_id))
+    return TRUE;
+  id = g_strdup_printf ("ct-%.61s", patient_id);
+  team = json_object_new ();
+  json_object_set_string_member (team, "resourceType", "CareTeam");
+  json_object_set_string_member (team, "id", id);
+  json_object_set_string_member (team, "status", "active");
+  json_object_set_string_member (team, "name", "Cercle de soins");
+  subject = json_object_new ();
+  json_object_set_string_member (subject, "reference", patient_ref);
+  json_object_set_object_member (team, "subject", subject);
+  participants = json_array_new ();
+  participant = json_object_new ();
+  member = json_object_new ();
+  json_object_set_string_member (member, "reference", member_ref);
+  if (req->account->display_name)
+    json_object_set_string_member (member, "display", req->account->display_name);
+  json_object_set_object_member (participant, "member", member);
+  period = json_object_new ();
+  json_object_set_string_member (period, "start", now);
+  json_object_set_object_member (participant, "period", period);
+  json_array_add_object_element (participants, participant);
+  json_object_set_array_member (team, "participant", participants);
+
+  written = cercle_server_store_write (req->self->store, team, -1, &outcome, error);
+  if (written == NULL)
+    return FALSE;
+  touch_entity (req, written);
+  return TRUE;
+}
+
+/* Validates, authorizes, applies the referral rules and stores one resource.
+ * @create: a POST (new id) rather than a PUT. */
+static CercleStoredResource *
+write_resource (Request           *req,
+                JsonObject        *resource,
+                const char        *type,
+                const char        *id,
+                gint64             if_match,
+                CercleStoreWrite  *outcome,
+                GError           **error)
+{
+  CercleServerStore *store = req->self->store;
+  g_autoptr(CercleStoredResource) current = NULL;
+  g_autoptr(JsonObject) old = NULL;
+  g_autoptr(GError) local_error = NULL;
+  CercleStoredResource *written;
+  const char *patient_id;
+  gboolean confirmed = FALSE;
+
+  if (!cercle_fhir_check_resource (resource, type, error))
+    return NULL;
+  if (!cercle_server_store_valid_id (id))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "“%s” is not a valid id", id);
+      return NULL;
+    }
+  if (g_str_equal (type, "AuditEvent"))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD,
+                   "The audit trail is written by the server only");
+      return NULL;
+    }
+  json_object_set_string_member (resource, "id", id);
+
+  current = cercle_server_store_get (store, type, id, 0, &local_error);
+  if (current == NULL && !g_error_matches (local_error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (current)
+    old = parse_stored (current);
+
+  patient_id = cercle_server_store_patient_of (resource, type);
+  if (cercle_server_store_is_compartment_type (type) && patient_id == NULL)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                   "A %s must name its patient (a reference Patient/ID)", type);
+      return NULL;
+    }
+  touch_patient (req, patient_id);
+  if (current)
+    touch_patient (req, current->patient_id);
+
+  if (g_str_equal (type, "Task"))
+    {
+      if (!task_rules (req, resource, id, old, &confirmed, error))
+        return NULL;
+    }
+  else if (is_desk (req))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                   "An admission desk may only answer the referrals sent to its structure");
+      return NULL;
+    }
+  else if (cercle_server_store_is_compartment_type (type))
+    {
+      gboolean creating_patient = g_str_equal (type, "Patient") && current == NULL;
+
+      if (!creating_patient && !cercle_server_access_is_member (store, req->account, patient_id))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                       "Only members of the patient's care circle may write in the patient's file");
+          return NULL;
+        }
+      if (current && current->patient_id && g_strcmp0 (current->patient_id, patient_id) != 0 &&
+          !cercle_server_access_is_member (store, req->account, current->patient_id))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                       "Only members of the patient's care circle may write in the patient's file");
+          return NULL;
+        }
+      if (g_str_equal (type, "Communication"))
+        {
+          const char *sender = json_reference (resource, "sender");
+          g_autofree char *me = g_strdup_printf ("Practitioner/%s", req->account->practitioner_id);
+
+          if (current == NULL && sender && !g_str_equal (sender, me))
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                           "A note is sent in one's own name");
+              return NULL;
+            }
+          if (current == NULL && sender == NULL)
+            {
+              JsonObject *s = json_object_new ();
+
+              json_object_set_string_member (s, "reference", me);
+              json_object_set_object_member (resource, "sender", s);
+            }
+        }
+    }
+
+  written = cercle_server_store_write (store, resource, if_match, outcome, error);
+  if (written == NULL)
+    return NULL;
+
+  /* A sent note is never edited in place: a correction is a new note. */
+  if (g_str_equal (type, "Communication") && *outcome == CERCLE_STORE_WRITE_UPDATED &&
+      g_strcmp0 (json_string (old, "status"), "completed") == 0)
+    {
+      cercle_stored_resource_free (written);
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_CONFLICT,
+                   "A sent note cannot be changed: write a new note that corrects it");
+      return NULL;
+    }
+  touch_entity (req, written);
+
+  if (g_str_equal (type, "Patient") && *outcome == CERCLE_STORE_WRITE_CREATED &&
+      !ensure_creator_in_circle (req, id, error))
+    {
+      cercle_stored_resource_free (written);
+      return NULL;
+    }
+  if (confirmed && *outcome != CERCLE_STORE_WRITE_UNCHANGED && !task_siblings_check (req, resource, id, TRUE, error))
+    {
+      cercle_stored_resource_free (written);
+      return NULL;
+    }
+  return written;
+}
+
+/* --- request bodies -------------------------------------------------------- */
+
+static GBytes *
+request_body (Request  *req,
+              GError  **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
+  GBytes *bytes = soup_message_body_flatten (body);
+
+  if (g_bytes_get_size (bytes) > CERCLE_SERVER_MAX_BODY)
+    {
+      g_bytes_unref (bytes);
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_TOO_LARGE, "The body is over 1 MiB");
+      return NULL;
+    }
+  return bytes;
+}
+
+static JsonObject *
+parse_body (Request  *req,
+            GError  **error)
+{
+  g_autoptr(GBytes) bytes = request_body (req, error);
+  const char *type;
+
+  if (bytes == NULL)
+    return NULL;
+  type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (req->msg), NULL);
+  if (type == NULL || (g_ascii_strcasecmp (type, "application/fhir+json") != 0 &&
+                       g_ascii_strcasecmp (type, "application/json") != 0))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_MEDIA_TYPE,
+                   "Send application/fhir+json");
+      return NULL;
+    }
+  return cercle_fhir_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
+}
+
+/* --- handlers ---------------------------------------------------------------- */
+
+static gboolean
+handle_read (Request     *req,
+             const char  *type,
+             const char  *id,
+             gint64       version,
+             GError     **error)
+{
+  CercleServerStore *store = req->self->store;
+  g_autoptr(CercleStoredResource) res = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  req->action = 'R';
+  req->interaction = version > 0 ? "vread" : "read";
+
+  if (g_str_equal (type, "AuditEvent"))
+    {
+      char *json = cercle_server_read_audit (store, req->account, id, req->patients);
+
+      if (json == NULL)
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "AuditEvent/%s is not known", id);
+          return FALSE;
+        }
+      set_json_answer (req, 200, json);
+      return TRUE;
+    }
+
+  res = cercle_server_store_get (store, type, id, version, error);
+  if (res == NULL)
+    return FALSE;
+  if (!cercle_server_access_can_read (store, req->account, type, id))
+    {
+      /* Not "forbidden": that would tell that the patient exists. */
+      touch_patient (req, res->patient_id);
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "%s/%s is not known", type, id);
+      return FALSE;
+    }
+
+  /* The first time the destination opens a referral, it becomes "read". */
+  if (g_str_equal (type, "Task") && version <= 0 && is_desk (req))
+    {
+      g_autoptr(JsonObject) task = parse_stored (res);
+      g_autofree char *org = g_strdup_printf ("Organization/%s", req->account->organization_id);
+
+      if (task && g_strcmp0 (json_string (task, "status"), "requested") == 0 &&
+          g_strcmp0 (json_reference (task, "owner"), org) == 0)
+        {
+          JsonObject *bs = json_object_new ();
+          JsonArray *codings = json_array_new ();
+          JsonObject *coding = json_object_new ();
+          g_autofree char *now = cercle_server_store_now ();
+          CercleStoreWrite outcome;
+          CercleStoredResource *read;
+
+          json_object_set_string_member (task, "status", "received");
+          json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
+          json_object_set_string_member (coding, "code", "lue");
+          json_object_set_string_member (coding, "display", "Lue");
+          json_array_add_object_element (codings, coding);
+          json_object_set_array_member (bs, "coding", codings);
+          json_object_set_object_member (task, "businessStatus", bs);
+          json_object_set_string_member (task, "lastModified", now);
+          read = cercle_server_store_write (store, task, res->version, &outcome, &local_error);
+          if (read == NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          cercle_stored_resource_free (g_steal_pointer (&res));
+          /* In a batch of reads: a power cut may forget that it was read,
+           * and the next open marks it again. */
+          res = read;
+        }
+    }
+
+  touch_entity (req, res);
+  answer_resource (req, 200, res);
+  return TRUE;
+}
+
+static gboolean
+handle_create (Request     *req,
+               const char  *type,
+               GError     **error)
+{
+  g_autoptr(JsonObject) resource = parse_body (req, error);
+  g_autoptr(CercleStoredResource) written = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  CercleStoreWrite outcome;
+
+  req->action = 'C';
+  req->interaction = "create";
+  if (resource == NULL)
+    return FALSE;
+  written = write_resource (req, resource, type, id, -1, &outcome, error);
+  if (written == NULL)
+    return FALSE;
+  answer_resource (req, 201, written);
+  req->location = g_strdup_printf ("%s/%s/%s/_history/%" G_GINT64_FORMAT, req->base_url, type, id, written->version);
+  return TRUE;
+}
+
+static gboolean
+handle_update (Request     *req,
+               const char  *type,
+               const char  *id,
+               GError     **error)
+{
+  g_autoptr(JsonObject) resource = parse_body (req, error);
+  g_autoptr(CercleStoredResource) written = NULL;
+  const char *body_id;
+  gint64 if_match;
+  CercleStoreWrite outcome;
+
+  req->action = 'U';
+  req->interaction = "update";
+  if (resource == NULL)
+    return FALSE;
+  if (!parse_if_match (soup_message_headers_get_one (soup_server_message_get_request_headers (req->msg), "If-Match"),
+                       &if_match, error))
+    return FALSE;
+  if (!cercle_fhir_check_resource (resource, type, error))
+    return FALSE;
+  body_id = json_string (resource, "id");
+  if (body_id == NULL || !g_str_equal (body_id, id))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                   "The id in the body (%s) must be the id in the URL (%s)", body_id ? body_id : "none", id);
+      return FALSE;
+    }
+  written = write_resource (req, resource, type, id, if_match, &outcome, error);
+  if (written == NULL)
+    return FALSE;
+  if (outcome == CERCLE_STORE_WRITE_CREATED)
+    {
+      req->action = 'C';
+      req->location = g_strdup_printf ("%s/%s/%s/_history/%" G_GINT64_FORMAT, req->base_url, type, id, written->version);
+    }
+  answer_resource (req, outcome == CERCLE_STORE_WRITE_CREATED ? 201 : 200, written);
+  return TRUE;
+}
+
+static gboolean
+handle_search (Request     *req,
+               const char  *type,
+               GHashTable  *query,
+               GError     **error)
+{
+  CercleSearchContext ctx = { req->account, req->base_url, req->patients };
+  g_autoptr(GString) body = g_string_sized_new (4096);
+  gboolean ok;
+
+  req->action = 'E';
+  req->interaction = "search-type";
+  if (g_str_equal (type, "AuditEvent"))
+    ok = cercle_server_search_audit (req->self->store, &ctx, query, body, error);
+  else
+    ok = cercle_server_search (req->self->store, &ctx, type, query, body, error);
+  if (!ok)
+    return FALSE;
+  set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
+  return TRUE;
+}
+
+static gboolean
+handle_history (Request     *req,
+                const char  *type,
+                const char  *id,
+                GHashTable  *query,
+                GError     **error)
+{
+  CercleSearchContext ctx = { req->account, req->base_url, req->patients };
+  g_autoptr(GString) body = g_string_sized_new (4096);
+
+  req->action = 'R';
+  req->interaction = id ? "history-instance" : type ? "history-type" : "history-system";
+  if (g_strcmp0 (type, "AuditEvent") == 0)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD, "AuditEvents have no history");
+      return FALSE;
+    }
+  if (id && !cercle_server_access_can_read (req->self->store, req->account, type, id))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "%s/%s is not known", type, id);
+      return FALSE;
+    }
+  if (!cercle_server_history (req->self->store, &ctx, type, id, query, body, error))
+    return FALSE;
+  set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
+  return TRUE;
+}
+
+/* Replaces every "reference": "urn:uuid:…" of @node found in @ids. */
+static void
+resolve_references (JsonNode   *node,
+                    GHashTable *ids)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *obj = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (obj);
+
+      for (GList *l = members; l; l = l->next)
+        {
+          JsonNode *child = json_object_get_member (obj, l->data);
+          const char *target;
+
+          if (g_str_equal (l->data, "reference") && json_node_get_value_type (child) == G_TYPE_STRING &&
+              (target = g_hash_table_lookup (ids, json_node_get_string (child))))
+            json_object_set_string_member (obj, "reference", target);
+          else
+            resolve_references (child, ids);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *arr = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        resolve_references (json_array_get_element (arr, i), ids);
+    }
+}
+
+static gboolean
+split_type_id (const char  *url,
+               char       **type,
+               char       **id)
+{
+  g_auto(GStrv) parts = g_strsplit (url, "/", 3);
+
+  if (parts[0] == NULL || !g_strv_contains (served_types, parts[0]) || (parts[1] && parts[2]))
+    return FALSE;
+  *type = g_strdup (parts[0]);
+  *id = parts[1] ? g_strdup (parts[1]) : NULL;
+  return TRUE;
+}
+
+/* POST /fhir with a transaction Bundle: all entries or none. */
+static gboolean
+handle_transaction (Request     *req,
+                    GError     **error)
+{
+  g_autoptr(JsonObject) bundle = parse_body (req, error);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) body = g_string_sized_new (4096);
+  JsonNode *entries_node;
+  JsonArray *entries;
+  guint n;
+
+  req->action = 'E';
+  req->interaction = "transaction";
+  if (bundle == NULL)
+    return FALSE;
+  if (!cercle_fhir_check_resource (bundle, "Bundle", error))
+    return FALSE;
+  if (g_strcmp0 (json_string (bundle, "type"), "transaction") != 0)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "Only transaction Bundles are accepted");
+      return FALSE;
+    }
+  entries_node = json_object_get_member (bundle, "entry");
+  entries = entries_node && JSON_NODE_HOLDS_ARRAY (entries_node) ? json_node_get_array (entries_node) : NULL;
+  n = entries ? json_array_get_length (entries) : 0;
+
+  /* Ids first, so that entries can point at each other by fullUrl. */
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *e = json_array_get_element (entries, i);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      JsonObject *request = json_object (entry, "request");
+      JsonObject *resource = json_object (entry, "resource");
+      const char *full_url = json_string (entry, "fullUrl");
+      const char *method = json_string (request, "method");
+      const char *url = json_string (request, "url");
+      g_autofree char *type = NULL;
+      g_autofree char *id = NULL;
+
+      if (entry == NULL || resource == NULL || method == NULL || url == NULL || !split_type_id (url, &type, &id))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "Entry %u needs a resource and a request with a method and a url Type or Type/id", i);
+          return FALSE;
+        }
+      if (g_str_equal (method, "POST") && id == NULL)
+        {
+          g_autofree char *new_id = g_uuid_string_random ();
+
+          if (full_url)
+            g_hash_table_insert (ids, g_strdup (full_url), g_strdup_printf ("%s/%s", type, new_id));
+          json_object_set_string_member (entry, "cercle-assigned-id", new_id);
+        }
+      else if (!(g_str_equal (method, "PUT") && id != NULL))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "Entry %u: transactions take POST Type and PUT Type/id", i);
+          return FALSE;
+        }
+    }
+
+  g_string_append (body, "{\"resourceType\":\"Bundle\",\"type\":\"transaction-response\",\"entry\":[");
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *entry = json_node_get_object (json_array_get_element (entries, i));
+      JsonObject *request = json_object (entry, "request");
+      JsonNode *resource_node = json_object_get_member (entry, "resource");
+      JsonObject *resource = json_node_get_object (resource_node);
+      const char *assigned = json_string (entry, "cercle-assigned-id");
+      const char *if_match_text = json_string (request, "ifMatch");
+      g_autofree char *type = NULL;
+      g_autofree char *id = NULL;
+      g_autoptr(CercleStoredResource) written = NULL;
+      g_autoptr(GError) entry_error = NULL;
+      CercleStoreWrite outcome;
+      gint64 if_match = -1;
+
+      split_type_id (json_string (request, "url"), &type, &id);
+      resolve_references (resource_node, ids);
+      if (!cercle_fhir_check_resource (resource, type, &entry_error) ||
+          !parse_if_match (if_match_text, &if_match, &entry_error))
+        goto entry_failed;
+      if (assigned == NULL && g_strcmp0 (json_string (resource, "id"), id) != 0)
+        {
+          g_set_error (&entry_error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "The resource id must be the id in the url");
+          goto entry_failed;
+        }
+      written = write_resource (req, resource, type, assigned ? assigned : id, if_match, &outcome, &entry_error);
+      if (written == NULL)
+        goto entry_failed;
+      if (i)
+        g_string_append_c (body, ',');
+      g_string_append (body, "{\"fullUrl\":");
+      {
+        g_autofree char *full = g_strdup_printf ("%s/%s/%s", req->base_url, written->type, written->id);
+        g_autofree char *location = g_strdup_printf ("%s/%s/_history/%" G_GINT64_FORMAT,
+                                                     written->type, written->id, written->version);
+
+        cercle_json_append_string (body, full);
+        g_string_append (body, ",\"resource\":");
+        g_string_append (body, written->json);
+        g_string_append_printf (body, ",\"response\":{\"status\":\"%s\",\"location\":",
+                                outcome == CERCLE_STORE_WRITE_CREATED ? "201 Created" : "200 OK");
+        cercle_json_append_string (body, location);
+        g_string_append_printf (body, ",\"etag\":\"W/\\\"%" G_GINT64_FORMAT "\\\"\",\"lastModified\":\"%s\"}}",
+                                written->version, written->last_updated);
+      }
+      continue;
+
+    entry_failed:
+      g_set_error (error, entry_error->domain, entry_error->code, "Entry %u (%s): %s — nothing was saved",
+                   i, json_string (request, "url"), entry_error->message);
+      return FALSE;
+    }
+  g_string_append (body, "]}");
+  set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
+  return TRUE;
+}
+
+static char *
+capability_statement (void)
+{
+  g_autoptr(JsonObject) cs = json_object_new ();
+  g_autofree char *now = cercle_server_store_now ();
+  JsonArray *formats = json_array_new ();
+  JsonArray *rest_arr = json_array_new ();
+  JsonObject *rest = json_object_new ();
+  JsonObject *security = json_object_new ();
+  JsonObject *software = json_object_new ();
+  JsonObject *implementation = json_object_new ();
+  JsonArray *resources = json_array_new ();
+  JsonArray *interactions = json_array_new ();
+  static const char * const type_interactions[] = {
+    "read", "vread", "create", "update", "search-type", "history-instance", "history-type", NULL
+  };
+
+  json_object_set_string_member (cs, "resourceType", "CapabilityStatement");
+  json_object_set_string_member (cs, "status", "active");
+  json_object_set_string_member (cs, "date", now);
+  json_object_set_string_member (cs, "publisher", "Cercle");
+  json_object_set_string_member (cs, "kind", "instance");
+  json_object_set_string_member (software, "name", "cercle-server");
+  json_object_set_string_member (software, "version", PACKAGE_VERSION);
+  json_object_set_object_member (cs, "software", software);
+  json_object_set_string_member (implementation, "description",
+                                 "Cercle care-circle backend: notes, care teams, referrals; no DELETE, no conditional "
+                                 "interactions; history is ordered oldest first and pages with _cursor");
+  json_object_set_object_member (cs, "implementation", implementation);
+  json_object_set_string_member (cs, "fhirVersion", "4.0.1");
+  json_array_add_string_element (formats, "json");
+  json_object_set_array_member (cs, "format", formats);
+
+  json_object_set_string_member (rest, "mode", "server");
+  json_object_set_boolean_member (security, "cors", FALSE);
+  json_object_set_string_member (security, "description",
+                                 "OAuth2 bearer tokens from POST /auth/token (password and refresh_token grants); "
+                                 "access limited to the patient's care circle");
+  json_object_set_object_member (rest, "security", security);
+
+  for (guint i = 0; served_types[i]; i++)
+    {
+      JsonObject *r = json_object_new ();
+      JsonArray *ri = json_array_new ();
+      gboolean audit = g_str_equal (served_types[i], "AuditEvent");
+
+      json_object_set_string_member (r, "type", served_types[i]);
+      for (guint j = 0; type_interactions[j]; j++)
+        {
+          JsonObject *it;
+
+          if (audit && !g_str_equal (type_interactions[j], "read") && !g_str_equal (type_interactions[j], "search-type"))
+            continue;
+          it = json_object_new ();
+          json_object_set_string_member (it, "code", type_interactions[j]);
+          json_array_add_object_element (ri, it);
+        }
+      json_object_set_array_member (r, "interaction", ri);
+      if (!audit)
+        {
+          json_object_set_string_member (r, "versioning", "versioned-update");
+          json_object_set_boolean_member (r, "readHistory", TRUE);
+          json_object_set_boolean_member (r, "updateCreate", TRUE);
+          json_object_set_array_member (r, "searchParam", cercle_server_search_capability (served_types[i]));
+        }
+      else
+        {
+          JsonArray *params = json_array_new ();
+          JsonObject *p = json_object_new ();
+
+          json_object_set_string_member (p, "name", "entity");
+          json_object_set_string_member (p, "type", "reference");
+          json_array_add_object_element (params, p);
+          json_object_set_array_member (r, "searchParam", params);
+        }
+      json_array_add_object_element (resources, r);
+    }
+  json_object_set_array_member (rest, "resource", resources);
+  {
+    JsonObject *t = json_object_new ();
+    JsonObject *h = json_object_new ();
+
+    json_object_set_string_member (t, "code", "transaction");
+    json_array_add_object_element (interactions, t);
+    json_object_set_string_member (h, "code", "history-system");
+    json_array_add_object_element (interactions, h);
+  }
+  json_object_set_array_member (rest, "interaction", interactions);
+  json_array_add_object_element (rest_arr, rest);
+  json_object_set_array_member (cs, "rest", rest_arr);
+  return cercle_fhir_to_string (cs);
+}
+
+/* --- /auth/token ------------------------------------------------------------ */
+
+static gboolean
+handle_token (Request     *req,
+              gboolean     revoke,
+              GError     **error)
+{
+  g_autoptr(GBytes) bytes = request_body (req, error);
+  g_autoptr(GHashTable) form = NULL;
+  g_autofree char *text = NULL;
+  const char *type;
+
+  if (bytes == NULL)
+    return FALSE;
+  type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (req->msg), NULL);
+  if (g_strcmp0 (type, "application/x-www-form-urlencoded") != 0)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_MEDIA_TYPE,
+                   "Send application/x-www-form-urlencoded");
+      return FALSE;
+    }
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  form = soup_form_decode (text);
+  explicit_bzero (text, strlen (text));
+  req->no_store = TRUE;
+
+  if (revoke)
+    {
+      const char *token = g_hash_table_lookup (form, "token");
+
+      if (token == NULL)
+        {
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "token is required");
+          return FALSE;
+        }
+      if (!cercle_token_issuer_revoke (req->self->issuer, token, error))
+        return FALSE;
+      req->status = 200;
+      req->body = g_strdup ("{}");
+      req->body_len = 2;
+      req->content_type = "application/json";
+      return TRUE;
+    }
+  else
+    {
+      g_autoptr(CercleTokenGrant) grant = cercle_token_issuer_grant (req->self->issuer, form, error);
+      g_autoptr(JsonObject) answer = NULL;
+      g_autofree char *user = NULL;
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      char *json;
+
+      if (grant == NULL)
+        return FALSE;
+      answer = json_object_new ();
+      json_object_set_string_member (answer, "access_token", grant->access_token);
+      json_object_set_string_member (answer, "token_type", "Bearer");
+      json_object_set_int_member (answer, "expires_in", grant->expires_in);
+      json_object_set_string_member (answer, "refresh_token", grant->refresh_token);
+      user = g_strdup_printf ("Practitioner/%s", grant->account->practitioner_id);
+      json_object_set_string_member (answer, "fhirUser", user);
+      if (grant->account->organization_id)
+        {
+          g_autofree char *org = g_strdup_printf ("Organization/%s", grant->account->organization_id);
+          json_object_set_string_member (answer, "organization", org);
+        }
+      json_node_set_object (node, answer);
+      json = json_to_string (node, FALSE);
+      req->status = 200;
+      req->body = json;
+      req->body_len = strlen (json);
+      req->content_type = "application/json";
+      return TRUE;
+    }
+}
+
+static void
+set_auth_error_answer (Request      *req,
+                       const GError *error)
+{
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  char *json;
+
+  if (error->domain != CERCLE_AUTH_ERROR)
+    {
+      set_error_answer (req, status_for_error (error), error->message);
+      return;
+    }
+  json_object_set_string_member (answer, "error", cercle_auth_error_name (error->code));
+  json_object_set_string_member (answer, "error_description", error->message);
+  json_node_set_object (node, answer);
+  json = json_to_string (node, FALSE);
+  g_free (req->body);
+  req->status = 400;
+  req->body = json;
+  req->body_len = strlen (json);
+  req->content_type = "application/json";
+}
+
+/* --- routing ----------------------------------------------------------------- */
+
+static gboolean
+route_fhir (Request     *req,
+            GHashTable  *query,
+            GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  const char *rest = req->path + strlen ("/fhir");
+  guint n;
+  const char *m = req->method;
+  gboolean get = g_str_equal (m, "GET"), post = g_str_equal (m, "POST"), put = g_str_equal (m, "PUT");
+
+  while (*rest == '/')
+    rest++;
+  parts = g_strsplit (rest, "/", 6);
+  n = g_strv_length (parts);
+  if (n > 0 && *parts[n - 1] == '\0')
+    {
+      g_free (parts[n - 1]);
+      parts[--n] = NULL;
+    }
+
+  if (n == 0)
+    {
+      if (post)
+        return handle_transaction (req, error);
+      goto method;
+    }
+  if (n == 1 && g_str_equal (parts[0], "_history"))
+    {
+      if (get)
+        return handle_history (req, NULL, NULL, query, error);
+      goto method;
+    }
+  if (!g_strv_contains (served_types, parts[0]))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "Unknown resource type “%s”", parts[0]);
+      return FALSE;
+    }
+  if (n >= 2 && !g_str_equal (parts[1], "_history") && !g_str_equal (parts[1], "_search") &&
+      !cercle_server_store_valid_id (parts[1]))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "“%s” is not a valid id", parts[1]);
+      return FALSE;
+    }
+  if (g_str_equal (parts[0], "AuditEvent") && !get)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD,
+                   "The audit trail is written by the server only");
+      return FALSE;
+    }
+  switch (n)
+    {
+    case 1:
+      if (get)
+        return handle_search (req, parts[0], query, error);
+      if (post)
+        return handle_create (req, parts[0], error);
+      break;
+    case 2:
+      if (g_str_equal (parts[1], "_history"))
+        {
+          if (get)
+            return handle_history (req, parts[0], NULL, query, error);
+        }
+      else if (get)
+        return handle_read (req, parts[0], parts[1], 0, error);
+      else if (put)
+        return handle_update (req, parts[0], parts[1], error);
+      break;
+    case 3:
+      if (g_str_equal (parts[2], "_history") && get)
+        return handle_history (req, parts[0], parts[1], query, error);
+      break;
+    case 4:
+      if (g_str_equal (parts[2], "_history") && get)
+        {
+          guint64 version;
+
+          if (!g_ascii_string_to_unsigned (parts[3], 10, 1, G_MAXINT64, &version, NULL))
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "No version “%s”", parts[3]);
+              return FALSE;
+            }
+          return handle_read (req, parts[0], parts[1], version, error);
+        }
+      break;
+    default:
+      break;
+    }
+  if (n > 4 || (n >= 3 && !g_str_equal (parts[2], "_history")))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "No such endpoint");
+      return FALSE;
+    }
+
+method:
+  g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD, "%s is not supported here", m);
+  return FALSE;
+}
+
+static char *
+client_address (SoupServerMessage *msg)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+
+  return g_strdup (host ? host : "unknown");
+}
+
+static char *
+base_url_of (SoupServerMessage *msg)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *host = g_uri_get_host (uri);
+  gboolean v6 = host && strchr (host, ':');
+
+  return g_strdup_printf ("%s://%s%s%s:%d/fhir", g_uri_get_scheme (uri), v6 ? "[" : "", host, v6 ? "]" : "",
+                          g_uri_get_port (uri));
+}
+
+static void
+log_request (Request *req)
+{
+  const char *login = req->account ? req->account->login : "-";
+
+  /* The path only: a query may hold a patient's name. */
+  if (g_str_equal (req->method, "GET") && req->status < 400)
+    g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+  else
+    g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+}
+
+static void
+handle_message (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  CercleServer *self = user_data;
+  Request *req = g_new0 (Request, 1);
+  g_autoptr(GError) error = NULL;
+  gboolean auth = FALSE, revoke = FALSE, fhir = FALSE;
+  const char *authorization;
+  gboolean ok;
+
+  req->self = self;
+  req->msg = g_object_ref (msg);
+  req->method = soup_server_message_get_method (msg);
+  req->path = g_strdup (path);
+  req->address = client_address (msg);
+  req->base_url = base_url_of (msg);
+  req->patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  req->entities = g_ptr_array_new_with_free_func (g_free);
+  req->action = 'R';
+  req->interaction = "read";
+
+  if (g_str_equal (path, "/auth/token"))
+    auth = TRUE;
+  else if (g_str_equal (path, "/auth/revoke"))
+    auth = revoke = TRUE;
+  else if (g_str_equal (path, "/fhir/metadata"))
+    {
+      if (g_str_equal (req->method, "GET"))
+        set_json_answer (req, 200, capability_statement ());
+      else
+        set_error_answer (req, 405, "GET only");
+      goto answer_now;
+    }
+  else if (g_str_equal (path, "/fhir") || g_str_has_prefix (path, "/fhir/"))
+    fhir = TRUE;
+  else
+    {
+      set_error_answer (req, 404, "No such endpoint");
+      goto answer_now;
+    }
+
+  if (auth && !g_str_equal (req->method, "POST"))
+    {
+      set_error_answer (req, 405, "POST only");
+      goto answer_now;
+    }
+
+  if (!batch_enter (self, !g_str_equal (req->method, "GET"), &error))
+    {
+      g_warning ("Cannot start a transaction: %s", error->message);
+      set_error_answer (req, 503, "The database is busy");
+      goto answer_now;
+    }
+
+  if (auth)
+    {
+      ok = handle_token (req, revoke, &error);
+      if (!ok)
+        set_auth_error_answer (req, error);
+      /* Kept even on error: a reused refresh token revokes its family. */
+      batch_leave (self, TRUE);
+      log_request (req);
+      queue_answer (req);
+      return;
+    }
+
+  g_assert (fhir);
+  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+    {
+      batch_leave (self, FALSE);
+      set_error_answer (req, 401, "A bearer token is required (POST /auth/token)");
+      log_request (req);
+      queue_answer (req);
+      return;
+    }
+  req->account = cercle_token_issuer_validate (self->issuer, authorization + 7, &error);
+  if (req->account == NULL)
+    {
+      batch_leave (self, FALSE);
+      set_error_answer (req, 401, error->message);
+      log_request (req);
+      queue_answer (req);
+      return;
+    }
+
+  ok = route_fhir (req, query, &error);
+  if (ok)
+    {
+      g_autoptr(GError) audit_error = NULL;
+
+      if (!record_audit (req, CERCLE_AUDIT_SUCCESS, NULL, &audit_error))
+        {
+          g_warning ("Cannot write the audit trail: %s", audit_error->message);
+          ok = FALSE;
+          g_set_error (&error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The audit trail cannot be written");
+        }
+    }
+  if (!ok)
+    {
+      guint status = status_for_error (error);
+      g_autoptr(GError) audit_error = NULL;
+
+      /* Nothing of a refused request stays, except the trace of the refusal. */
+      cercle_db_exec (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
+      g_ptr_array_set_size (req->entities, 0);
+      if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
+                                                                              : CERCLE_AUDIT_SERIOUS_FAILURE,
+                                          error->message, &audit_error))
+        g_warning ("Cannot write the audit trail: %s", audit_error->message);
+      set_error_answer (req, status, error->message);
+    }
+  batch_leave (self, TRUE);
+  log_request (req);
+  queue_answer (req);
+  return;
+
+answer_now:
+  log_request (req);
+  apply_answer (req);
+  request_free (req);
+}
+
+/* Refuses a too large body before reading it. */
+static void
+early_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  goffset length = soup_message_headers_get_content_length (headers);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length > CERCLE_SERVER_MAX_BODY)
+    {
+      g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", "too-long", "The body is over 1 MiB");
+      char *json = cercle_fhir_to_string (oo);
+
+      g_message ("%s %s → 413", soup_server_message_get_method (msg), path);
+      soup_server_message_set_status (msg, 413, NULL);
+      soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+    }
+}
+
+CercleServer *
+cercle_server_new (CercleServerStore *store,
+                   CercleTokenIssuer *issuer)
+{
+  CercleServer *self = g_object_new (CERCLE_TYPE_SERVER, NULL);
+
+  self->store = g_object_ref (store);
+  self->issuer = g_object_ref (issuer);
+  self->soup = soup_server_new ("server-header", "cercle-server/" PACKAGE_VERSION, NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
+  return self;
+}
+
+gboolean
+cercle_server_listen (CercleServer     *self,
+                      GSocketAddress   *address,
+                      GTlsCertificate  *certificate,
+                      GError          **error)
+{
+  if (certificate)
+    soup_server_set_tls_certificate (self->soup, certificate);
+  return soup_server_listen (self->soup, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+}
+
+GSList *
+cercle_server_get_uris (CercleServer *self)
+{
+  return soup_server_get_uris (self->soup);
+}

@@ -1,0 +1,838 @@
+/* test-server.c — the real cercle-server on 127.0.0.1: access, referrals,
+ * versions, history, transactions, bad input, durability, audit
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "cercle-test-server.h"
+
+#define PASSWORD "un mot de passe"
+
+typedef struct {
+  CercleTestServer *server;
+  char             *insider;   /* alice: in p1's circle */
+  char             *outsider;  /* bob: in no circle */
+  char             *desk;      /* the SSIAD's admission desk */
+  char             *desk2;     /* the HAD's admission desk */
+} Fixture;
+
+static CercleTestResponse *
+req (Fixture    *f,
+     const char *method,
+     const char *path,
+     const char *token,
+     const char *body)
+{
+  return cercle_test_server_request (f->server, method, path, token, NULL, body, NULL);
+}
+
+static void
+expect (Fixture    *f,
+        const char *method,
+        const char *path,
+        const char *token,
+        const char *body,
+        guint       status)
+{
+  g_autoptr(CercleTestResponse) r = req (f, method, path, token, body);
+
+  if (r->status != status)
+    g_error ("%s %s: expected %u, got %u: %s", method, path, status, r->status, r->body);
+}
+
+static guint
+n_entries (CercleTestResponse *r)
+{
+  g_assert_nonnull (r->json);
+  g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "Bundle");
+  if (!json_object_has_member (r->json, "entry"))
+    return 0;
+  return json_array_get_length (json_object_get_array_member (r->json, "entry"));
+}
+
+static const char *
+next_link (CercleTestResponse *r)
+{
+  JsonArray *links = json_object_get_array_member (r->json, "link");
+
+  for (guint i = 0; i < json_array_get_length (links); i++)
+    {
+      JsonObject *l = json_array_get_object_element (links, i);
+
+      if (g_str_equal (json_object_get_string_member (l, "relation"), "next"))
+        return json_object_get_string_member (l, "url");
+    }
+  return NULL;
+}
+
+static const char *
+status_of (CercleTestResponse *r)
+{
+  return json_object_get_string_member (r->json, "status");
+}
+
+static const char *
+business_of (CercleTestResponse *r)
+{
+  JsonObject *bs = json_object_get_object_member (r->json, "businessStatus");
+  JsonArray *codings = bs ? json_object_get_array_member (bs, "coding") : NULL;
+
+  if (codings == NULL)
+    return NULL;
+  return json_object_get_string_member (json_array_get_object_element (codings, 0), "code");
+}
+
+#define PATIENT_P1 \
+  "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":[{\"family\":\"Dupont\",\"given\":[\"Élise\"]}]," \
+  "\"birthDate\":\"1940-03-02\",\"identifier\":[{\"system\":\"urn:oid:1.2.250.1.213.1.4.8\",\"value\":\"240037511300172\"}]}"
+#define NOTE_N1 \
+  "{\"resourceType\":\"Communication\",\"id\":\"n1\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"}," \
+  "\"sent\":\"2026-11-20T10:00:00Z\",\"payload\":[{\"contentString\":\"Pansement refait, cicatrisation correcte.\"}]}"
+#define NEW_NOTE \
+  "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"}," \
+  "\"payload\":[{\"contentString\":\"Visite du soir.\"}]}"
+#define SERVICE_REQUEST \
+  "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr1\",\"status\":\"active\",\"intent\":\"order\"," \
+  "\"requisition\":{\"system\":\"https://cercle.fr/dossier\",\"value\":\"D-1\"},\"subject\":{\"reference\":\"Patient/p1\"}}"
+#define TASK(id, owner, status) \
+  "{\"resourceType\":\"Task\",\"id\":\"" id "\",\"status\":\"" status "\",\"intent\":\"order\"," \
+  "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]}," \
+  "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"}," \
+  "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/" owner "\"}}"
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *db = cercle_test_db_path ("server");
+
+  cercle_test_server_add_user (db, "alice", PASSWORD, "pr-alice", NULL);
+  cercle_test_server_add_user (db, "bob", PASSWORD, "pr-bob", NULL);
+  cercle_test_server_add_user (db, "desk", PASSWORD, "pr-desk", "org-ssiad");
+  cercle_test_server_add_user (db, "desk2", PASSWORD, "pr-desk2", "org-had");
+  f->server = cercle_test_server_start (db, NULL);
+  f->insider = cercle_test_server_login (f->server, "alice", PASSWORD);
+  f->outsider = cercle_test_server_login (f->server, "bob", PASSWORD);
+  f->desk = cercle_test_server_login (f->server, "desk", PASSWORD);
+  f->desk2 = cercle_test_server_login (f->server, "desk2", PASSWORD);
+
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, PATIENT_P1, 201);
+  expect (f, "PUT", "/fhir/Communication/n1", f->insider, NOTE_N1, 201);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr1", f->insider, SERVICE_REQUEST, 201);
+  expect (f, "PUT", "/fhir/Task/t1", f->insider, TASK ("t1", "org-ssiad", "requested"), 201);
+  expect (f, "PUT", "/fhir/Task/t2", f->insider, TASK ("t2", "org-had", "requested"), 201);
+  expect (f, "PUT", "/fhir/Task/t3", f->insider, TASK ("t3", "org-smr", "requested"), 201);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  cercle_test_server_free (f->server);
+  g_free (f->insider);
+  g_free (f->outsider);
+  g_free (f->desk);
+  g_free (f->desk2);
+}
+
+/* Every endpoint × insider, outsider, desk, no token, expired token. */
+static void
+test_access_matrix (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const struct {
+    const char *method;
+    const char *path;
+    const char *body;
+    guint       insider, outsider, desk, none;
+  } rows[] = {
+    { "GET", "/fhir/Patient/p1", NULL, 200, 404, 200, 401 },
+    { "GET", "/fhir/Patient/p1/_history/1", NULL, 200, 404, 200, 401 },
+    { "GET", "/fhir/Patient/p1/_history", NULL, 200, 404, 200, 401 },
+    { "GET", "/fhir/Communication/n1", NULL, 200, 404, 404, 401 },
+    { "GET", "/fhir/CareTeam/ct-p1", NULL, 200, 404, 404, 401 },
+    { "GET", "/fhir/ServiceRequest/sr1", NULL, 200, 404, 200, 401 },
+    { "GET", "/fhir/Task/t2", NULL, 200, 404, 404, 401 },
+    { "GET", "/fhir/Communication?subject=Patient/p1", NULL, 200, 200, 200, 401 },
+    { "GET", "/fhir/Patient?name=dupont", NULL, 200, 200, 200, 401 },
+    { "GET", "/fhir/Task?owner=Organization/org-ssiad", NULL, 200, 200, 200, 401 },
+    { "GET", "/fhir/AuditEvent?entity=Patient/p1", NULL, 200, 200, 200, 401 },
+    { "GET", "/fhir/_history", NULL, 200, 200, 200, 401 },
+    { "GET", "/fhir/Communication/_history", NULL, 200, 200, 200, 401 },
+    { "PUT", "/fhir/Patient/p1", PATIENT_P1, 200, 403, 403, 401 },
+    { "POST", "/fhir/Communication", NEW_NOTE, 201, 403, 403, 401 },
+    { "PUT", "/fhir/CareTeam/ct-p1", "{\"resourceType\":\"CareTeam\",\"id\":\"ct-p1\",\"status\":\"active\","
+      "\"subject\":{\"reference\":\"Patient/p1\"},\"participant\":[{\"member\":{\"reference\":\"Practitioner/pr-alice\"}}]}",
+      200, 403, 403, 401 },
+    { "POST", "/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"fullUrl\":\"urn:uuid:1\","
+      "\"resource\":" NEW_NOTE ",\"request\":{\"method\":\"POST\",\"url\":\"Communication\"}}]}", 200, 403, 403, 401 },
+    { "POST", "/fhir/AuditEvent", "{\"resourceType\":\"AuditEvent\"}", 405, 405, 405, 401 },
+    { "GET", "/fhir/metadata", NULL, 200, 200, 200, 200 },
+  };
+  g_autofree char *expired = NULL;
+
+  /* A token from a server that hands out 1-second tokens, on the same file. */
+  {
+    const char *args[] = { "--access-token-lifetime", "1", NULL };
+    CercleTestServer *brief;
+
+    cercle_test_server_stop (f->server);
+    brief = cercle_test_server_start (cercle_test_server_get_db_path (f->server), args);
+    expired = cercle_test_server_login (brief, "alice", PASSWORD);
+    {
+      g_autoptr(CercleTestResponse) r = cercle_test_server_request (brief, "GET", "/fhir/Patient/p1", expired,
+                                                                    NULL, NULL, NULL);
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+    cercle_test_server_free (brief);
+  }
+  {
+    g_autofree char *db = g_strdup (cercle_test_server_get_db_path (f->server));
+
+    cercle_test_server_free (f->server);
+    f->server = cercle_test_server_start (db, NULL);
+  }
+  g_usleep (1100 * 1000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      const char *tokens[] = { f->insider, f->outsider, f->desk, NULL, expired };
+      guint expected[] = { rows[i].insider, rows[i].outsider, rows[i].desk, rows[i].none,
+                           g_str_equal (rows[i].path, "/fhir/metadata") ? 200 : 401 };
+      const char *who[] = { "insider", "outsider", "desk", "no token", "expired token" };
+
+      for (guint j = 0; j < G_N_ELEMENTS (tokens); j++)
+        {
+          g_autoptr(CercleTestResponse) r = req (f, rows[i].method, rows[i].path, tokens[j], rows[i].body);
+
+          if (r->status != expected[j])
+            g_error ("%s %s as %s: expected %u, got %u: %s", rows[i].method, rows[i].path, who[j],
+                     expected[j], r->status, r->body);
+          if (r->status == 401)
+            g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "OperationOutcome");
+        }
+    }
+
+  /* Searches return only what the caller may read. */
+  {
+    g_autoptr(CercleTestResponse) a = req (f, "GET", "/fhir/Communication?subject=Patient/p1", f->insider, NULL);
+    g_autoptr(CercleTestResponse) b = req (f, "GET", "/fhir/Communication?subject=Patient/p1", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) c = req (f, "GET", "/fhir/Communication?subject=Patient/p1", f->desk, NULL);
+    g_autoptr(CercleTestResponse) d = req (f, "GET", "/fhir/Patient?name=dupont", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) e = req (f, "GET", "/fhir/Patient?name=dupont", f->desk, NULL);
+    g_autoptr(CercleTestResponse) g = req (f, "GET", "/fhir/Task?owner=Organization/org-ssiad", f->desk2, NULL);
+    g_autoptr(CercleTestResponse) h = req (f, "GET", "/fhir/Task", f->desk, NULL);
+    g_autoptr(CercleTestResponse) k = req (f, "GET", "/fhir/_history", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) l = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1", f->insider, NULL);
+    g_autoptr(CercleTestResponse) m = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1", f->outsider, NULL);
+
+    g_assert_cmpuint (n_entries (a), >=, 3);
+    g_assert_cmpuint (n_entries (b), ==, 0);
+    g_assert_cmpuint (n_entries (c), ==, 0);
+    g_assert_cmpuint (n_entries (d), ==, 0);
+    g_assert_cmpuint (n_entries (e), ==, 1);
+    g_assert_cmpuint (n_entries (g), ==, 0);
+    g_assert_cmpuint (n_entries (h), ==, 1);
+    g_assert_cmpuint (n_entries (k), ==, 0);
+    g_assert_cmpuint (n_entries (l), >, 10);
+    g_assert_cmpuint (n_entries (m), ==, 0);
+  }
+}
+
+static void
+test_referral (Fixture       *f,
+               gconstpointer  data)
+{
+  /* The destination opening the referral marks it read. */
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "GET", "/fhir/Task/t1", f->desk, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (status_of (r), ==, "received");
+    g_assert_cmpstr (business_of (r), ==, "lue");
+  }
+  /* A requester cannot accept; a desk cannot accept another structure's
+   * referral, nor change what the requester wrote. */
+  expect (f, "PUT", "/fhir/Task/t1", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"accepted\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"accord\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ssiad\"}}", 409);
+  expect (f, "PUT", "/fhir/Task/t2", f->desk,
+          "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"accepted\",\"intent\":\"order\","
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-had\"}}", 403);
+  /* A refusal needs a reason. */
+  expect (f, "PUT", "/fhir/Task/t2", f->desk2,
+          "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"rejected\",\"intent\":\"order\","
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-had\"}}", 409);
+  /* The SSIAD accepts. */
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "PUT", "/fhir/Task/t1", f->desk,
+      "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"accepted\",\"intent\":\"order\","
+      "\"businessStatus\":{\"coding\":[{\"code\":\"accord\"}]},"
+      "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+      "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ssiad\"}}");
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* The desk cannot redirect the referral to someone else. */
+  expect (f, "PUT", "/fhir/Task/t1", f->desk,
+          "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"accepted\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"accord\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-had\"}}", 409);
+  /* The HAD refuses, with a reason. */
+  expect (f, "PUT", "/fhir/Task/t2", f->desk2,
+          "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"rejected\",\"intent\":\"order\","
+          "\"statusReason\":{\"coding\":[{\"code\":\"pas-de-place\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-had\"}}", 200);
+  /* The requester confirms the SSIAD: the SMR is cancelled in the same
+   * transaction, the refused HAD stays refused. */
+  expect (f, "PUT", "/fhir/Task/t1", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t1\",\"status\":\"in-progress\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"transfert-organise\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ssiad\"}}", 200);
+  {
+    g_autoptr(CercleTestResponse) t2 = req (f, "GET", "/fhir/Task/t2", f->insider, NULL);
+    g_autoptr(CercleTestResponse) t3 = req (f, "GET", "/fhir/Task/t3", f->insider, NULL);
+
+    g_assert_cmpstr (status_of (t2), ==, "rejected");
+    g_assert_cmpstr (status_of (t3), ==, "cancelled");
+    g_assert_cmpstr (business_of (t3), ==, "annulation-auto");
+  }
+  /* A cancelled destination cannot come back. */
+  expect (f, "PUT", "/fhir/Task/t3", f->insider, TASK ("t3", "org-smr", "requested"), 409);
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "PUT", "/fhir/Task/t3", f->insider, TASK ("t3", "org-smr", "requested"));
+
+    g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "OperationOutcome");
+  }
+}
+
+static void
+test_versions (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *patient2 = "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"name\":[{\"family\":\"Martin\"}]}";
+  const char *patient2b = "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"name\":[{\"family\":\"Martin\",\"given\":[\"Paul\"]}]}";
+
+  /* The same PUT twice makes one resource, one version. */
+  {
+    g_autoptr(CercleTestResponse) a = req (f, "PUT", "/fhir/Patient/p2", f->insider, patient2);
+    g_autoptr(CercleTestResponse) b = req (f, "PUT", "/fhir/Patient/p2", f->insider, patient2);
+    g_autoptr(CercleTestResponse) h = req (f, "GET", "/fhir/Patient/p2/_history", f->insider, NULL);
+
+    g_assert_cmpuint (a->status, ==, 201);
+    g_assert_cmpuint (b->status, ==, 200);
+    g_assert_cmpstr (a->etag, ==, "W/\"1\"");
+    g_assert_cmpstr (b->etag, ==, "W/\"1\"");
+    g_assert_cmpuint (n_entries (h), ==, 1);
+  }
+  /* If-Match: the current version passes, a stale one gets 412 and changes nothing. */
+  {
+    g_autoptr(CercleTestResponse) a = cercle_test_server_request (f->server, "PUT", "/fhir/Patient/p2", f->insider,
+                                                                  NULL, patient2b, "W/\"1\"");
+    g_autoptr(CercleTestResponse) b = cercle_test_server_request (f->server, "PUT", "/fhir/Patient/p2", f->insider,
+                                                                  NULL, patient2, "W/\"1\"");
+    g_autoptr(CercleTestResponse) c = req (f, "GET", "/fhir/Patient/p2", f->insider, NULL);
+    g_autoptr(CercleTestResponse) v1 = req (f, "GET", "/fhir/Patient/p2/_history/1", f->insider, NULL);
+
+    g_assert_cmpuint (a->status, ==, 200);
+    g_assert_cmpstr (a->etag, ==, "W/\"2\"");
+    g_assert_cmpuint (b->status, ==, 412);
+    g_assert_cmpstr (c->etag, ==, "W/\"2\"");
+    g_assert_nonnull (strstr (c->body, "Paul"));
+    g_assert_cmpuint (v1->status, ==, 200);
+    g_assert_null (strstr (v1->body, "Paul"));
+  }
+  /* A sent note is not edited in place. */
+  expect (f, "PUT", "/fhir/Communication/n1", f->insider,
+          "{\"resourceType\":\"Communication\",\"id\":\"n1\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+          "\"payload\":[{\"contentString\":\"Texte changé\"}]}", 409);
+}
+
+static void
+test_history_paging (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *since = NULL;
+  g_autofree char *url = NULL;
+  guint total = 0, pages = 0;
+
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "GET", "/fhir/Communication/n1", f->insider, NULL);
+    JsonObject *meta = json_object_get_object_member (r->json, "meta");
+
+    since = g_strdup (json_object_get_string_member (meta, "lastUpdated"));
+  }
+  for (guint i = 0; i < 25; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"resourceType\":\"Communication\",\"id\":\"h%u\",\"status\":\"completed\","
+                                               "\"subject\":{\"reference\":\"Patient/p1\"},"
+                                               "\"payload\":[{\"contentString\":\"note %u\"}]}", i, i);
+      g_autofree char *path = g_strdup_printf ("/fhir/Communication/h%u", i);
+
+      expect (f, "PUT", path, f->insider, body, 201);
+    }
+
+  url = g_strdup_printf ("/fhir/_history?_since=%s&_count=10", since);
+  while (url)
+    {
+      g_autoptr(CercleTestResponse) r = req (f, "GET", url, f->insider, NULL);
+      const char *next;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpstr (json_object_get_string_member (r->json, "type"), ==, "history");
+      total += n_entries (r);
+      pages++;
+      next = next_link (r);
+      g_free (url);
+      url = next ? g_strdup (next + strlen (cercle_test_server_get_url (f->server))) : NULL;
+      g_assert_cmpuint (pages, <, 20);
+    }
+  /* n1 itself, the referral's writes after it (sr1, t1–t3), the 25 notes. */
+  g_assert_cmpuint (total, ==, 1 + 4 + 25);
+  g_assert_cmpuint (pages, ==, 3);
+
+  /* Type history and search paging. */
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "GET", "/fhir/Communication?subject=Patient/p1&_count=20", f->insider, NULL);
+    g_autoptr(CercleTestResponse) r2 = NULL;
+    const char *next = next_link (r);
+
+    g_assert_cmpuint (n_entries (r), ==, 20);
+    g_assert_nonnull (next);
+    r2 = req (f, "GET", next + strlen (cercle_test_server_get_url (f->server)), f->insider, NULL);
+    g_assert_cmpuint (n_entries (r2), ==, 6);
+    g_assert_null (next_link (r2));
+  }
+}
+
+static void
+test_transaction (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *good =
+    "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+    "{\"fullUrl\":\"urn:uuid:8c1b2d6e-0000-4000-8000-000000000001\",\"resource\":{\"resourceType\":\"Patient\","
+    "\"name\":[{\"family\":\"Lefèvre\"}]},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+    "{\"resource\":{\"resourceType\":\"Communication\",\"id\":\"tx-n1\",\"status\":\"completed\","
+    "\"subject\":{\"reference\":\"urn:uuid:8c1b2d6e-0000-4000-8000-000000000001\"}},"
+    "\"request\":{\"method\":\"PUT\",\"url\":\"Communication/tx-n1\"}}]}";
+  /* The second entry is invalid (its patient is not in the caller's circle):
+   * the first must not be kept. */
+  const char *bad =
+    "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+    "{\"resource\":{\"resourceType\":\"Communication\",\"id\":\"tx-n2\",\"status\":\"completed\","
+    "\"subject\":{\"reference\":\"Patient/p1\"}},\"request\":{\"method\":\"PUT\",\"url\":\"Communication/tx-n2\"}},"
+    "{\"resource\":{\"resourceType\":\"Communication\",\"id\":\"tx-n3\",\"status\":\"completed\","
+    "\"subject\":{\"reference\":\"Patient/nobody\"}},\"request\":{\"method\":\"PUT\",\"url\":\"Communication/tx-n3\"}}]}";
+
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "POST", "/fhir", f->insider, good);
+    g_autoptr(CercleTestResponse) n = req (f, "GET", "/fhir/Communication/tx-n1", f->insider, NULL);
+    const char *subject;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "type"), ==, "transaction-response");
+    g_assert_cmpuint (n->status, ==, 200);
+    subject = json_object_get_string_member (json_object_get_object_member (n->json, "subject"), "reference");
+    g_assert_true (g_str_has_prefix (subject, "Patient/"));
+    g_assert_false (g_str_has_prefix (subject, "Patient/urn"));
+  }
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "POST", "/fhir", f->insider, bad);
+
+    g_assert_cmpuint (r->status, ==, 403);
+    expect (f, "GET", "/fhir/Communication/tx-n2", f->insider, NULL, 404);
+  }
+}
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GString) big = g_string_new ("{\"resourceType\":\"Communication\",\"id\":\"big\",\"status\":\"completed\","
+                                         "\"subject\":{\"reference\":\"Patient/p1\"},\"payload\":[{\"contentString\":\"");
+
+  while (big->len < 1100 * 1024)
+    g_string_append (big, "0123456789abcdef");
+  g_string_append (big, "\"}]}");
+
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "[1,2]", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Practitioner\",\"id\":\"p1\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p9\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/big", f->insider, big->str, 413);
+  expect (f, "GET", "/fhir/Unicorn/1", f->insider, NULL, 404);
+  expect (f, "GET", "/fhir/Patient/nope", f->insider, NULL, 404);
+  expect (f, "GET", "/nothing", f->insider, NULL, 404);
+  expect (f, "GET", "/fhir/Patient?colour=blue", f->insider, NULL, 400);
+  expect (f, "DELETE", "/fhir/Patient/p1", f->insider, NULL, 405);
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "PUT", "/fhir/Patient/p1", f->insider,
+                                                                  "text/plain", PATIENT_P1, NULL);
+    g_assert_cmpuint (r->status, ==, 415);
+  }
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",");
+
+    g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "OperationOutcome");
+  }
+  /* Nothing was changed by all that. */
+  {
+    g_autoptr(CercleTestResponse) r = req (f, "GET", "/fhir/Patient/p1", f->insider, NULL);
+
+    g_assert_cmpstr (r->etag, ==, "W/\"1\"");
+  }
+}
+
+static void
+test_tokens (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *form = soup_form_encode ("grant_type", "password", "username", "alice", "password", PASSWORD, NULL);
+  g_autofree char *wrong = soup_form_encode ("grant_type", "password", "username", "alice", "password", "nope", NULL);
+  g_autofree char *refresh1 = NULL;
+  g_autofree char *refresh2 = NULL;
+  g_autofree char *access2 = NULL;
+
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                  "application/x-www-form-urlencoded", wrong, NULL);
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "error"), ==, "invalid_grant");
+  }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                  "application/x-www-form-urlencoded", form, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "fhirUser"), ==, "Practitioner/pr-alice");
+    g_assert_false (json_object_has_member (r->json, "organization"));
+    refresh1 = g_strdup (json_object_get_string_member (r->json, "refresh_token"));
+  }
+  {
+    g_autoptr(CercleTestResponse) r = NULL;
+    g_autofree char *desk_form = soup_form_encode ("grant_type", "password", "username", "desk", "password", PASSWORD, NULL);
+
+    r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                    "application/x-www-form-urlencoded", desk_form, NULL);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "organization"), ==, "Organization/org-ssiad");
+  }
+  /* Refresh tokens rotate; a reused one ends the whole session. */
+  {
+    g_autofree char *rf = soup_form_encode ("grant_type", "refresh_token", "refresh_token", refresh1, NULL);
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                  "application/x-www-form-urlencoded", rf, NULL);
+    g_autoptr(CercleTestResponse) again = NULL;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    refresh2 = g_strdup (json_object_get_string_member (r->json, "refresh_token"));
+    access2 = g_strdup (json_object_get_string_member (r->json, "access_token"));
+    g_assert_cmpstr (refresh1, !=, refresh2);
+    expect (f, "GET", "/fhir/Patient/p1", access2, NULL, 200);
+    again = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                       "application/x-www-form-urlencoded", rf, NULL);
+    g_assert_cmpuint (again->status, ==, 400);
+    expect (f, "GET", "/fhir/Patient/p1", access2, NULL, 401);
+  }
+  /* Revocation, and disabling an account. */
+  {
+    g_autofree char *rv = soup_form_encode ("token", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/revoke", NULL,
+                                                                  "application/x-www-form-urlencoded", rv, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    expect (f, "GET", "/fhir/metadata", f->outsider, NULL, 200);
+    expect (f, "GET", "/fhir/Practitioner", f->outsider, NULL, 401);
+  }
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
+  g_assert_cmpint (cercle_test_server_run_cli (cercle_test_server_get_db_path (f->server), NULL, NULL,
+                                               "user", "disable", "alice", NULL), ==, 0);
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 401);
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                  "application/x-www-form-urlencoded", form, NULL);
+    g_assert_cmpuint (r->status, ==, 400);
+  }
+}
+
+static void
+test_audit_tamper (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  const char *db_path = cercle_test_server_get_db_path (f->server);
+  sqlite3 *db;
+
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
+  expect (f, "GET", "/fhir/Communication?subject=Patient/p1", f->insider, NULL, 200);
+  expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 404);
+  cercle_test_server_stop (f->server);
+
+  g_assert_cmpint (cercle_test_server_run_cli (db_path, NULL, &out, "audit", "verify", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "intact"));
+  g_clear_pointer (&out, g_free);
+
+  /* The refused read is in the trail, as a failure. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM audit WHERE json LIKE '%\"outcome\":\"4\"%'"
+                                             " AND json LIKE '%Practitioner/pr-bob%'", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
+    sqlite3_finalize (stmt);
+  }
+  /* Append-only... */
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET json = replace(json, 'pr-bob', 'pr-eve') WHERE seq = 3",
+                                 NULL, NULL, NULL), !=, SQLITE_OK);
+  /* ...and whoever goes around it is caught. */
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER audit_no_update;"
+                                     "UPDATE audit SET json = replace(json, '\"outcome\":\"0\"', '\"outcome\":\"8\"') WHERE seq = 5",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (cercle_test_server_run_cli (db_path, NULL, &out, "audit", "verify", NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "audit-5"));
+}
+
+typedef struct {
+  GMainLoop *loop;
+  guint      pending;
+  GPtrArray *acknowledged;
+  CercleTestServer *server;
+  guint      killed_after;
+  guint      answered;
+} Burst;
+
+typedef struct {
+  Burst *burst;
+  char  *id;
+  SoupMessage *msg;
+} BurstItem;
+
+static void
+burst_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  BurstItem *item = data;
+  Burst *burst = item->burst;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (bytes && soup_message_get_status (item->msg) == 201)
+    g_ptr_array_add (burst->acknowledged, g_strdup (item->id));
+  if (++burst->answered == burst->killed_after)
+    cercle_test_server_kill (burst->server);
+  g_object_unref (item->msg);
+  g_free (item->id);
+  g_free (item);
+  if (--burst->pending == 0)
+    g_main_loop_quit (burst->loop);
+}
+
+/* kill -9 in the middle of a burst of writes: every write answered 201 is
+ * there after a restart. */
+static void
+test_crash (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *db = g_strdup (cercle_test_server_get_db_path (f->server));
+  Burst burst = { 0 };
+  guint n = 400;
+
+  burst.loop = g_main_loop_new (NULL, FALSE);
+  burst.acknowledged = g_ptr_array_new_with_free_func (g_free);
+  burst.server = f->server;
+  burst.killed_after = 150;
+  for (guint i = 0; i < n; i++)
+    {
+      BurstItem *item = g_new0 (BurstItem, 1);
+      g_autofree char *uri = NULL;
+      g_autofree char *body = NULL;
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", f->insider);
+      g_autoptr(GBytes) bytes = NULL;
+
+      item->burst = &burst;
+      item->id = g_strdup_printf ("burst-%u", i);
+      uri = g_strdup_printf ("%s/fhir/Communication/%s", cercle_test_server_get_url (f->server), item->id);
+      body = g_strdup_printf ("{\"resourceType\":\"Communication\",\"id\":\"%s\",\"status\":\"completed\","
+                              "\"subject\":{\"reference\":\"Patient/p1\"}}", item->id);
+      bytes = g_bytes_new (body, strlen (body));
+      item->msg = soup_message_new ("PUT", uri);
+      soup_message_headers_replace (soup_message_get_request_headers (item->msg), "Authorization", auth);
+      soup_message_set_request_body_from_bytes (item->msg, "application/fhir+json", bytes);
+      burst.pending++;
+      soup_session_send_and_read_async (cercle_test_server_get_session (f->server), item->msg,
+                                        G_PRIORITY_DEFAULT, NULL, burst_done, item);
+    }
+  g_main_loop_run (burst.loop);
+  g_main_loop_unref (burst.loop);
+  g_assert_cmpuint (burst.acknowledged->len, >=, burst.killed_after - 64);
+  g_assert_cmpuint (burst.acknowledged->len, <, n);
+  g_test_message ("%u of %u writes acknowledged before kill -9", burst.acknowledged->len, n);
+
+  cercle_test_server_free (f->server);
+  f->server = cercle_test_server_start (db, NULL);
+  for (guint i = 0; i < burst.acknowledged->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/fhir/Communication/%s", (char *) g_ptr_array_index (burst.acknowledged, i));
+
+      expect (f, "GET", path, f->insider, NULL, 200);
+    }
+  g_ptr_array_unref (burst.acknowledged);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "audit", "verify", NULL), ==, 0);
+}
+
+static void
+walk_bundle_pages (CercleTestServer *server,
+                   const char       *token,
+                   const char       *first,
+                   GPtrArray        *resources)
+{
+  g_autofree char *path = g_strdup (first);
+  const char *base = cercle_test_server_get_url (server);
+
+  while (path)
+    {
+      g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", path, token, NULL, NULL, NULL);
+      JsonArray *entries;
+      const char *next = NULL;
+      JsonArray *links;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      entries = json_object_has_member (r->json, "entry") ? json_object_get_array_member (r->json, "entry") : NULL;
+      for (guint i = 0; entries && i < json_array_get_length (entries); i++)
+        {
+          JsonObject *res = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+
+          if (resources)
+            g_ptr_array_add (resources, g_strdup_printf ("%s/%s", json_object_get_string_member (res, "resourceType"),
+                                                         json_object_get_string_member (res, "id")));
+        }
+      links = json_object_get_array_member (r->json, "link");
+      for (guint i = 0; i < json_array_get_length (links); i++)
+        if (g_str_equal (json_object_get_string_member (json_array_get_object_element (links, i), "relation"), "next"))
+          next = json_object_get_string_member (json_array_get_object_element (links, i), "url");
+      g_free (path);
+      path = next ? g_strdup (next + strlen (base)) : NULL;
+    }
+}
+
+/* Everything the demo serves, to every demo account, is valid FHIR R4. */
+static void
+test_demo_schema (void)
+{
+  static const char * const types[] = {
+    "Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "HealthcareService",
+    "RelatedPerson", "CareTeam", "Communication", "ServiceRequest", "Task", NULL
+  };
+  static const char * const logins[] = {
+    "dr.martin", "ide.bernard", "sortie.melun", "ssiad.melun", "smr.coubert", "had.melun", "dr.dehors", NULL
+  };
+  const char *args[] = { "--demo", NULL };
+  g_autofree char *db = cercle_test_db_path ("demo");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "served", NULL);
+  CercleTestServer *server = cercle_test_server_start (db, args);
+  g_autoptr(GSubprocess) validate = NULL;
+  g_autoptr(GError) error = NULL;
+  guint patients_seen[G_N_ELEMENTS (logins)] = { 0 };
+
+  cercle_test_server_set_dump_dir (server, dir);
+  for (guint a = 0; logins[a]; a++)
+    {
+      g_autofree char *token = cercle_test_server_login (server, logins[a], "cercle-demo");
+      g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint t = 0; types[t]; t++)
+        {
+          g_autofree char *path = g_strdup_printf ("/fhir/%s?_count=7", types[t]);
+
+          walk_bundle_pages (server, token, path, resources);
+        }
+      walk_bundle_pages (server, token, "/fhir/_history?_count=25", NULL);
+      for (guint i = 0; i < resources->len; i++)
+        {
+          const char *ref = g_ptr_array_index (resources, i);
+          g_autofree char *read = g_strdup_printf ("/fhir/%s", ref);
+          g_autofree char *history = g_strdup_printf ("/fhir/%s/_history", ref);
+          g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", read, token, NULL, NULL, NULL);
+
+          g_assert_cmpuint (r->status, ==, 200);
+          walk_bundle_pages (server, token, history, NULL);
+          if (g_str_has_prefix (ref, "Patient/"))
+            {
+              g_autofree char *trail = g_strdup_printf ("/fhir/AuditEvent?entity=%s", ref);
+
+              patients_seen[a]++;
+              walk_bundle_pages (server, token, trail, NULL);
+            }
+        }
+    }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/metadata", NULL, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) e = cercle_test_server_request (server, "GET", "/fhir/Patient/x", NULL, NULL, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (e->status, ==, 401);
+  }
+  /* The GP sees the demo patients, the desks only those they were sent,
+   * the GP in no circle none. */
+  g_assert_cmpuint (patients_seen[0], >=, 3);
+  g_assert_cmpuint (patients_seen[3], ==, 1);
+  g_assert_cmpuint (patients_seen[6], ==, 0);
+  cercle_test_server_free (server);
+
+  validate = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PYTHON3"),
+                               g_getenv ("CERCLE_FHIR_VALIDATE"), dir, NULL);
+  g_assert_no_error (error);
+  {
+    g_autofree char *out = NULL;
+
+    /* Its report goes to the log, not into the TAP stream. */
+    g_subprocess_communicate_utf8 (validate, NULL, NULL, &out, NULL, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", g_strchomp (out));
+    g_assert_true (g_subprocess_get_if_exited (validate));
+    g_assert_cmpint (g_subprocess_get_exit_status (validate), ==, 0);
+  }
+}
+
+static void
+test_listen_rules (void)
+{
+  g_autofree char *db = cercle_test_db_path ("listen");
+  g_autofree char *out = NULL;
+
+  /* Plain HTTP off the loopback is refused. */
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "0.0.0.0:0", NULL), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/server/access/matrix", Fixture, NULL, fixture_setup, test_access_matrix, fixture_teardown);
+  g_test_add ("/server/referral/state-machine", Fixture, NULL, fixture_setup, test_referral, fixture_teardown);
+  g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
+  g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);
+  g_test_add ("/server/transaction/rollback", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);
+  g_test_add ("/server/input/bad", Fixture, NULL, fixture_setup, test_bad_input, fixture_teardown);
+  g_test_add ("/server/auth/tokens", Fixture, NULL, fixture_setup, test_tokens, fixture_teardown);
+  g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
+  g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
+  g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
+  g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
+  return g_test_run ();
+}
