@@ -329,10 +329,19 @@ save_screenshot (GtkWidget  *widget,
 static void
 close_page (GtkWindow *window)
 {
+  GtkWidget *page = gtk_window_get_child (window);
+
+  /* Nothing the page started may keep it alive once its window is gone:
+   * searches and imports are cancelled, their callbacks let go. */
   g_object_ref (window);
+  g_object_ref (page);
   gtk_window_destroy (window);
   flush_events (50);
   g_assert_finalize_object (window);
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       G_OBJECT (page)->ref_count > 1 && g_get_monotonic_time () < deadline;)
+    flush_events (10);
+  g_assert_finalize_object (page);
 }
 
 /* ---- Tests -------------------------------------------------------------- */
