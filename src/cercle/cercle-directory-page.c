@@ -39,9 +39,7 @@ struct _CercleDirectoryPage
   /* Template children */
   AdwToastOverlay *toast_overlay;
   GtkRevealer *import_revealer;
-  GtkLabel *import_label;
   GtkProgressBar *import_progress;
-  GtkBox *entry_box;
   GtkSearchEntry *commune_entry;
   GtkWidget *export_button;
   GtkWidget *import_button;
@@ -1478,9 +1476,7 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-directory-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_revealer);
-  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_label);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_progress);
-  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, entry_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, commune_entry);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_button);
