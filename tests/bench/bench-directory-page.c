@@ -50,7 +50,8 @@ tick (gpointer data)
 static void
 monitor_reset (void)
 {
-  monitor.last = 0;
+  /* From now: a stall that starts right away counts too. */
+  monitor.last = g_get_monotonic_time ();
   monitor.max_gap = 0;
   g_array_set_size (monitor.gaps, 0);
 }
@@ -70,6 +71,8 @@ monitor_report (const char *what,
 {
   gint64 p99 = 0;
 
+  /* The stretch since the last tick is a gap as well. */
+  tick (NULL);
   if (monitor.gaps->len > 0)
     {
       g_array_sort (monitor.gaps, compare_gaps);
