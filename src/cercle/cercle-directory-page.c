@@ -631,7 +631,11 @@ communes_done (GObject      *object,
   if (communes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Commune search failed: %s", error->message);
+        {
+          g_autofree char *message = g_strdup_printf (_("The communes could not be searched: %s"),
+                                                      error->message);
+          show_toast (self, message);
+        }
       return;
     }
 
