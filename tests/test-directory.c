@@ -743,6 +743,16 @@ test_nearest_brute_force (void)
           check_against_brute_force (directory, rows, ssiad, lat, lon, 1000, 0);
         }
     }
+
+  /* FINESS alone has no communes: a search by commune says what to do. */
+  {
+    CercleNearestQuery by_commune = { ssiad, "01053", 0, 0, 5, 0 };
+    g_autoptr(GListModel) none = cercle_directory_nearest (directory, &by_commune, &error);
+
+    g_assert_null (none);
+    g_assert_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE);
+    g_assert_nonnull (strstr (error->message, "laposte_hexasmal.csv"));
+  }
 }
 
 static void

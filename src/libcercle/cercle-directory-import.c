@@ -1895,6 +1895,26 @@ import_one (Import  *imp,
   return ok;
 }
 
+/* One step of the end of an import: the indexes take seconds on the
+ * national file, so the progress moves and a cancellation is heard. */
+static gboolean
+finish_step (Import      *imp,
+             const char  *sql,
+             double       fraction,
+             GError     **error)
+{
+  if (!cercle_db_exec (imp->db, sql, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+    return FALSE;
+  if (imp->tick && fraction > imp->last_fraction)
+    {
+      imp->last_fraction = fraction;
+      imp->tick (fraction, imp->tick_data);
+    }
+  return TRUE;
+}
+
 static gboolean
 finish (Import  *imp,
         GError **error)
@@ -1919,7 +1939,7 @@ finish (Import  *imp,
       /* The FHIR export gives the city and postcode of a site, not its
        * INSEE code: find it among the communes (postcode and name, then
        * name in the département, then a postcode of only one commune). */
-      if (!cercle_db_exec (imp->db,
+      if (!finish_step (imp,
                            "UPDATE dir_structure SET commune_code = ("
                            "  SELECT p.insee FROM dir_commune_postcode p JOIN dir_commune c ON c.insee = p.insee"
                            "  WHERE p.postcode = dir_structure.postcode AND (c.name_key = dir_structure.city_key"
@@ -1936,7 +1956,7 @@ finish (Import  *imp,
                            "  SELECT min (p.insee) FROM dir_commune_postcode p"
                            "  WHERE p.postcode = dir_structure.postcode HAVING count (*) = 1)"
                            " WHERE commune_code IS NULL AND postcode IS NOT NULL;",
-                           error))
+                           0.93, error))
         return FALSE;
     }
 
@@ -1945,22 +1965,25 @@ finish (Import  *imp,
       /* Dropped and made again rather than emptied: deleting 95,000 rows
        * one by one from an R*Tree costs more than filling it. Same
        * definitions as in the migration (cercle-directory-store.c). */
-      if (!cercle_db_exec (imp->db,
-                           "DROP TABLE dir_structure_rtree;"
-                           "CREATE VIRTUAL TABLE dir_structure_rtree USING rtree ("
-                           "  id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat);"
+      if (!finish_step (imp,
+                        "DROP TABLE dir_structure_rtree;"
+                        "CREATE VIRTUAL TABLE dir_structure_rtree USING rtree ("
+                        "  id, min_lat, max_lat, min_lon, max_lon, min_cat, max_cat);"
+                        "INSERT INTO dir_structure_rtree"
+                        "  SELECT id, latitude, latitude, longitude, longitude,"
+                        "   CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
+                        "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;",
+                        0.96, error)
+          || !finish_step (imp,
                            "DROP TABLE dir_structure_geo;"
                            "CREATE VIRTUAL TABLE dir_structure_geo USING rtree ("
                            "  id, min_lat, max_lat, min_lon, max_lon);"
-                           "INSERT INTO dir_structure_rtree"
-                           "  SELECT id, latitude, latitude, longitude, longitude,"
-                           "   CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
-                           "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
                            "INSERT INTO dir_structure_geo"
                            "  SELECT id, latitude, latitude, longitude, longitude"
-                           "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;"
-                           "INSERT INTO dir_structure_fts (dir_structure_fts) VALUES ('rebuild');",
-                           error))
+                           "  FROM dir_structure WHERE latitude IS NOT NULL AND longitude IS NOT NULL;",
+                           0.99, error)
+          || !finish_step (imp, "INSERT INTO dir_structure_fts (dir_structure_fts) VALUES ('rebuild');",
+                           0.995, error))
         return FALSE;
     }
   return TRUE;

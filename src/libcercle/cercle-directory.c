@@ -373,12 +373,25 @@ get_commune (CercleDb    *db,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     commune = commune_from_row (stmt);
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
-                 _("No commune has the INSEE code “%s” in the directory"), insee_code);
-  else
+  else if (rc != SQLITE_DONE)
     cercle_db_set_error (db, error, NULL);
   sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_stmt *any = cercle_db_prepare (db, "SELECT EXISTS (SELECT 1 FROM dir_commune)", error);
+
+      if (any == NULL)
+        return NULL;
+      /* A FINESS file alone has no communes: say what to import. */
+      if (sqlite3_step (any) == SQLITE_ROW && sqlite3_column_int (any, 0) == 0)
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("The directory has no communes yet: import La Poste’s base of postcodes "
+                       "(laposte_hexasmal.csv)"));
+      else
+        g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_UNKNOWN_COMMUNE,
+                     _("No commune has the INSEE code “%s” in the directory"), insee_code);
+      sqlite3_reset (any);
+    }
   return commune;
 }
 
@@ -1654,8 +1667,9 @@ cercle_directory_is_empty (CercleDirectory  *self,
 /**
  * cercle_directory_default_demo_dir:
  *
- * Where the demo directory is installed: `$CERCLE_DEMO_DIR` when set (a
- * build tree, the tests), else `$datadir/cercle/demo`.
+ * Where the demo directory is: `$CERCLE_DEMO_DIR` when set (the tests),
+ * else `$datadir/cercle/demo` where it is installed, else (a build tree run
+ * without installing) the `data/demo` of the source tree it was built from.
  *
  * Returns: (transfer full): the folder
  */
@@ -1663,10 +1677,16 @@ char *
 cercle_directory_default_demo_dir (void)
 {
   const char *env = g_getenv ("CERCLE_DEMO_DIR");
+  g_autofree char *installed = NULL;
 
   if (env && *env)
     return g_strdup (env);
-  return g_build_filename (PKGDATADIR, "demo", NULL);
+  installed = g_build_filename (PKGDATADIR, "demo", NULL);
+#ifdef CERCLE_SOURCE_DEMO_DIR
+  if (!g_file_test (installed, G_FILE_TEST_IS_DIR) && g_file_test (CERCLE_SOURCE_DEMO_DIR, G_FILE_TEST_IS_DIR))
+    return g_strdup (CERCLE_SOURCE_DEMO_DIR);
+#endif
+  return g_steal_pointer (&installed);
 }
 
 static int
