@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 
 #include "cercle-application.h"
@@ -707,6 +708,76 @@ test_import_cancel (void)
 }
 
 static void
+count_request (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  (*(guint *) data)++;
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gboolean
+requests_arrived (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* GSettings chooses the tiles: a URL, or local drawing when it is empty,
+ * when map-offline is set, or without network. */
+static void
+test_tile_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GNetworkMonitor *network = g_network_monitor_get_default ();
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+  CercleMapView *map;
+  guint requests = 0;
+
+  soup_server_add_handler (server, NULL, count_request, &requests, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/{z}/{x}/{y}.png", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  /* This test alone lets the page read the settings; the tile server is
+   * local, so nothing leaves the machine. */
+  g_unsetenv ("CERCLE_OFFLINE_MAP");
+  g_settings_set_string (settings, "tile-url", "");
+  page = open_page (&window);
+  map = template_child (page, "map_view");
+  g_assert_true (cercle_map_view_get_offline (map));
+
+  g_settings_set_string (settings, "tile-url", url);
+  if (g_network_monitor_get_network_available (network))
+    {
+      g_test_message ("network available: tiles from %s", url);
+      g_assert_false (cercle_map_view_get_offline (map));
+      wait_until (requests_arrived, &requests, 10, "tile requests");
+    }
+  else
+    {
+      g_test_message ("no network: tiles drawn locally");
+      g_assert_true (cercle_map_view_get_offline (map));
+    }
+
+  g_settings_set_boolean (settings, "map-offline", TRUE);
+  g_assert_true (cercle_map_view_get_offline (map));
+
+  close_page (window);
+  g_settings_reset (settings, "tile-url");
+  g_settings_reset (settings, "map-offline");
+  g_setenv ("CERCLE_OFFLINE_MAP", "1", TRUE);
+}
+
+static void
 test_in_window (void)
 {
   g_autoptr(CercleApplication) app = cercle_application_new ();
@@ -894,6 +965,7 @@ main (int   argc,
   g_test_add_func ("/directory-page/import-report", test_import_report);
   g_test_add_func ("/directory-page/import-cancel", test_import_cancel);
   g_test_add_func ("/directory-page/narrow", test_narrow);
+  g_test_add_func ("/directory-page/tile-settings", test_tile_settings);
   g_test_add_func ("/directory-page/in-window", test_in_window);
 
   return g_test_run ();
