@@ -1310,6 +1310,9 @@ build_chips (CercleDirectoryPage *self)
 
       gtk_widget_set_name (chip, name);
       gtk_widget_add_css_class (chip, "cercle-chip");
+      /* A pill keeps its own width when the flow box lines chips up in
+       * columns on a narrow window. */
+      gtk_widget_set_halign (chip, GTK_ALIGN_START);
       gtk_widget_set_focus_on_click (chip, FALSE);
       if (saved != NULL && g_strv_contains ((const char * const *) saved, categories[i].id))
         gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (chip), TRUE);

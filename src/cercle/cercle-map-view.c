@@ -324,7 +324,10 @@ update_legend (CercleMapView *self)
       covers |= gtk_widget_has_css_class (shumate_marker_get_child (marker), "covers");
     }
 
-  gtk_widget_set_visible (self->legend, any);
+  /* On a small map the legend would hide the markers it explains. */
+  gtk_widget_set_visible (self->legend, any
+                          && gtk_widget_get_width (GTK_WIDGET (self)) >= 420
+                          && gtk_widget_get_height (GTK_WIDGET (self)) >= 280);
   gtk_widget_set_visible (self->legend_covers, covers);
 }
 
@@ -873,6 +876,7 @@ cercle_map_view_fit (CercleMapView *self)
   self->fit_pending = FALSE;
   self->fitted_width = width;
   self->fitted_height = height;
+  update_legend (self);
 
   /* Work in the projection's pixels at zoom 0: a zoom step doubles them. */
   markers = shumate_marker_layer_get_markers (self->layer);
