@@ -778,6 +778,28 @@ test_tile_settings (void)
 }
 
 static void
+test_close_while_busy (void)
+{
+  const char *shared = g_getenv ("CERCLE_SHARED_DATA");
+  g_autofree char *path = g_build_filename (shared, "finess-fhir", "etab10001-20000.ndjson.gz", NULL);
+  g_autofree char *csv_path = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "closing.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+
+  /* Import, search and export all running when the window closes: the page
+   * cancels them and goes away without a warning. */
+  page = open_page (&window);
+  choose_commune (page, "Melun", MELUN);
+  wait_until (results_shown, page, 20, "the services around Melun");
+  cercle_directory_page_import_files (page, &file, 1);
+  cercle_directory_page_set_commune (page, cercle_directory_page_get_commune (page));
+  cercle_directory_page_export_async (page, csv, NULL, NULL, NULL);
+  close_page (window);
+}
+
+static void
 test_in_window (void)
 {
   g_autoptr(CercleApplication) app = cercle_application_new ();
@@ -964,6 +986,7 @@ main (int   argc,
   g_test_add_func ("/directory-page/keyboard-completion", test_keyboard_completion);
   g_test_add_func ("/directory-page/import-report", test_import_report);
   g_test_add_func ("/directory-page/import-cancel", test_import_cancel);
+  g_test_add_func ("/directory-page/close-while-busy", test_close_while_busy);
   g_test_add_func ("/directory-page/narrow", test_narrow);
   g_test_add_func ("/directory-page/tile-settings", test_tile_settings);
   g_test_add_func ("/directory-page/in-window", test_in_window);
