@@ -10,6 +10,12 @@ set -euo pipefail
 build="$1"
 export GSETTINGS_SCHEMA_DIR="$build/data"
 export CERCLE_LOCALEDIR="$build/po"
+# The demo directory of the source tree, loaded on first run.
+export CERCLE_DEMO_DIR="${CERCLE_DEMO_DIR:-$(cd "$(dirname "$0")/.." && pwd)/data/demo}"
+# The demo is shown in French, whatever the locale of the shell that started
+# it (CERCLE_DEMO_LOCALE=C.UTF-8 shows the English source strings).
+export LC_ALL="${CERCLE_DEMO_LOCALE:-fr_FR.UTF-8}"
+export LANGUAGE="${LC_ALL%%_*}"
 
 data="${XDG_DATA_HOME:-$HOME/.local/share}/cercle"
 mkdir -p "$data"
