@@ -123,7 +123,7 @@ fixture_setup (Fixture       *f,
   cercle_test_server_add_user (db, "bob", PASSWORD, "pr-bob", NULL);
   cercle_test_server_add_user (db, "desk", PASSWORD, "pr-desk", "org-ssiad");
   cercle_test_server_add_user (db, "desk2", PASSWORD, "pr-desk2", "org-had");
-  f->server = cercle_test_server_start (db, NULL);
+  f->server = cercle_test_server_start (db, data);
   /* Everything these tests are served is checked against the schema at
    * the end (test_demo_schema). */
   cercle_test_server_set_dump_dir (f->server, served);
@@ -746,6 +746,253 @@ test_crash (Fixture       *f,
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "audit", "verify", NULL), ==, 0);
 }
 
+/* --- response deadlines (domain.md §6, "Sans réponse") --------------------- */
+
+static const char * const deadline_args[] = {
+  "--response-delay", "3s", "--reminder-grace", "3s", "--deadline-check-seconds", "1", NULL
+};
+static const char * const grace_args[] = {
+  "--reminder-grace", "1s", "--deadline-check-seconds", "1", NULL
+};
+
+static guint
+n_notes (CercleTestResponse *r)
+{
+  if (!json_object_has_member (r->json, "note"))
+    return 0;
+  return json_array_get_length (json_object_get_array_member (r->json, "note"));
+}
+
+/* Polls a Task (as the requester, who does not mark it read) until it has
+ * @notes notes or @status, for at most 15 s. */
+static CercleTestResponse *
+wait_task (Fixture    *f,
+           const char *id,
+           guint       notes,
+           const char *status)
+{
+  g_autofree char *path = g_strdup_printf ("/fhir/Task/%s", id);
+  gint64 until = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      CercleTestResponse *r = req (f, "GET", path, f->insider, NULL);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      if ((status == NULL && n_notes (r) >= notes) || (status && g_strcmp0 (status_of (r), status) == 0))
+        return r;
+      if (g_get_monotonic_time () > until)
+        g_error ("Task/%s: still %s with %u notes", id, status_of (r), n_notes (r));
+      cercle_test_response_free (r);
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+}
+
+/* The desk answers like a client: the Task it read, with a new status. */
+static void
+desk_answers (Fixture    *f,
+              const char *token,
+              const char *id,
+              const char *status,
+              const char *business)
+{
+  g_autofree char *path = g_strdup_printf ("/fhir/Task/%s", id);
+  g_autoptr(CercleTestResponse) r = req (f, "GET", path, token, NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *body = NULL;
+  JsonObject *coding;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (status_of (r), ==, "received");
+  json_object_set_string_member (r->json, "status", status);
+  coding = json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (r->json, "businessStatus"),
+                                                                        "coding"), 0);
+  json_object_set_string_member (coding, "code", business);
+  json_object_remove_member (coding, "display");
+  node = json_node_init_object (json_node_alloc (), r->json);
+  body = json_to_string (node, FALSE);
+  expect (f, "PUT", path, token, body, 200);
+}
+
+static gboolean
+has_system_transition (CercleTestResponse *r,
+                       const char         *business)
+{
+  JsonArray *extensions = json_object_has_member (r->json, "extension")
+    ? json_object_get_array_member (r->json, "extension") : NULL;
+
+  for (guint i = 0; extensions && i < json_array_get_length (extensions); i++)
+    {
+      JsonObject *ext = json_array_get_object_element (extensions, i);
+      JsonArray *parts = json_object_get_array_member (ext, "extension");
+      gboolean system = FALSE, code = FALSE, time = FALSE;
+
+      if (!g_str_has_suffix (json_object_get_string_member (ext, "url"), "/task-transition"))
+        continue;
+      for (guint j = 0; j < json_array_get_length (parts); j++)
+        {
+          JsonObject *part = json_array_get_object_element (parts, j);
+          const char *url = json_object_get_string_member (part, "url");
+
+          if (g_str_equal (url, "actor"))
+            system = g_strcmp0 (json_object_get_string_member (part, "valueCode"), "system") == 0;
+          else if (g_str_equal (url, "businessStatus"))
+            code = g_strcmp0 (json_object_get_string_member (part, "valueCode"), business) == 0;
+          else if (g_str_equal (url, "time"))
+            time = json_object_get_string_member (part, "valueDateTime") != NULL;
+        }
+      if (system && code && time)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Whether a history Bundle holds a version of Task/@id with @n notes or in
+ * @status. */
+static gboolean
+history_has (CercleTestResponse *r,
+             const char         *id,
+             guint               notes,
+             const char         *status)
+{
+  JsonArray *entries = json_object_has_member (r->json, "entry") ? json_object_get_array_member (r->json, "entry") : NULL;
+
+  for (guint i = 0; entries && i < json_array_get_length (entries); i++)
+    {
+      JsonObject *res = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+
+      if (res == NULL || g_strcmp0 (json_object_get_string_member (res, "id"), id) != 0)
+        continue;
+      if (status && g_strcmp0 (json_object_get_string_member (res, "status"), status) == 0)
+        return TRUE;
+      if (status == NULL && json_object_has_member (res, "note") &&
+          json_array_get_length (json_object_get_array_member (res, "note")) == notes)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Three destinations sent at once: the SSIAD answers at once, the HAD only
+ * after the reminder, the SMR never: it gets the reminder, then after the
+ * grace period becomes "Sans réponse". A fourth one, with its own deadline
+ * in a day, is left alone although the default delay has passed. */
+static void
+test_deadline (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(CercleTestResponse) t1 = NULL;
+  g_autoptr(CercleTestResponse) t2 = NULL;
+  g_autoptr(CercleTestResponse) t3 = NULL;
+  g_autoptr(CercleTestResponse) t4 = NULL;
+  g_autoptr(CercleTestResponse) reminded = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autofree char *end = g_date_time_format (tomorrow, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *t4_body = g_strdup_printf (
+    "{\"resourceType\":\"Task\",\"id\":\"t4\",\"status\":\"requested\",\"intent\":\"order\","
+    "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]},\"restriction\":{\"period\":{\"end\":\"%s\"}},"
+    "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+    "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ehpad\"}}", end);
+  g_autofree char *log = NULL;
+
+  expect (f, "PUT", "/fhir/Task/t4", f->insider, t4_body, 201);
+  desk_answers (f, f->desk, "t1", "accepted", "accord");
+
+  /* Past the deadline: the unanswered get a reminder, as a note. */
+  reminded = wait_task (f, "t3", 1, NULL);
+  g_assert_cmpstr (status_of (reminded), ==, "requested");
+  g_assert_cmpstr (business_of (reminded), ==, "non-lue");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (
+    json_object_get_array_member (reminded->json, "note"), 0), "text"), "Relance"));
+  t2 = wait_task (f, "t2", 1, NULL);
+  g_clear_pointer (&t2, cercle_test_response_free);
+
+  /* The desk sees the reminder in its feed, and answers after it. */
+  {
+    g_autoptr(CercleTestResponse) feed = req (f, "GET", "/fhir/Task/_history", f->desk2, NULL);
+
+    g_assert_cmpuint (feed->status, ==, 200);
+    g_assert_true (history_has (feed, "t2", 1, NULL));
+    g_assert_false (history_has (feed, "t3", 1, NULL));
+  }
+  desk_answers (f, f->desk2, "t2", "accepted", "liste-attente");
+
+  /* After the grace period, the silent one is cancelled by the system. */
+  t3 = wait_task (f, "t3", 0, "cancelled");
+  g_assert_cmpstr (business_of (t3), ==, "delai-depasse");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_object_get_object_member (t3->json, "statusReason"), "text"),
+                            "Sans réponse"));
+  g_assert_true (has_system_transition (t3, "delai-depasse"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (t3->json, "meta"), "versionId"), ==, "3");
+  /* The requester sees it in the feed. */
+  {
+    g_autoptr(CercleTestResponse) feed = req (f, "GET", "/fhir/_history", f->insider, NULL);
+
+    g_assert_true (history_has (feed, "t3", 0, "cancelled"));
+  }
+  /* The system is the agent of the audit event. */
+  {
+    g_autoptr(CercleTestResponse) audit = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+
+    g_assert_cmpuint (audit->status, ==, 200);
+    g_assert_nonnull (strstr (audit->body, "cercle-server (système)"));
+    g_assert_nonnull (strstr (audit->body, "Task/t3/_history/3"));
+  }
+
+  /* Two more passes: the others stay as they are. */
+  g_usleep (2 * G_USEC_PER_SEC + G_USEC_PER_SEC / 2);
+  t1 = req (f, "GET", "/fhir/Task/t1", f->insider, NULL);
+  g_assert_cmpstr (status_of (t1), ==, "accepted");
+  g_assert_cmpuint (n_notes (t1), ==, 0);
+  t2 = req (f, "GET", "/fhir/Task/t2", f->insider, NULL);
+  g_assert_cmpstr (status_of (t2), ==, "accepted");
+  g_assert_cmpstr (business_of (t2), ==, "liste-attente");
+  t4 = req (f, "GET", "/fhir/Task/t4", f->insider, NULL);
+  g_assert_cmpstr (status_of (t4), ==, "requested");
+  g_assert_cmpuint (n_notes (t4), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (t4->json, "meta"), "versionId"), ==, "1");
+
+  cercle_test_server_stop (f->server);
+  log = cercle_test_server_dup_log (f->server);
+  g_assert_nonnull (strstr (log, "Task/t3: no answer after the reminder, cancelled"));
+  g_assert_null (strstr (log, "Dupont"));
+}
+
+/* With the default delay (48 h), a Task whose own deadline has passed is
+ * reminded then cancelled; one without a deadline, and one waiting for the
+ * requester's complements, are not. */
+static void
+test_deadline_explicit (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CercleTestResponse) t1 = NULL;
+  g_autoptr(CercleTestResponse) t2 = NULL;
+  g_autoptr(CercleTestResponse) t3 = NULL;
+
+  desk_answers (f, f->desk, "t1", "received", "complement-demande");
+  expect (f, "PUT", "/fhir/Task/t2", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t2\",\"status\":\"requested\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]},\"restriction\":{\"period\":{\"end\":\"2026-01-05\"}},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-had\"}}", 200);
+  t2 = wait_task (f, "t2", 0, "cancelled");
+  g_assert_cmpstr (business_of (t2), ==, "delai-depasse");
+  /* Reminded first: the version before the cancellation has the note. */
+  {
+    g_autoptr(CercleTestResponse) v3 = req (f, "GET", "/fhir/Task/t2/_history/3", f->insider, NULL);
+
+    g_assert_cmpuint (v3->status, ==, 200);
+    g_assert_cmpstr (status_of (v3), ==, "requested");
+    g_assert_cmpuint (n_notes (v3), ==, 1);
+  }
+  t1 = req (f, "GET", "/fhir/Task/t1", f->insider, NULL);
+  g_assert_cmpstr (business_of (t1), ==, "complement-demande");
+  g_assert_cmpuint (n_notes (t1), ==, 0);
+  t3 = req (f, "GET", "/fhir/Task/t3", f->insider, NULL);
+  g_assert_cmpstr (status_of (t3), ==, "requested");
+  g_assert_cmpuint (n_notes (t3), ==, 0);
+}
+
 static void
 walk_bundle_pages (CercleTestServer *server,
                    const char       *token,
@@ -1025,6 +1272,9 @@ main (int   argc,
 
   g_test_add ("/server/access/matrix", Fixture, NULL, fixture_setup, test_access_matrix, fixture_teardown);
   g_test_add ("/server/referral/state-machine", Fixture, NULL, fixture_setup, test_referral, fixture_teardown);
+  g_test_add ("/server/referral/deadline", Fixture, deadline_args, fixture_setup, test_deadline, fixture_teardown);
+  g_test_add ("/server/referral/deadline-explicit", Fixture, grace_args, fixture_setup, test_deadline_explicit,
+              fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);
   g_test_add ("/server/transaction/rollback", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);

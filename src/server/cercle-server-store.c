@@ -126,6 +126,14 @@ static const CercleMigration server_migrations[] = {
     "UPDATE idx SET seq = (SELECT r.seq FROM resources r WHERE r.type = idx.type AND r.id = idx.id);"
     "DROP INDEX idx_lookup;"
     "CREATE INDEX idx_lookup ON idx (type, param, value, seq, id);" },
+  { 3, "response deadlines of the referral destinations",
+    /* Server-side state of the deadline check (cercle_server_check_deadlines):
+     * when the Task last became requested and when its reminder was
+     * recorded, in Unix seconds. */
+    "CREATE TABLE deadlines ("
+    "  task_id TEXT PRIMARY KEY,"
+    "  requested_at INTEGER NOT NULL,"
+    "  reminded_at INTEGER) WITHOUT ROWID;" },
 };
 
 static void

@@ -37,6 +37,11 @@ struct _CercleServer
   GPtrArray         *pending;   /* Request*, answered at the next commit */
   guint              flush_id;
   gboolean           synchronous_full;
+
+  /* Response deadlines of the referral destinations, in seconds. */
+  gint64             response_delay;
+  gint64             reminder_grace;
+  guint              deadline_check_id;
 };
 
 G_DEFINE_FINAL_TYPE (CercleServer, cercle_server, G_TYPE_OBJECT)
@@ -103,6 +108,7 @@ cercle_server_dispose (GObject *object)
   CercleServer *self = (CercleServer *)object;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->deadline_check_id, g_source_remove);
   /* Stopping: what was done is committed and answered, not dropped. */
   if (self->pending && self->pending->len > 0)
     flush_pending (self);
@@ -137,6 +143,8 @@ cercle_server_init (CercleServer *self)
 {
   /* The store opens in FULL mode. */
   self->synchronous_full = TRUE;
+  self->response_delay = CERCLE_SERVER_DEFAULT_RESPONSE_DELAY;
+  self->reminder_grace = CERCLE_SERVER_DEFAULT_REMINDER_GRACE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
 }
 
@@ -570,6 +578,27 @@ task_siblings_check (Request     *req,
   return TRUE;
 }
 
+/* Starts (or restarts, when complements were sent) the response deadline
+ * of a Task: no reminder yet. */
+static gboolean
+deadline_start (CercleServer  *self,
+                const char    *task_id,
+                GError       **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db,
+                                          "INSERT INTO deadlines (task_id, requested_at, reminded_at) VALUES (?, ?, NULL)"
+                                          " ON CONFLICT (task_id) DO UPDATE SET requested_at = excluded.requested_at,"
+                                          " reminded_at = NULL",
+                                          error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, task_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+  return cercle_db_step_done (db, stmt, error);
+}
+
 /* Fields of a Task that only the state machine and the destination's
  * answer may change; everything else stays as the requester sent it. */
 static const char * const desk_writable[] = {
@@ -855,6 +884,16 @@ write_resource (Request           *req,
       return NULL;
     }
   touch_entity (req, written);
+
+  /* The response deadline runs from the moment the Task is (again) sent. */
+  if (g_str_equal (type, "Task") && *outcome != CERCLE_STORE_WRITE_UNCHANGED &&
+      g_strcmp0 (json_string (resource, "status"), "requested") == 0 &&
+      g_strcmp0 (json_string (old, "status"), "requested") != 0 &&
+      !deadline_start (req->self, id, error))
+    {
+      cercle_stored_resource_free (written);
+      return NULL;
+    }
 
   if (g_str_equal (type, "Patient") && *outcome == CERCLE_STORE_WRITE_CREATED &&
       !ensure_creator_in_circle (req, id, error))
@@ -1752,6 +1791,361 @@ early_handler (SoupServer        *server,
       soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
     }
+}
+
+/* --- response deadlines ---------------------------------------------------- */
+
+/* At most this many Tasks change per pass: a pass holds the write
+ * transaction, requests wait for it; the rest goes to the next pass. */
+#define DEADLINE_MAX_CHANGES 100
+#define DEADLINE_AGENT "cercle-server (système)"
+
+typedef struct {
+  char   *task_id;
+  gint64  requested_at;   /* -1: not known yet */
+  gint64  reminded_at;    /* -1: no reminder yet */
+} DeadlineRow;
+
+static void
+deadline_row_free (DeadlineRow *row)
+{
+  g_free (row->task_id);
+  g_free (row);
+}
+
+/* Task.restriction.period.end in Unix seconds, or -1. A date alone means
+ * the end of that day, in the server's time zone. */
+static gint64
+deadline_end_of (JsonObject *task)
+{
+  const char *end = json_string (json_object (json_object (task, "restriction"), "period"), "end");
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (end == NULL)
+    return -1;
+  if (strlen (end) == 10)
+    {
+      g_autofree char *full = g_strconcat (end, "T23:59:59", NULL);
+      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+
+      dt = g_date_time_new_from_iso8601 (full, local);
+    }
+  else
+    {
+      /* FHIR gives the zone with a time; UTC if a client forgot it. */
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+      dt = g_date_time_new_from_iso8601 (end, utc);
+    }
+  return dt ? g_date_time_to_unix (dt) : -1;
+}
+
+/* A moment for the texts written into the Task (in French, like the
+ * displays of the codings: the same whatever the reader's language). */
+static char *
+deadline_format (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_seconds);
+  g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+
+  return local ? g_date_time_format (local, "%d/%m/%Y %H:%M") : g_strdup ("?");
+}
+
+static JsonArray *
+array_member (JsonObject *obj,
+              const char *member)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  JsonArray *array;
+
+  if (node && JSON_NODE_HOLDS_ARRAY (node))
+    return json_node_get_array (node);
+  array = json_array_new ();
+  json_object_set_array_member (obj, member, array);
+  return array;
+}
+
+static JsonObject *
+sub_extension (const char *url,
+               const char *value_type,
+               const char *value)
+{
+  JsonObject *ext = json_object_new ();
+
+  json_object_set_string_member (ext, "url", url);
+  json_object_set_string_member (ext, value_type, value);
+  return ext;
+}
+
+static gboolean
+deadline_set_state (CercleServer  *self,
+                    const char    *task_id,
+                    gint64         requested_at,
+                    gint64         reminded_at,
+                    GError       **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db,
+                                          "INSERT OR REPLACE INTO deadlines (task_id, requested_at, reminded_at)"
+                                          " VALUES (?, ?, ?)",
+                                          error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, task_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, requested_at);
+  if (reminded_at >= 0)
+    sqlite3_bind_int64 (stmt, 3, reminded_at);
+  else
+    sqlite3_bind_null (stmt, 3);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+/* Records the reminder (a note on the Task: a new version, in the feed of
+ * the desk and of the requester), or the "no answer" cancellation, with its
+ * audit event by the system. */
+static gboolean
+deadline_apply (CercleServer          *self,
+                CercleStoredResource  *res,
+                JsonObject            *task,
+                DeadlineRow           *row,
+                gint64                 due,
+                gint64                 now_s,
+                GError               **error)
+{
+  CercleAuditAgent agent = { .login = DEADLINE_AGENT };
+  g_autoptr(GPtrArray) patients = g_ptr_array_new ();
+  g_autoptr(GPtrArray) entities = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CercleStoredResource) written = NULL;
+  g_autofree char *now = cercle_server_store_now ();
+  g_autofree char *due_text = deadline_format (due);
+  g_autofree char *text = NULL;
+  gboolean cancel = row->reminded_at >= 0;
+  const char *description;
+  CercleStoreWrite outcome;
+
+  if (cancel)
+    {
+      const char *status = json_string (task, "status");
+      const char *business = concept_code (json_object (task, "businessStatus"));
+      g_autofree char *reminded_text = deadline_format (row->reminded_at);
+      JsonObject *bs, *coding, *reason, *transition;
+      JsonArray *codings, *parts;
+
+      /* The same rule as every other transition. */
+      if (!cercle_referral_check_transition (status, business, "cancelled", CERCLE_REFERRAL_BUSINESS_NO_ANSWER,
+                                             CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, error))
+        return FALSE;
+      json_object_set_string_member (task, "status", "cancelled");
+      bs = json_object_new ();
+      codings = json_array_new ();
+      coding = json_object_new ();
+      json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
+      json_object_set_string_member (coding, "code", CERCLE_REFERRAL_BUSINESS_NO_ANSWER);
+      json_object_set_string_member (coding, "display",
+                                     cercle_referral_status_display ("cancelled", CERCLE_REFERRAL_BUSINESS_NO_ANSWER));
+      json_array_add_object_element (codings, coding);
+      json_object_set_array_member (bs, "coding", codings);
+      json_object_set_object_member (task, "businessStatus", bs);
+      text = g_strdup_printf ("Sans réponse : échéance du %s dépassée, relance du %s restée sans réponse.",
+                              due_text, reminded_text);
+      reason = json_object_new ();
+      json_object_set_string_member (reason, "text", text);
+      json_object_set_object_member (task, "statusReason", reason);
+
+      /* The step in the Task's history, as CercleDestination writes it. */
+      transition = json_object_new ();
+      parts = json_array_new ();
+      json_object_set_string_member (transition, "url", CERCLE_FHIR_EXTENSION_TASK_TRANSITION);
+      json_array_add_object_element (parts, sub_extension ("time", "valueDateTime", now));
+      json_array_add_object_element (parts, sub_extension ("status", "valueCode", "cancelled"));
+      json_array_add_object_element (parts, sub_extension ("businessStatus", "valueCode",
+                                                           CERCLE_REFERRAL_BUSINESS_NO_ANSWER));
+      json_array_add_object_element (parts, sub_extension ("actor", "valueCode", "system"));
+      json_object_set_array_member (transition, "extension", parts);
+      json_array_add_object_element (array_member (task, "extension"), transition);
+      description = "No answer after the response deadline and a reminder: cancelled";
+    }
+  else
+    {
+      JsonObject *note = json_object_new ();
+
+      text = g_strdup_printf ("Relance : pas de réponse à l’échéance du %s.", due_text);
+      json_object_set_string_member (note, "authorString", "Cercle");
+      json_object_set_string_member (note, "time", now);
+      json_object_set_string_member (note, "text", text);
+      json_array_add_object_element (array_member (task, "note"), note);
+      description = "Response deadline passed: reminder";
+    }
+  json_object_set_string_member (task, "lastModified", now);
+
+  written = cercle_server_store_write (self->store, task, res->version, &outcome, error);
+  if (written == NULL)
+    return FALSE;
+  if (cancel)
+    {
+      CercleDb *db = cercle_server_store_get_db (self->store);
+      sqlite3_stmt *stmt = cercle_db_prepare (db, "DELETE FROM deadlines WHERE task_id = ?", error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, written->id, -1, SQLITE_TRANSIENT);
+      if (!cercle_db_step_done (db, stmt, error))
+        return FALSE;
+    }
+  else if (!deadline_set_state (self, written->id, row->requested_at, now_s, error))
+    return FALSE;
+
+  if (written->patient_id)
+    g_ptr_array_add (patients, written->patient_id);
+  g_ptr_array_add (entities, g_strdup_printf ("Task/%s/_history/%" G_GINT64_FORMAT, written->id, written->version));
+  if (!cercle_server_audit_record (self->store, &agent, 'U', "update", CERCLE_AUDIT_SUCCESS, description,
+                                   patients, entities, error))
+    return FALSE;
+  g_message ("Task/%s: %s", written->id, cancel ? "no answer after the reminder, cancelled" : "response deadline passed, reminder recorded");
+  return TRUE;
+}
+
+static gboolean
+deadline_pass (CercleServer  *self,
+               gint64         now_s,
+               guint         *n_changes,
+               GError       **error)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) deadline_row_free);
+  sqlite3_stmt *stmt;
+
+  /* Forget the Tasks that left requested/received: answered, or ended. */
+  if (!run_prepared (db,
+                     "DELETE FROM deadlines WHERE task_id NOT IN (SELECT id FROM idx WHERE type = 'Task'"
+                     " AND param = 'status' AND value IN ('requested', 'received'))",
+                     error))
+    return FALSE;
+  stmt = cercle_db_prepare (db,
+                            "SELECT i.id, d.requested_at, d.reminded_at FROM idx i"
+                            " LEFT JOIN deadlines d ON d.task_id = i.id"
+                            " WHERE i.type = 'Task' AND i.param = 'status' AND i.value IN ('requested', 'received')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      DeadlineRow *row = g_new0 (DeadlineRow, 1);
+
+      row->task_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      row->requested_at = sqlite3_column_type (stmt, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 1);
+      row->reminded_at = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 2);
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < rows->len && *n_changes < DEADLINE_MAX_CHANGES; i++)
+    {
+      DeadlineRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(CercleStoredResource) res = cercle_server_store_get (self->store, "Task", row->task_id, 0, NULL);
+      g_autoptr(JsonObject) task = res ? parse_stored (res) : NULL;
+      const char *status = json_string (task, "status");
+      const char *business = concept_code (json_object (task, "businessStatus"));
+      gint64 end, due;
+
+      /* Only a destination that has not answered: sent, or read. When it
+       * asked for complements, the requester has to act, not the desk. */
+      if (task == NULL ||
+          !((g_strcmp0 (status, "requested") == 0 && g_strcmp0 (business, CERCLE_REFERRAL_BUSINESS_UNREAD) == 0) ||
+            (g_strcmp0 (status, "received") == 0 && g_strcmp0 (business, "lue") == 0)))
+        continue;
+      if (row->requested_at < 0)
+        {
+          /* Sent before the server kept deadlines (or loaded as demo data):
+           * the clock starts at its current version. */
+          g_autoptr(GDateTime) updated = g_date_time_new_from_iso8601 (res->last_updated, NULL);
+
+          row->requested_at = updated ? g_date_time_to_unix (updated) : now_s;
+          if (!deadline_set_state (self, row->task_id, row->requested_at, -1, error))
+            return FALSE;
+        }
+      end = deadline_end_of (task);
+      due = end >= 0 ? end : row->requested_at + self->response_delay;
+      if (now_s < due)
+        continue;
+      if (row->reminded_at >= 0 && now_s < row->reminded_at + self->reminder_grace)
+        continue;
+      if (!deadline_apply (self, res, task, row, due, now_s, error))
+        return FALSE;
+      (*n_changes)++;
+    }
+  return TRUE;
+}
+
+/**
+ * cercle_server_check_deadlines:
+ * @self: a server
+ * @error: return location for an error
+ *
+ * One pass of the response-deadline check, in one durable transaction:
+ * each referral Task still unanswered (requested/non-lue or received/lue)
+ * whose deadline (Task.restriction.period.end, else the response delay
+ * after it was sent) has passed gets a reminder; one already reminded for
+ * longer than the grace period becomes cancelled/delai-depasse.
+ *
+ * Returns: the number of Tasks changed, or -1 on error
+ */
+int
+cercle_server_check_deadlines (CercleServer  *self,
+                               GError       **error)
+{
+  guint n_changes = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (CERCLE_IS_SERVER (self), -1);
+
+  if (!batch_enter (self, TRUE, error))
+    return -1;
+  ok = deadline_pass (self, g_get_real_time () / G_USEC_PER_SEC, &n_changes, error);
+  batch_leave (self, ok);
+  /* Commits now, with whatever requests joined the batch. */
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  flush_pending (self);
+  return ok ? (int) n_changes : -1;
+}
+
+static gboolean
+on_deadline_check (gpointer data)
+{
+  CercleServer *self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (cercle_server_check_deadlines (self, &error) < 0)
+    g_warning ("Response deadline check failed: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * cercle_server_set_deadlines:
+ * @self: a server
+ * @response_delay: seconds a destination has to answer after the Task is
+ *   sent, when the Task gives no restriction.period.end
+ * @reminder_grace: seconds between the reminder and the cancellation
+ * @check_interval: seconds between two checks (0: no periodic check)
+ *
+ * Sets the response deadlines and starts their periodic check on the main
+ * loop.
+ */
+void
+cercle_server_set_deadlines (CercleServer *self,
+                             gint64        response_delay,
+                             gint64        reminder_grace,
+                             guint         check_interval)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+  g_return_if_fail (response_delay >= 0 && reminder_grace >= 0);
+
+  self->response_delay = response_delay;
+  self->reminder_grace = reminder_grace;
+  g_clear_handle_id (&self->deadline_check_id, g_source_remove);
+  if (check_interval > 0)
+    self->deadline_check_id = g_timeout_add_seconds (check_interval, on_deadline_check, self);
 }
 
 CercleServer *

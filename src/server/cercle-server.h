@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 #define CERCLE_SERVER_MAX_BODY (1024 * 1024)
 
+/* Response deadlines of referral destinations (seconds). */
+#define CERCLE_SERVER_DEFAULT_RESPONSE_DELAY (48 * 3600)
+#define CERCLE_SERVER_DEFAULT_REMINDER_GRACE (24 * 3600)
+#define CERCLE_SERVER_DEFAULT_DEADLINE_CHECK 60
+
 #define CERCLE_TYPE_SERVER (cercle_server_get_type ())
 G_DECLARE_FINAL_TYPE (CercleServer, cercle_server, CERCLE, SERVER, GObject)
 
@@ -24,5 +29,11 @@ gboolean      cercle_server_listen (CercleServer       *self,
                                     GTlsCertificate    *certificate,
                                     GError            **error);
 GSList       *cercle_server_get_uris (CercleServer     *self);
+void          cercle_server_set_deadlines (CercleServer *self,
+                                           gint64        response_delay,
+                                           gint64        reminder_grace,
+                                           guint         check_interval);
+int           cercle_server_check_deadlines (CercleServer  *self,
+                                             GError       **error);
 
 G_END_DECLS

@@ -33,6 +33,9 @@ static char *tls_key = NULL;
 static gboolean demo = FALSE;
 static gint64 access_lifetime = 900;
 static gint64 refresh_lifetime = 30 * 24 * 3600;
+static char *response_delay_text = NULL;
+static char *reminder_grace_text = NULL;
+static gint deadline_check = CERCLE_SERVER_DEFAULT_DEADLINE_CHECK;
 
 static GOptionEntry main_entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The server database"), N_("PATH") },
@@ -42,8 +45,45 @@ static GOptionEntry main_entries[] = {
   { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, N_("Fill an empty database with fictitious demo data"), NULL },
   { "access-token-lifetime", 0, 0, G_OPTION_ARG_INT64, &access_lifetime,
     N_("Lifetime of access tokens in seconds (default 900)"), N_("SECONDS") },
+  { "response-delay", 0, 0, G_OPTION_ARG_STRING, &response_delay_text,
+    N_("Time a destination has to answer a referral without its own deadline, in hours or with a unit s, m, h, d (default 48)"),
+    N_("HOURS") },
+  { "reminder-grace", 0, 0, G_OPTION_ARG_STRING, &reminder_grace_text,
+    N_("Time between the reminder of an unanswered referral and its cancellation, in hours or with a unit s, m, h, d (default 24)"),
+    N_("HOURS") },
+  { "deadline-check-seconds", 0, 0, G_OPTION_ARG_INT, &deadline_check,
+    N_("Seconds between two checks of the response deadlines (default 60)"), N_("SECONDS") },
   { NULL }
 };
+
+/* "48" (hours), "90s", "30m", "12h", "2d" → seconds, or -1. */
+static gint64
+parse_duration (const char *text,
+                gint64      default_seconds)
+{
+  static const struct { char unit; gint64 seconds; } units[] = {
+    { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 24 * 3600 },
+  };
+  g_autofree char *number = NULL;
+  gint64 factor = 3600;
+  gsize len;
+  guint64 n;
+
+  if (text == NULL)
+    return default_seconds;
+  number = g_strstrip (g_strdup (text));
+  len = strlen (number);
+  for (guint i = 0; len > 0 && i < G_N_ELEMENTS (units); i++)
+    if (g_ascii_tolower (number[len - 1]) == units[i].unit)
+      {
+        factor = units[i].seconds;
+        number[len - 1] = '\0';
+        break;
+      }
+  if (!g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT64 / (24 * 3600), &n, NULL))
+    return -1;
+  return (gint64) n * factor;
+}
 
 static gboolean
 seed_demo (CercleServerStore  *store,
@@ -138,6 +178,7 @@ run_server (CercleServerStore *store)
   g_autoptr(CercleServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   gboolean loopback = FALSE;
+  gint64 response_delay, reminder_grace;
   GSList *uris;
 
   if (listen_on == NULL)
@@ -149,6 +190,14 @@ run_server (CercleServerStore *store)
   if (address == NULL)
     {
       g_printerr ("cercle-server: %s\n", error->message);
+      return 2;
+    }
+  response_delay = parse_duration (response_delay_text, CERCLE_SERVER_DEFAULT_RESPONSE_DELAY);
+  reminder_grace = parse_duration (reminder_grace_text, CERCLE_SERVER_DEFAULT_REMINDER_GRACE);
+  if (response_delay < 0 || reminder_grace < 0 || deadline_check < 0)
+    {
+      g_printerr ("cercle-server: %s\n",
+                  _("--response-delay and --reminder-grace take a number of hours, or a number and a unit: 90s, 30m, 12h, 2d"));
       return 2;
     }
   if ((tls_cert == NULL) != (tls_key == NULL))
@@ -180,6 +229,7 @@ run_server (CercleServerStore *store)
   cercle_server_store_start_checkpoints (store);
   auth = cercle_server_auth_new (store, access_lifetime, refresh_lifetime);
   server = cercle_server_new (store, CERCLE_TOKEN_ISSUER (auth));
+  cercle_server_set_deadlines (server, response_delay, reminder_grace, (guint) deadline_check);
   if (!cercle_server_listen (server, address, certificate, &error))
     {
       g_printerr ("cercle-server: %s\n", error->message);
