@@ -277,6 +277,9 @@ test_access_matrix (Fixture       *f,
   }
 }
 
+static gboolean has_system_transition (CercleTestResponse *r,
+                                       const char         *business);
+
 static void
 test_referral (Fixture       *f,
                gconstpointer  data)
@@ -340,6 +343,7 @@ test_referral (Fixture       *f,
     g_assert_cmpstr (status_of (t2), ==, "rejected");
     g_assert_cmpstr (status_of (t3), ==, "cancelled");
     g_assert_cmpstr (business_of (t3), ==, "annulation-auto");
+    g_assert_true (has_system_transition (t3, "annulation-auto"));
   }
   /* A cancelled destination cannot come back. */
   expect (f, "PUT", "/fhir/Task/t3", f->insider, TASK ("t3", "org-smr", "requested"), 409);

@@ -505,6 +505,67 @@ parse_if_match (const char  *header,
 
 /* --- writes -------------------------------------------------------------- */
 
+static JsonArray *
+array_member (JsonObject *obj,
+              const char *member)
+{
+  JsonNode *node = json_object_get_member (obj, member);
+  JsonArray *array;
+
+  if (node && JSON_NODE_HOLDS_ARRAY (node))
+    return json_node_get_array (node);
+  array = json_array_new ();
+  json_object_set_array_member (obj, member, array);
+  return array;
+}
+
+static JsonObject *
+sub_extension (const char *url,
+               const char *value_type,
+               const char *value)
+{
+  JsonObject *ext = json_object_new ();
+
+  json_object_set_string_member (ext, "url", url);
+  json_object_set_string_member (ext, value_type, value);
+  return ext;
+}
+
+/* A transition made by the server itself (annulation-auto, delai-depasse):
+ * the new pair, lastModified and the step in the Task's history, as
+ * CercleDestination writes it. The caller has checked the transition. */
+static void
+task_system_transition (JsonObject *task,
+                        const char *to_status,
+                        const char *to_business,
+                        const char *now)
+{
+  JsonObject *bs, *coding, *transition;
+  JsonArray *codings, *parts;
+
+  json_object_set_string_member (task, "status", to_status);
+  bs = json_object_new ();
+  codings = json_array_new ();
+  coding = json_object_new ();
+  json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
+  json_object_set_string_member (coding, "code", to_business);
+  json_object_set_string_member (coding, "display", cercle_referral_status_display (to_status, to_business));
+  json_array_add_object_element (codings, coding);
+  json_object_set_array_member (bs, "coding", codings);
+  json_object_set_object_member (task, "businessStatus", bs);
+  json_object_set_string_member (task, "lastModified", now);
+
+  transition = json_object_new ();
+  parts = json_array_new ();
+  json_object_set_string_member (transition, "url", CERCLE_FHIR_EXTENSION_TASK_TRANSITION);
+  json_array_add_object_element (parts, sub_extension ("time", "valueDateTime", now));
+  json_array_add_object_element (parts, sub_extension ("status", "valueCode", to_status));
+  json_array_add_object_element (parts, sub_extension ("businessStatus", "valueCode", to_business));
+  json_array_add_object_element (parts, sub_extension ("actor", "valueCode", "system"));
+  json_object_set_array_member (transition, "extension", parts);
+  json_array_add_object_element (array_member (task, "extension"), transition);
+}
+
 static gboolean
 task_siblings_check (Request     *req,
                      JsonObject  *task,
@@ -538,8 +599,6 @@ task_siblings_check (Request     *req,
       const char *status = json_string (sibling, "status");
       const char *business = concept_code (json_object (sibling, "businessStatus"));
       g_autoptr(CercleStoredResource) written = NULL;
-      JsonObject *bs, *coding;
-      JsonArray *codings;
       CercleStoreWrite outcome;
       g_autofree char *now = NULL;
 
@@ -557,18 +616,8 @@ task_siblings_check (Request     *req,
       if (!cercle_referral_check_transition (status, business, "cancelled", CERCLE_REFERRAL_BUSINESS_AUTO_CANCELLED,
                                              CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, NULL))
         continue;
-      json_object_set_string_member (sibling, "status", "cancelled");
-      bs = json_object_new ();
-      codings = json_array_new ();
-      coding = json_object_new ();
-      json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
-      json_object_set_string_member (coding, "code", "annulation-auto");
-      json_object_set_string_member (coding, "display", "Annulée automatiquement");
-      json_array_add_object_element (codings, coding);
-      json_object_set_array_member (bs, "coding", codings);
-      json_object_set_object_member (sibling, "businessStatus", bs);
       now = cercle_server_store_now ();
-      json_object_set_string_member (sibling, "lastModified", now);
+      task_system_transition (sibling, "cancelled", CERCLE_REFERRAL_BUSINESS_AUTO_CANCELLED, now);
       written = cercle_server_store_write (self->store, sibling, res->version, &outcome, error);
       if (written == NULL)
         return FALSE;
@@ -1851,32 +1900,6 @@ deadline_format (gint64 unix_seconds)
   return local ? g_date_time_format (local, "%d/%m/%Y %H:%M") : g_strdup ("?");
 }
 
-static JsonArray *
-array_member (JsonObject *obj,
-              const char *member)
-{
-  JsonNode *node = json_object_get_member (obj, member);
-  JsonArray *array;
-
-  if (node && JSON_NODE_HOLDS_ARRAY (node))
-    return json_node_get_array (node);
-  array = json_array_new ();
-  json_object_set_array_member (obj, member, array);
-  return array;
-}
-
-static JsonObject *
-sub_extension (const char *url,
-               const char *value_type,
-               const char *value)
-{
-  JsonObject *ext = json_object_new ();
-
-  json_object_set_string_member (ext, "url", url);
-  json_object_set_string_member (ext, value_type, value);
-  return ext;
-}
-
 static gboolean
 deadline_set_state (CercleServer  *self,
                     const char    *task_id,
@@ -1929,41 +1952,18 @@ deadline_apply (CercleServer          *self,
       const char *status = json_string (task, "status");
       const char *business = concept_code (json_object (task, "businessStatus"));
       g_autofree char *reminded_text = deadline_format (row->reminded_at);
-      JsonObject *bs, *coding, *reason, *transition;
-      JsonArray *codings, *parts;
+      JsonObject *reason;
 
       /* The same rule as every other transition. */
       if (!cercle_referral_check_transition (status, business, "cancelled", CERCLE_REFERRAL_BUSINESS_NO_ANSWER,
                                              CERCLE_REFERRAL_ACTOR_SYSTEM, NULL, error))
         return FALSE;
-      json_object_set_string_member (task, "status", "cancelled");
-      bs = json_object_new ();
-      codings = json_array_new ();
-      coding = json_object_new ();
-      json_object_set_string_member (coding, "system", BUSINESS_STATUS_SYSTEM);
-      json_object_set_string_member (coding, "code", CERCLE_REFERRAL_BUSINESS_NO_ANSWER);
-      json_object_set_string_member (coding, "display",
-                                     cercle_referral_status_display ("cancelled", CERCLE_REFERRAL_BUSINESS_NO_ANSWER));
-      json_array_add_object_element (codings, coding);
-      json_object_set_array_member (bs, "coding", codings);
-      json_object_set_object_member (task, "businessStatus", bs);
       text = g_strdup_printf ("Sans réponse : échéance du %s dépassée, relance du %s restée sans réponse.",
                               due_text, reminded_text);
       reason = json_object_new ();
       json_object_set_string_member (reason, "text", text);
       json_object_set_object_member (task, "statusReason", reason);
-
-      /* The step in the Task's history, as CercleDestination writes it. */
-      transition = json_object_new ();
-      parts = json_array_new ();
-      json_object_set_string_member (transition, "url", CERCLE_FHIR_EXTENSION_TASK_TRANSITION);
-      json_array_add_object_element (parts, sub_extension ("time", "valueDateTime", now));
-      json_array_add_object_element (parts, sub_extension ("status", "valueCode", "cancelled"));
-      json_array_add_object_element (parts, sub_extension ("businessStatus", "valueCode",
-                                                           CERCLE_REFERRAL_BUSINESS_NO_ANSWER));
-      json_array_add_object_element (parts, sub_extension ("actor", "valueCode", "system"));
-      json_object_set_array_member (transition, "extension", parts);
-      json_array_add_object_element (array_member (task, "extension"), transition);
+      task_system_transition (task, "cancelled", CERCLE_REFERRAL_BUSINESS_NO_ANSWER, now);
       description = "No answer after the response deadline and a reminder: cancelled";
     }
   else
@@ -1975,9 +1975,9 @@ deadline_apply (CercleServer          *self,
       json_object_set_string_member (note, "time", now);
       json_object_set_string_member (note, "text", text);
       json_array_add_object_element (array_member (task, "note"), note);
+      json_object_set_string_member (task, "lastModified", now);
       description = "Response deadline passed: reminder";
     }
-  json_object_set_string_member (task, "lastModified", now);
 
   written = cercle_server_store_write (self->store, task, res->version, &outcome, error);
   if (written == NULL)
@@ -2067,6 +2067,10 @@ deadline_pass (CercleServer  *self,
         }
       end = deadline_end_of (task);
       due = end >= 0 ? end : row->requested_at + self->response_delay;
+      /* The requester moved the deadline past the reminder: the new one
+       * gets its own reminder before any cancellation. */
+      if (row->reminded_at >= 0 && due > row->reminded_at)
+        row->reminded_at = -1;
       if (now_s < due)
         continue;
       if (row->reminded_at >= 0 && now_s < row->reminded_at + self->reminder_grace)
