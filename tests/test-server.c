@@ -879,7 +879,8 @@ history_has (CercleTestResponse *r,
 /* Three destinations sent at once: the SSIAD answers at once, the HAD only
  * after the reminder, the SMR never: it gets the reminder, then after the
  * grace period becomes "Sans réponse". A fourth one, with its own deadline
- * in a day, is left alone although the default delay has passed. */
+ * in a day, is left alone although the default delay has passed; a fifth,
+ * reminded, whose deadline the requester then moves, is not cancelled. */
 static void
 test_deadline (Fixture       *f,
                gconstpointer  data)
@@ -888,6 +889,7 @@ test_deadline (Fixture       *f,
   g_autoptr(CercleTestResponse) t2 = NULL;
   g_autoptr(CercleTestResponse) t3 = NULL;
   g_autoptr(CercleTestResponse) t4 = NULL;
+  g_autoptr(CercleTestResponse) t5 = NULL;
   g_autoptr(CercleTestResponse) reminded = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
@@ -901,6 +903,25 @@ test_deadline (Fixture       *f,
 
   expect (f, "PUT", "/fhir/Task/t4", f->insider, t4_body, 201);
   desk_answers (f, f->desk, "t1", "accepted", "accord");
+
+  /* An own deadline already passed: reminded at the next pass; the
+   * requester then gives a day more, and it is not cancelled. */
+  expect (f, "PUT", "/fhir/Task/t5", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t5\",\"status\":\"requested\",\"intent\":\"order\","
+          "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]},\"restriction\":{\"period\":{\"end\":\"2026-01-05\"}},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-usp\"}}", 201);
+  {
+    g_autoptr(CercleTestResponse) sent = wait_task (f, "t5", 1, NULL);
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *body = NULL;
+
+    json_object_set_string_member (json_object_get_object_member (json_object_get_object_member (sent->json, "restriction"),
+                                                                  "period"), "end", end);
+    node = json_node_init_object (json_node_alloc (), sent->json);
+    body = json_to_string (node, FALSE);
+    expect (f, "PUT", "/fhir/Task/t5", f->insider, body, 200);
+  }
 
   /* Past the deadline: the unanswered get a reminder, as a note. */
   reminded = wait_task (f, "t3", 1, NULL);
@@ -955,6 +976,9 @@ test_deadline (Fixture       *f,
   g_assert_cmpstr (status_of (t4), ==, "requested");
   g_assert_cmpuint (n_notes (t4), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (t4->json, "meta"), "versionId"), ==, "1");
+  t5 = req (f, "GET", "/fhir/Task/t5", f->insider, NULL);
+  g_assert_cmpstr (status_of (t5), ==, "requested");
+  g_assert_cmpuint (n_notes (t5), ==, 1);
 
   cercle_test_server_stop (f->server);
   log = cercle_test_server_dup_log (f->server);
@@ -1225,6 +1249,11 @@ test_listen_rules (void)
   /* Plain HTTP off the loopback is refused. */
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "0.0.0.0:0", NULL), ==, 2);
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "[::]:0", NULL), ==, 2);
+  /* A response delay is hours, or a number with a unit. */
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "127.0.0.1:0",
+                                               "--response-delay", "2 jours", NULL), ==, 2);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "127.0.0.1:0",
+                                               "--reminder-grace", "-3h", NULL), ==, 2);
 }
 
 /* With a certificate, the API is served over TLS. */
