@@ -923,15 +923,10 @@ test_deadline (Fixture       *f,
     expect (f, "PUT", "/fhir/Task/t5", f->insider, body, 200);
   }
 
-  /* Past the deadline: the unanswered get a reminder, as a note. */
-  reminded = wait_task (f, "t3", 1, NULL);
-  g_assert_cmpstr (status_of (reminded), ==, "requested");
-  g_assert_cmpstr (business_of (reminded), ==, "non-lue");
-  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (
-    json_object_get_array_member (reminded->json, "note"), 0), "text"), "Relance"));
+  /* Past the deadline: the unanswered get a reminder, as a note. The HAD
+   * first, which has the grace period to answer. */
   t2 = wait_task (f, "t2", 1, NULL);
   g_clear_pointer (&t2, cercle_test_response_free);
-
   /* The desk sees the reminder in its feed, and answers after it. */
   {
     g_autoptr(CercleTestResponse) feed = req (f, "GET", "/fhir/Task/_history", f->desk2, NULL);
@@ -941,6 +936,12 @@ test_deadline (Fixture       *f,
     g_assert_false (history_has (feed, "t3", 1, NULL));
   }
   desk_answers (f, f->desk2, "t2", "accepted", "liste-attente");
+
+  reminded = wait_task (f, "t3", 1, NULL);
+  g_assert_cmpstr (status_of (reminded), ==, "requested");
+  g_assert_cmpstr (business_of (reminded), ==, "non-lue");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_array_get_object_element (
+    json_object_get_array_member (reminded->json, "note"), 0), "text"), "Relance"));
 
   /* After the grace period, the silent one is cancelled by the system. */
   t3 = wait_task (f, "t3", 0, "cancelled");
