@@ -127,12 +127,14 @@ static const CercleMigration server_migrations[] = {
     "DROP INDEX idx_lookup;"
     "CREATE INDEX idx_lookup ON idx (type, param, value, seq, id);" },
   { 3, "response deadlines of the referral destinations",
-    /* Server-side state of the deadline check (cercle_server_check_deadlines):
-     * when the Task last became requested and when its reminder was
-     * recorded, in Unix seconds. */
+    /* Server-side state of the deadline check (cercle_server_check_deadlines),
+     * in Unix seconds: when the Task last became requested, its own deadline
+     * (restriction.period.end, kept at each write so that a pass selects in
+     * SQL what may be due) and when its reminder was recorded. */
     "CREATE TABLE deadlines ("
     "  task_id TEXT PRIMARY KEY,"
     "  requested_at INTEGER NOT NULL,"
+    "  end_at INTEGER,"
     "  reminded_at INTEGER) WITHOUT ROWID;" },
 };
 
