@@ -8,4 +8,6 @@ set -euo pipefail
 build="$1"
 export GSETTINGS_SCHEMA_DIR="$build/data"
 export CERCLE_LOCALEDIR="$build/po"
+# The demo directory of the source tree, loaded on first run.
+export CERCLE_DEMO_DIR="${CERCLE_DEMO_DIR:-$(cd "$(dirname "$0")/.." && pwd)/data/demo}"
 exec "$build/src/cercle/cercle"

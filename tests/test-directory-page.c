@@ -329,10 +329,19 @@ save_screenshot (GtkWidget  *widget,
 static void
 close_page (GtkWindow *window)
 {
+  GtkWidget *page = gtk_window_get_child (window);
+
+  /* Nothing the page started may keep it alive once its window is gone:
+   * searches and imports are cancelled, their callbacks let go. */
   g_object_ref (window);
+  g_object_ref (page);
   gtk_window_destroy (window);
   flush_events (50);
   g_assert_finalize_object (window);
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       G_OBJECT (page)->ref_count > 1 && g_get_monotonic_time () < deadline;)
+    flush_events (10);
+  g_assert_finalize_object (page);
 }
 
 /* ---- Tests -------------------------------------------------------------- */
@@ -640,6 +649,63 @@ test_import_report (void)
   g_setenv ("CERCLE_DEMO_DIR", saved_demo, TRUE);
 }
 
+static gboolean
+import_hidden (gpointer data)
+{
+  return !gtk_revealer_get_reveal_child (template_child (data, "import_revealer"))
+         && gtk_widget_get_sensitive (template_child (data, "import_button"));
+}
+
+static gboolean
+label_shown (GtkWidget  *root,
+             const char *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect_widgets (root, GTK_TYPE_LABEL, TRUE, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)), text) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_import_cancel (void)
+{
+  const char *shared = g_getenv ("CERCLE_SHARED_DATA");
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+  guint before;
+
+  g_assert_nonnull (shared);
+  path = g_build_filename (shared, "finess-fhir", "etab0-10000.ndjson.gz", NULL);
+  file = g_file_new_for_path (path);
+
+  page = open_page (&window);
+  choose_commune (page, "Melun", MELUN);
+  wait_until (results_shown, page, 20, "the services around Melun");
+  before = g_list_model_get_n_items (cercle_directory_page_get_results (page));
+
+  /* Ten thousand real FINESS sites: long enough to be cancelled. */
+  cercle_directory_page_import_files (page, &file, 1);
+  g_assert_true (gtk_revealer_get_reveal_child (template_child (page, "import_revealer")));
+  flush_events (50);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "directory.cancel-import", NULL));
+  wait_until (import_hidden, page, 30, "the import to stop");
+
+  /* All or nothing: nothing was imported, no report, a toast says so. */
+  g_assert_null (find_message_dialog ());
+  g_assert_true (label_shown (template_child (page, "toast_overlay"), "Importation annulée"));
+  cercle_directory_page_set_commune (page, cercle_directory_page_get_commune (page));
+  wait_until (results_shown, page, 20, "the services around Melun again");
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), ==, before);
+
+  close_page (window);
+}
+
 static void
 test_in_window (void)
 {
@@ -826,6 +892,7 @@ main (int   argc,
   g_test_add_func ("/directory-page/enter-picks-first", test_enter_picks_first);
   g_test_add_func ("/directory-page/keyboard-completion", test_keyboard_completion);
   g_test_add_func ("/directory-page/import-report", test_import_report);
+  g_test_add_func ("/directory-page/import-cancel", test_import_cancel);
   g_test_add_func ("/directory-page/narrow", test_narrow);
   g_test_add_func ("/directory-page/in-window", test_in_window);
 

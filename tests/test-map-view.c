@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <math.h>
 #include <gtk/gtk.h>
+#include <libsoup/soup.h>
 
 #include "cercle-map-view.h"
 #include "cercle-tile-source.h"
@@ -310,6 +311,89 @@ test_tile_data (void)
   g_assert_cmpuint (cercle_tile_source_get_n_tiles (source), ==, 1);
 }
 
+/* A tile server on 127.0.0.1: every request is a tile libshumate asked for. */
+typedef struct
+{
+  GPtrArray *paths;
+  GBytes *png;
+} TileServer;
+
+static void
+serve_tile (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           data)
+{
+  TileServer *tiles = data;
+
+  g_ptr_array_add (tiles->paths, g_strdup (path));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "image/png", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (tiles->png, NULL), g_bytes_get_size (tiles->png));
+}
+
+static gboolean
+tiles_requested (gpointer data)
+{
+  TileServer *tiles = data;
+
+  return tiles->paths->len >= 4;
+}
+
+static void
+on_png (GObject *object, GAsyncResult *result, gpointer data)
+{
+  GBytes **out = data;
+
+  *out = shumate_data_source_get_tile_data_finish (SHUMATE_DATA_SOURCE (object), result, NULL);
+}
+
+static void
+test_url_tiles (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(CercleTileSource) source = cercle_tile_source_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+  g_autofree char *url = NULL;
+  TileServer tiles = { g_ptr_array_new_with_free_func (g_free), NULL };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = cercle_map_view_new ();
+  g_autoptr(GRegex) tile_path = g_regex_new ("^/[0-9]+/[0-9]+/[0-9]+\\.png$", 0, 0, NULL);
+
+  /* Any valid PNG does as a tile: borrow one from the offline source. */
+  shumate_data_source_get_tile_data_async (SHUMATE_DATA_SOURCE (source), 0, 0, 0, NULL, on_png, &tiles.png);
+  while (tiles.png == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  soup_server_add_handler (server, NULL, serve_tile, &tiles, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/{z}/{x}/{y}.png", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 300);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  cercle_map_view_set_tile_url (CERCLE_MAP_VIEW (view), url);
+  g_assert_false (cercle_map_view_get_offline (CERCLE_MAP_VIEW (view)));
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The tiles come from the URL template, z/x/y filled in. */
+  g_assert_true (wait_until (tiles_requested, &tiles, 10000));
+  for (guint i = 0; i < tiles.paths->len; i++)
+    g_assert_true (g_regex_match (tile_path, g_ptr_array_index (tiles.paths, i), 0, NULL));
+
+  /* And back to local drawing without a URL. */
+  cercle_map_view_set_tile_url (CERCLE_MAP_VIEW (view), "");
+  g_assert_true (cercle_map_view_get_offline (CERCLE_MAP_VIEW (view)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_ptr_array_unref (tiles.paths);
+  g_bytes_unref (tiles.png);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -321,6 +405,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/map-view/tile-data", test_tile_data);
   g_test_add_func ("/map-view/markers-and-selection", test_markers_and_selection);
+  g_test_add_func ("/map-view/url-tiles", test_url_tiles);
 
   return g_test_run ();
 }

@@ -39,9 +39,7 @@ struct _CercleDirectoryPage
   /* Template children */
   AdwToastOverlay *toast_overlay;
   GtkRevealer *import_revealer;
-  GtkLabel *import_label;
   GtkProgressBar *import_progress;
-  GtkBox *entry_box;
   GtkSearchEntry *commune_entry;
   GtkWidget *export_button;
   GtkWidget *import_button;
@@ -71,7 +69,10 @@ struct _CercleDirectoryPage
   /* Categories, in the order of cercle_directory_categories () */
   GPtrArray *chips;
 
-  /* Results */
+  /* Results: one store for the whole life of the page, so that a new
+   * answer rebinds the rows and markers already there instead of building
+   * new ones. */
+  GListStore *results;
   GtkSingleSelection *results_selection;
   GCancellable *search_cancellable;
   gboolean searching;
@@ -369,6 +370,21 @@ on_result_activated (CercleDirectoryPage *self,
 /* ---- Results ------------------------------------------------------------ */
 
 static void
+replace_results (CercleDirectoryPage *self,
+                 GListModel          *results)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = results ? g_list_model_get_n_items (results) : 0;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (results, i));
+
+  /* One items-changed: the list and the map update once. */
+  g_list_store_splice (self->results, 0, g_list_model_get_n_items (G_LIST_MODEL (self->results)),
+                       items->pdata, items->len);
+}
+
+static void
 show_results (CercleDirectoryPage *self,
               GListModel          *results)
 {
@@ -376,8 +392,7 @@ show_results (CercleDirectoryPage *self,
   guint n = results ? g_list_model_get_n_items (results) : 0;
   gboolean zones = FALSE;
 
-  gtk_single_selection_set_model (self->results_selection, results);
-  cercle_map_view_set_model (self->map_view, results);
+  replace_results (self, results);
 
   if (self->commune != NULL && cercle_commune_has_position (self->commune))
     cercle_map_view_set_reference (self->map_view,
@@ -506,8 +521,7 @@ run_search (CercleDirectoryPage *self)
   if (self->commune == NULL)
     {
       set_busy (self, FALSE);
-      gtk_single_selection_set_model (self->results_selection, NULL);
-      cercle_map_view_set_model (self->map_view, NULL);
+      replace_results (self, NULL);
       cercle_map_view_clear_reference (self->map_view);
       if (!self->preparing)
         gtk_stack_set_visible_child_name (self->results_stack, "no-commune");
@@ -617,7 +631,11 @@ communes_done (GObject      *object,
   if (communes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Commune search failed: %s", error->message);
+        {
+          g_autofree char *message = g_strdup_printf (_("The communes could not be searched: %s"),
+                                                      error->message);
+          show_toast (self, message);
+        }
       return;
     }
 
@@ -1378,6 +1396,7 @@ cercle_directory_page_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->results_selection);
+  g_clear_object (&self->results);
   g_clear_object (&self->commune_selection);
   g_clear_object (&self->commune);
   g_clear_pointer (&self->chips, g_ptr_array_unref);
@@ -1478,9 +1497,7 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-directory-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_revealer);
-  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_label);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_progress);
-  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, entry_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, commune_entry);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_button);
@@ -1524,7 +1541,8 @@ cercle_directory_page_init (CercleDirectoryPage *self)
   self->directory = open_default_directory ();
 
   /* Results: one selection shared by the list, the map and the detail. */
-  self->results_selection = gtk_single_selection_new (NULL);
+  self->results = g_list_store_new (CERCLE_TYPE_STRUCTURE);
+  self->results_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->results)));
   gtk_single_selection_set_autoselect (self->results_selection, TRUE);
   g_signal_connect_object (self->results_selection, "notify::selected",
                            G_CALLBACK (on_results_selected), self, G_CONNECT_SWAPPED);
@@ -1533,6 +1551,7 @@ cercle_directory_page_init (CercleDirectoryPage *self)
   g_signal_connect (result_factory, "unbind", G_CALLBACK (result_unbind), NULL);
   gtk_list_view_set_factory (self->results_view, result_factory);
   gtk_list_view_set_model (self->results_view, GTK_SELECTION_MODEL (self->results_selection));
+  cercle_map_view_set_model (self->map_view, G_LIST_MODEL (self->results));
   g_signal_connect_object (self->map_view, "marker-activated",
                            G_CALLBACK (on_marker_activated), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->results_view, "activate",

@@ -151,77 +151,93 @@ on_marker_clicked (GtkButton     *button,
   g_signal_emit (self, signals[MARKER_ACTIVATED], 0, position);
 }
 
-static ShumateMarker *
-create_marker (CercleMapView *self,
+/* Shows @item on @marker, a marker new or reused from the previous answer. */
+static void
+update_marker (ShumateMarker *marker,
                GObject       *item,
-               guint          position)
+               guint          position,
+               double         latitude,
+               double         longitude)
 {
+  GtkWidget *button = shumate_marker_get_child (marker);
   g_autofree char *name = NULL;
   g_autofree char *number = NULL;
   g_autofree char *tooltip = NULL;
-  ShumateMarker *marker;
-  GtkWidget *button;
-  double lat, lon;
-
-  if (!item_location (item, &lat, &lon))
-    return NULL;
 
   g_object_get (item, "name", &name, NULL);
   number = g_strdup_printf ("%u", position + 1);
   /* Translators: the tooltip of a numbered marker on the map: "3. SSIAD de Melun" */
   tooltip = g_strdup_printf (_("%u. %s"), position + 1, name ? name : "");
 
-  button = gtk_button_new_with_label (number);
-  gtk_widget_add_css_class (button, "cercle-map-marker");
+  gtk_button_set_label (GTK_BUTTON (button), number);
   if (item_covers_commune (item))
     gtk_widget_add_css_class (button, "covers");
+  else
+    gtk_widget_remove_css_class (button, "covers");
+  gtk_widget_remove_css_class (button, "selected");
+  gtk_widget_remove_css_class (GTK_WIDGET (marker), "selected");
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
                                   -1);
   g_object_set_data (G_OBJECT (button), "cercle-position", GUINT_TO_POINTER (position));
+  shumate_location_set_location (SHUMATE_LOCATION (marker), latitude, longitude);
+}
+
+static ShumateMarker *
+create_marker (CercleMapView *self)
+{
+  ShumateMarker *marker;
+  GtkWidget *button;
+
+  button = gtk_button_new ();
+  gtk_widget_add_css_class (button, "cercle-map-marker");
   g_signal_connect_object (button, "clicked", G_CALLBACK (on_marker_clicked), self, 0);
 
   marker = shumate_marker_new ();
   shumate_marker_set_selectable (marker, FALSE);
   shumate_marker_set_child (marker, button);
-  shumate_location_set_location (SHUMATE_LOCATION (marker), lat, lon);
 
   return marker;
 }
 
 static void
-remove_result_markers (CercleMapView *self)
-{
-  for (guint i = 0; i < self->markers->len; i++)
-    {
-      ShumateMarker *marker = g_ptr_array_index (self->markers, i);
-
-      if (marker != NULL)
-        shumate_marker_layer_remove_marker (self->layer, marker);
-    }
-
-  g_ptr_array_set_size (self->markers, 0);
-}
-
-static void
 rebuild_markers (CercleMapView *self)
 {
+  g_autoptr(GPtrArray) spare = g_ptr_array_new ();
   guint n;
 
-  remove_result_markers (self);
+  /* Markers of the previous answer are reused: a new search costs a few
+   * property changes rather than a set of new widgets. */
+  for (guint i = 0; i < self->markers->len; i++)
+    if (g_ptr_array_index (self->markers, i) != NULL)
+      g_ptr_array_add (spare, g_ptr_array_index (self->markers, i));
+  g_ptr_array_set_size (self->markers, 0);
   self->selected = GTK_INVALID_LIST_POSITION;
 
   n = self->model ? g_list_model_get_n_items (self->model) : 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (self->model, i);
-      ShumateMarker *marker = create_marker (self, item, i);
+      ShumateMarker *marker = NULL;
+      double lat, lon;
 
+      if (item_location (item, &lat, &lon))
+        {
+          if (spare->len > 0)
+            marker = g_ptr_array_steal_index (spare, spare->len - 1);
+          else
+            {
+              marker = create_marker (self);
+              shumate_marker_layer_add_marker (self->layer, marker);
+            }
+          update_marker (marker, item, i, lat, lon);
+        }
       g_ptr_array_add (self->markers, marker);
-      if (marker != NULL)
-        shumate_marker_layer_add_marker (self->layer, marker);
     }
+
+  for (guint i = 0; i < spare->len; i++)
+    shumate_marker_layer_remove_marker (self->layer, g_ptr_array_index (spare, i));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
   cercle_map_view_fit (self);
