@@ -402,6 +402,13 @@ def run(pyatspi, app, app_log):
     else:
         tap(False, "detail-copy-buttons", ["no results to choose"])
 
+    # CERCLE_A11Y_SCREENSHOT=FILE.png: the screen as it is now, for a person
+    # to look at (ImageMagick's import); not part of the verdict.
+    shot = os.environ.get('CERCLE_A11Y_SCREENSHOT')
+    if shot:
+        time.sleep(1)
+        subprocess.run(['import', '-window', 'root', shot], check=False)
+
     check_buttons(frame, "results")
     check_french(frame, "results")
 
