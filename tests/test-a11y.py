@@ -26,6 +26,7 @@ TIMEOUT = 10.0          # seconds for anything the app does on its own
 KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9   # Xvfb's default keymap
 
 BUTTON_ROLES = None     # filled once pyatspi is imported
+TEXT_ROLES = None
 # GTK 4.8 names an accessible without a label after its type ("GtkButton",
 # "GtkImage"): for a screen reader that is no name at all.
 TYPE_NAME = re.compile(r'^(Gtk|Adw|Shumate|Cercle)[A-Z][A-Za-z]*$')
@@ -226,7 +227,10 @@ def check_buttons(root, where):
 def check_french(root, where):
     bad = []
     for a in walk(root):
-        for value in (name(a), description(a), text(a)):
+        values = [name(a), description(a)]
+        if role(a) in TEXT_ROLES:
+            values.append(text(a))
+        for value in values:
             if value.strip() in ENGLISH:
                 bad.append(describe(a))
     tap(not bad, f"french/{where}", [f"English: {b}" for b in bad])
@@ -235,7 +239,7 @@ def check_french(root, where):
 # ---- The run -------------------------------------------------------------
 
 def main():
-    global BUTTON_ROLES
+    global BUTTON_ROLES, TEXT_ROLES
     if len(sys.argv) != 3:
         print("usage: test-a11y.py CERCLE_BINARY AT_SPI_BUS_LAUNCHER", file=sys.stderr)
         return 2
@@ -285,6 +289,7 @@ def main():
                                start_new_session=True)
 
         import pyatspi
+        TEXT_ROLES = {pyatspi.ROLE_LABEL, pyatspi.ROLE_TEXT, pyatspi.ROLE_ENTRY}
         BUTTON_ROLES = {pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON,
                         pyatspi.ROLE_PUSH_BUTTON_MENU, pyatspi.ROLE_CHECK_BOX}
         run(pyatspi, app, app_log)
@@ -439,15 +444,17 @@ def run(pyatspi, app, app_log):
         if item is None:
             return None, f"no menu item “{item_label}”"
         do_action(item, 'click')
-        window = wait_for(lambda: find_one(accessible_app, lambda a: a is not frame and role(a) in (
-            pyatspi.ROLE_FRAME, pyatspi.ROLE_DIALOG, pyatspi.ROLE_WINDOW)
-            and find_one(a, lambda b: name(b) == marker and on_screen(b))))
+        window = wait_for(lambda: next((w for w in top_levels() if w != frame
+                                        and find_one(w, lambda b: name(b) == marker and on_screen(b))),
+                                       None))
         return window, describe(window) if window else f"no window showing “{marker}”"
+
+    def top_levels():
+        return [accessible_app.getChildAtIndex(i) for i in range(accessible_app.childCount)]
 
     def close(window):
         press_keys(KEY_ESCAPE)
-        wait_for(lambda: all(accessible_app.getChildAtIndex(i) != window
-                             for i in range(accessible_app.childCount)), timeout=5)
+        wait_for(lambda: window not in top_levels(), timeout=5)
 
     for what, item_label, marker in (('about', 'À propos de Cercle', 'Les auteurs de Cercle'),
                                      ('shortcuts', 'Raccourcis clavier', 'Rubriques')):
