@@ -23,7 +23,8 @@ import sys
 import time
 
 TIMEOUT = 10.0          # seconds for anything the app does on its own
-KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9   # Xvfb's default keymap
+# Key codes of Xvfb's default keymap.
+KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9
 
 BUTTON_ROLES = None     # filled once pyatspi is imported
 TEXT_ROLES = None
@@ -46,7 +47,8 @@ ENGLISH = {
     'Map of the results', 'Covers the commune', 'Matching communes',
     'Patient’s commune or postcode', 'Commune or postcode',
     'Minimize', 'Maximize', 'Close', '_Keyboard Shortcuts', 'Keyboard Shortcuts',
-    '_About Cercle', 'About Cercle', 'General', 'Show Shortcuts', 'Quit', 'The Cercle authors', '© 2026 The Cercle authors',
+    '_About Cercle', 'About Cercle', 'General', 'Show Shortcuts', 'Quit', 'Search for a Commune',
+    'The Cercle authors', '© 2026 The Cercle authors',
 }
 
 tests_run = 0
@@ -166,7 +168,8 @@ def extents(a):
 
 def on_screen(a):
     """GTK 4.8 sets no SHOWING state below the window: an accessible is
-    on screen when it is VISIBLE and has a size."""
+    on screen when it is VISIBLE and has a size. A page a GtkStack hid keeps
+    its last size, so this errs on the side of checking more, never less."""
     import pyatspi
     e = extents(a)
     return has_state(a, pyatspi.STATE_VISIBLE) and e is not None and e[2] > 0 and e[3] > 0
