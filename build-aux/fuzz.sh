@@ -1,10 +1,10 @@
 #!/bin/bash
 # Builds the libFuzzer targets with clang and AddressSanitizer in their own
-# build folder and runs each for a bounded time (default 30 s):
+# build folder and runs each for a bounded time (default 30 s each):
 #
 #   build-aux/fuzz.sh [SECONDS]
 #
-# The corpus starts from tests/fuzz/corpus; crashes land in the build folder
+# The corpora start from tests/fuzz/corpus*; crashes land in the build folder
 # (crash-*) and fail the run.
 #
 # Copyright 2026 The Cercle authors
@@ -21,11 +21,19 @@ if [ ! -f "$build/build.ninja" ]; then
 else
   meson configure "$build" -Dfuzz_seconds="$seconds" >/dev/null
 fi
-ninja -C "$build" tests/fuzz/fuzz-fhir-parse
-# The corpus grows in a copy: the seeds in the source tree stay small.
-corpus="$build/fuzz-corpus"
-mkdir -p "$corpus"
-cp -n "$top"/tests/fuzz/corpus/*.json "$corpus"/
-cd "$build"
-ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-fhir-parse -max_total_time="$seconds" -timeout=10 \
-  -print_final_stats=1 "$corpus"
+# Each target with the seeds of its corpus folder under tests/fuzz/.
+targets=(fuzz-fhir-parse:corpus fuzz-directory-import:corpus-directory)
+for t in "${targets[@]}"; do
+  ninja -C "$build" "tests/fuzz/${t%%:*}"
+done
+for t in "${targets[@]}"; do
+  name="${t%%:*}"
+  seeds="${t#*:}"
+  # The corpus grows in a copy: the seeds in the source tree stay small.
+  corpus="$build/fuzz-corpus/$name"
+  mkdir -p "$corpus"
+  cp -n "$top/tests/fuzz/$seeds"/* "$corpus"/
+  echo "fuzz.sh: $name for ${seconds}s" >&2
+  (cd "$build" && ASAN_OPTIONS=detect_leaks=1 "./tests/fuzz/$name" -max_total_time="$seconds" -timeout=10 \
+     -print_final_stats=1 "$corpus")
+done

@@ -20,6 +20,7 @@ struct _CercleTestServer
   SoupSession *session;
   char        *dump_dir;
   guint        n_dumped;
+  char        *log_path;
 };
 
 static const char *
@@ -69,6 +70,10 @@ cercle_test_server_start (const char         *db_path,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* The server's log goes to a file (a test can read what it says), one
+   * per start so that a restart does not lose the earlier one. */
+  server->log_path = g_strdup_printf ("%s.%08x.log", db_path, g_random_int ());
+  g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
   /* A test that aborts must not leave its server running. */
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
@@ -77,7 +82,8 @@ cercle_test_server_start (const char         *db_path,
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (line, "Listening on http://127.0.0.1:") ||
+                 g_str_has_prefix (line, "Listening on https://127.0.0.1:"));
   server->url = g_strdup (line + strlen ("Listening on "));
   if (g_str_has_suffix (server->url, "/"))
     server->url[strlen (server->url) - 1] = '\0';
@@ -121,6 +127,7 @@ cercle_test_server_free (CercleTestServer *server)
   g_free (server->url);
   g_free (server->db_path);
   g_free (server->dump_dir);
+  g_free (server->log_path);
   g_free (server);
 }
 
@@ -128,6 +135,16 @@ const char *
 cercle_test_server_get_url (CercleTestServer *server)
 {
   return server->url;
+}
+
+/* What the server wrote on its standard error so far. */
+char *
+cercle_test_server_dup_log (CercleTestServer *server)
+{
+  char *text = NULL;
+
+  g_file_get_contents (server->log_path, &text, NULL, NULL);
+  return text ? text : g_strdup ("");
 }
 
 const char *
@@ -267,6 +284,15 @@ dump (CercleTestServer *server,
   dump_text (server, text);
 }
 
+static gboolean
+accept_any_certificate (SoupMessage          *msg,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              data)
+{
+  return TRUE;
+}
+
 CercleTestResponse *
 cercle_test_server_request (CercleTestServer *server,
                             const char       *method,
@@ -285,6 +311,9 @@ cercle_test_server_request (CercleTestServer *server,
   const char *type;
 
   g_assert_nonnull (msg);
+  /* A test server's certificate is self-signed: trusted for this test only. */
+  if (g_str_has_prefix (server->url, "https:"))
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
   headers = soup_message_get_request_headers (msg);
   if (token)
     {

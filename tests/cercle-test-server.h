@@ -31,6 +31,7 @@ void                cercle_test_server_kill         (CercleTestServer   *server)
 void                cercle_test_server_free         (CercleTestServer   *server);
 const char         *cercle_test_server_get_url      (CercleTestServer   *server);
 const char         *cercle_test_server_get_db_path  (CercleTestServer   *server);
+char               *cercle_test_server_dup_log      (CercleTestServer   *server);
 SoupSession        *cercle_test_server_get_session  (CercleTestServer   *server);
 char               *cercle_test_db_path             (const char         *name);
 int                 cercle_test_server_run_cli      (const char         *db_path,

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <locale.h>
 
 #include "cercle-application.h"
@@ -707,6 +708,98 @@ test_import_cancel (void)
 }
 
 static void
+count_request (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           data)
+{
+  (*(guint *) data)++;
+  soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static gboolean
+requests_arrived (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* GSettings chooses the tiles: a URL, or local drawing when it is empty,
+ * when map-offline is set, or without network. */
+static void
+test_tile_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GSList) uris = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  GNetworkMonitor *network = g_network_monitor_get_default ();
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+  CercleMapView *map;
+  guint requests = 0;
+
+  soup_server_add_handler (server, NULL, count_request, &requests, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/{z}/{x}/{y}.png", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  /* This test alone lets the page read the settings; the tile server is
+   * local, so nothing leaves the machine. */
+  g_unsetenv ("CERCLE_OFFLINE_MAP");
+  g_settings_set_string (settings, "tile-url", "");
+  page = open_page (&window);
+  map = template_child (page, "map_view");
+  g_assert_true (cercle_map_view_get_offline (map));
+
+  g_settings_set_string (settings, "tile-url", url);
+  if (g_network_monitor_get_network_available (network))
+    {
+      g_test_message ("network available: tiles from %s", url);
+      g_assert_false (cercle_map_view_get_offline (map));
+      wait_until (requests_arrived, &requests, 10, "tile requests");
+    }
+  else
+    {
+      g_test_message ("no network: tiles drawn locally");
+      g_assert_true (cercle_map_view_get_offline (map));
+    }
+
+  g_settings_set_boolean (settings, "map-offline", TRUE);
+  g_assert_true (cercle_map_view_get_offline (map));
+
+  close_page (window);
+  g_settings_reset (settings, "tile-url");
+  g_settings_reset (settings, "map-offline");
+  g_setenv ("CERCLE_OFFLINE_MAP", "1", TRUE);
+}
+
+static void
+test_close_while_busy (void)
+{
+  const char *shared = g_getenv ("CERCLE_SHARED_DATA");
+  g_autofree char *path = g_build_filename (shared, "finess-fhir", "etab10001-20000.ndjson.gz", NULL);
+  g_autofree char *csv_path = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "closing.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) csv = g_file_new_for_path (csv_path);
+  GtkWindow *window;
+  CercleDirectoryPage *page;
+
+  /* Import, search and export all running when the window closes: the page
+   * cancels them and goes away without a warning. */
+  page = open_page (&window);
+  choose_commune (page, "Melun", MELUN);
+  wait_until (results_shown, page, 20, "the services around Melun");
+  cercle_directory_page_import_files (page, &file, 1);
+  cercle_directory_page_set_commune (page, cercle_directory_page_get_commune (page));
+  cercle_directory_page_export_async (page, csv, NULL, NULL, NULL);
+  close_page (window);
+}
+
+static void
 test_in_window (void)
 {
   g_autoptr(CercleApplication) app = cercle_application_new ();
@@ -893,7 +986,9 @@ main (int   argc,
   g_test_add_func ("/directory-page/keyboard-completion", test_keyboard_completion);
   g_test_add_func ("/directory-page/import-report", test_import_report);
   g_test_add_func ("/directory-page/import-cancel", test_import_cancel);
+  g_test_add_func ("/directory-page/close-while-busy", test_close_while_busy);
   g_test_add_func ("/directory-page/narrow", test_narrow);
+  g_test_add_func ("/directory-page/tile-settings", test_tile_settings);
   g_test_add_func ("/directory-page/in-window", test_in_window);
 
   return g_test_run ();

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -242,6 +243,28 @@ test_access_matrix (Fixture       *f,
     g_assert_cmpuint (n_entries (l), >, 10);
     g_assert_cmpuint (n_entries (m), ==, 0);
   }
+
+  /* A circle may name a PractitionerRole: its practitioner is a member. */
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+          "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"}}", 201);
+  {
+    g_autoptr(CercleTestResponse) before = req (f, "GET", "/fhir/Patient/p1", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) after = NULL;
+
+    g_assert_cmpuint (before->status, ==, 404);
+    expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+            "{\"resourceType\":\"CareTeam\",\"id\":\"ct-p1\",\"status\":\"active\",\"subject\":{\"reference\":\"Patient/p1\"},"
+            "\"participant\":[{\"member\":{\"reference\":\"Practitioner/pr-alice\"}},"
+            "{\"member\":{\"reference\":\"PractitionerRole/role-bob\"},\"period\":{\"start\":\"2026-01-01\"}}]}", 200);
+    after = req (f, "GET", "/fhir/Patient/p1", f->outsider, NULL);
+    g_assert_cmpuint (after->status, ==, 200);
+    /* ...and stops being one when the period ends. */
+    expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+            "{\"resourceType\":\"CareTeam\",\"id\":\"ct-p1\",\"status\":\"active\",\"subject\":{\"reference\":\"Patient/p1\"},"
+            "\"participant\":[{\"member\":{\"reference\":\"Practitioner/pr-alice\"}},"
+            "{\"member\":{\"reference\":\"PractitionerRole/role-bob\"},\"period\":{\"start\":\"2026-01-01\",\"end\":\"2026-02-01\"}}]}", 200);
+    expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 404);
+  }
 }
 
 static void
@@ -352,6 +375,18 @@ test_versions (Fixture       *f,
     g_assert_nonnull (strstr (c->body, "Paul"));
     g_assert_cmpuint (v1->status, ==, 200);
     g_assert_null (strstr (v1->body, "Paul"));
+  }
+  /* A retried note PUT is a no-op, though the server named its sender. */
+  {
+    const char *note = "{\"resourceType\":\"Communication\",\"id\":\"retry\",\"status\":\"completed\","
+                       "\"subject\":{\"reference\":\"Patient/p1\"},\"payload\":[{\"contentString\":\"Bis\"}]}";
+    g_autoptr(CercleTestResponse) a = req (f, "PUT", "/fhir/Communication/retry", f->insider, note);
+    g_autoptr(CercleTestResponse) b = req (f, "PUT", "/fhir/Communication/retry", f->insider, note);
+
+    g_assert_cmpuint (a->status, ==, 201);
+    g_assert_cmpuint (b->status, ==, 200);
+    g_assert_cmpstr (b->etag, ==, "W/\"1\"");
+    g_assert_nonnull (strstr (b->body, "Practitioner/pr-alice"));
   }
   /* A sent note is not edited in place. */
   expect (f, "PUT", "/fhir/Communication/n1", f->insider,
@@ -472,11 +507,18 @@ test_bad_input (Fixture       *f,
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Practitioner\",\"id\":\"p1\"}", 400);
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p9\"}", 400);
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"colour\":\"blue\"}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"birthDate\":42}", 400);
+  expect (f, "PUT", "/fhir/Patient/p1", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"name\":\"Dupont\"}", 400);
+  expect (f, "POST", "/fhir/Communication", f->insider, "{\"resourceType\":\"Communication\",\"status\":\"completed\"}", 400);
   expect (f, "PUT", "/fhir/Patient/big", f->insider, big->str, 413);
   expect (f, "GET", "/fhir/Unicorn/1", f->insider, NULL, 404);
   expect (f, "GET", "/fhir/Patient/nope", f->insider, NULL, 404);
   expect (f, "GET", "/nothing", f->insider, NULL, 404);
   expect (f, "GET", "/fhir/Patient?colour=blue", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/_history?_count=0", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/Patient?birthdate=1940-13-45", f->insider, NULL, 400);
+  expect (f, "GET", "/fhir/_history?_since=yesterday", f->insider, NULL, 400);
   expect (f, "DELETE", "/fhir/Patient/p1", f->insider, NULL, 405);
   {
     g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "PUT", "/fhir/Patient/p1", f->insider,
@@ -792,6 +834,26 @@ test_demo_schema (void)
   g_assert_cmpuint (patients_seen[6], ==, 0);
   cercle_test_server_free (server);
 
+  /* --demo leaves a database that is not empty alone. */
+  {
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *token = NULL;
+    g_autoptr(CercleTestResponse) r = NULL;
+
+    server = cercle_test_server_start (db, args);
+    token = cercle_test_server_login (server, "dr.martin", "cercle-demo");
+    r = cercle_test_server_request (server, "GET", "/fhir/_history?_count=1000", token, NULL, NULL, NULL);
+    before = g_strdup_printf ("%u", n_entries (r));
+    cercle_test_server_free (server);
+    server = cercle_test_server_start (db, args);
+    g_clear_pointer (&r, cercle_test_response_free);
+    r = cercle_test_server_request (server, "GET", "/fhir/_history?_count=1000", token, NULL, NULL, NULL);
+    after = g_strdup_printf ("%u", n_entries (r));
+    g_assert_cmpstr (before, ==, after);
+    cercle_test_server_free (server);
+  }
+
   validate = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("PYTHON3"),
                                g_getenv ("CERCLE_FHIR_VALIDATE"), dir, NULL);
   g_assert_no_error (error);
@@ -807,6 +869,85 @@ test_demo_schema (void)
   }
 }
 
+/* The log says what happened, never a token, a password or a note's text. */
+static void
+test_logs (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *form = soup_form_encode ("grant_type", "password", "username", "alice", "password", PASSWORD, NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *access = NULL;
+  g_autofree char *refresh = NULL;
+  g_autoptr(CercleTestResponse) r = cercle_test_server_request (f->server, "POST", "/auth/token", NULL,
+                                                                "application/x-www-form-urlencoded", form, NULL);
+
+  access = g_strdup (json_object_get_string_member (r->json, "access_token"));
+  refresh = g_strdup (json_object_get_string_member (r->json, "refresh_token"));
+  expect (f, "PUT", "/fhir/Communication/secret", access,
+          "{\"resourceType\":\"Communication\",\"id\":\"secret\",\"status\":\"completed\","
+          "\"subject\":{\"reference\":\"Patient/p1\"},\"payload\":[{\"contentString\":\"Confidentiel : escarre sacrée\"}]}", 201);
+  expect (f, "GET", "/fhir/Patient?name=dupont", access, NULL, 200);
+  expect (f, "GET", "/fhir/Patient/p1", "not-a-token", NULL, 401);
+  cercle_test_server_stop (f->server);
+
+  log = cercle_test_server_dup_log (f->server);
+  g_assert_nonnull (strstr (log, "PUT /fhir/Communication/secret"));
+  g_assert_nonnull (strstr (log, "Login of"));
+  g_assert_null (strstr (log, access));
+  g_assert_null (strstr (log, refresh));
+  g_assert_null (strstr (log, f->insider));
+  g_assert_null (strstr (log, PASSWORD));
+  g_assert_null (strstr (log, "escarre"));
+  g_assert_null (strstr (log, "dupont"));
+  g_assert_null (strstr (log, "not-a-token"));
+}
+
+/* directory import: the FINESS file becomes Organizations, Locations and
+ * HealthcareServices that searches by type and distance find. */
+static void
+test_directory_import (void)
+{
+  g_autofree char *db = cercle_test_db_path ("directory");
+  g_autofree char *file = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "finess-json-sample",
+                                            "finess-structures-echantillon-20260813.json.gz", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *token = NULL;
+  CercleTestServer *server;
+
+  cercle_test_server_add_user (db, "alice", PASSWORD, "pr-alice", NULL);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "directory", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "published"));
+  server = cercle_test_server_start (db, NULL);
+  token = cercle_test_server_login (server, "alice", PASSWORD);
+  {
+    /* EHPAD (FINESS category 500) within 60 km of Bourg-en-Bresse, nearest first. */
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET",
+                                                                  "/fhir/Organization?type=500&near=46.205%7C5.225%7C60%7Ckm",
+                                                                  token, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) all = cercle_test_server_request (server, "GET", "/fhir/Organization?type=500&_count=200",
+                                                                    token, NULL, NULL, NULL);
+    g_autoptr(CercleTestResponse) hs = cercle_test_server_request (server, "GET",
+                                                                   "/fhir/HealthcareService?type=500&near=46.205%7C5.225%7C60%7Ckm",
+                                                                   token, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpuint (n_entries (r), >=, 1);
+    g_assert_cmpuint (n_entries (r), <, n_entries (all));
+    g_assert_cmpuint (n_entries (hs), ==, n_entries (r));
+  }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET",
+                                                                  "/fhir/Organization?identifier=https://finess.esante.gouv.fr%7C010000495",
+                                                                  token, NULL, NULL, NULL);
+    g_assert_cmpuint (n_entries (r), ==, 1);
+  }
+  cercle_test_server_free (server);
+  /* A second import of the same file changes nothing. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "directory", "import", file, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "(0 resources written)"));
+}
+
 static void
 test_listen_rules (void)
 {
@@ -815,6 +956,48 @@ test_listen_rules (void)
 
   /* Plain HTTP off the loopback is refused. */
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "0.0.0.0:0", NULL), ==, 2);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, &out, "--listen", "[::]:0", NULL), ==, 2);
+}
+
+/* With a certificate, the API is served over TLS. */
+static void
+test_tls (void)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "tls", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *db = cercle_test_db_path ("tls");
+  g_autoptr(GSubprocess) gen = NULL;
+  g_autoptr(GError) error = NULL;
+  CercleTestServer *server;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is needed to make a certificate");
+      return;
+    }
+  g_mkdir_with_parents (dir, 0700);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (gen, NULL, &error);
+  g_assert_no_error (error);
+
+  {
+    const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+    server = cercle_test_server_start (db, args);
+  }
+  g_assert_true (g_str_has_prefix (cercle_test_server_get_url (server), "https://"));
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/metadata", NULL, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "CapabilityStatement");
+  }
+  cercle_test_server_free (server);
 }
 
 int
@@ -832,7 +1015,10 @@ main (int   argc,
   g_test_add ("/server/auth/tokens", Fixture, NULL, fixture_setup, test_tokens, fixture_teardown);
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
+  g_test_add ("/server/logs/no-secrets", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);
+  g_test_add_func ("/server/directory/import", test_directory_import);
   g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
+  g_test_add_func ("/server/listen/tls", test_tls);
   g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
   return g_test_run ();
 }

@@ -994,7 +994,12 @@ export_done (GObject      *object,
 
   if (!cercle_directory_page_export_finish (self, result, &error))
     {
-      g_autofree char *message = g_strdup_printf (_("The list could not be exported: %s"), error->message);
+      g_autofree char *message = NULL;
+
+      /* Cancelled: the page is going away, nobody to tell. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("The list could not be exported: %s"), error->message);
       show_toast (self, message);
     }
   else
@@ -1055,6 +1060,10 @@ import_progress (double   fraction,
 {
   CercleDirectoryPage *self = user_data;
   g_autofree char *text = NULL;
+
+  /* A last call may come after the page let the import go. */
+  if (self->import_cancellable == NULL)
+    return;
 
   fraction = CLAMP (fraction, 0.0, 1.0);
   gtk_progress_bar_set_fraction (self->import_progress, fraction);
@@ -1128,6 +1137,10 @@ import_done (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   report = cercle_directory_import_finish (CERCLE_DIRECTORY (object), result, &error);
+
+  /* The page went away meanwhile (dispose let go of the cancellable). */
+  if (self->import_cancellable == NULL)
+    return;
 
   g_clear_object (&self->import_cancellable);
   gtk_revealer_set_reveal_child (self->import_revealer, FALSE);
@@ -1310,6 +1323,9 @@ build_chips (CercleDirectoryPage *self)
 
       gtk_widget_set_name (chip, name);
       gtk_widget_add_css_class (chip, "cercle-chip");
+      /* A pill keeps its own width when the flow box lines chips up in
+       * columns on a narrow window. */
+      gtk_widget_set_halign (chip, GTK_ALIGN_START);
       gtk_widget_set_focus_on_click (chip, FALSE);
       if (saved != NULL && g_strv_contains ((const char * const *) saved, categories[i].id))
         gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (chip), TRUE);

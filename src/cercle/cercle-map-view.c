@@ -34,7 +34,10 @@ struct _CercleMapView
 {
   GtkWidget parent_instance;
 
+  GtkWidget *overlay;
   ShumateSimpleMap *simple_map;
+  GtkWidget *legend;
+  GtkWidget *legend_covers;
   ShumateMarkerLayer *layer;
   ShumateMapSource *source;
   gboolean offline;
@@ -68,6 +71,8 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static void update_legend (CercleMapView *self);
+
 /* Fixed GNOME palette colours rather than theme colours: markers sit on
  * map tiles, which do not follow the light or dark style. */
 static const char marker_css[] =
@@ -90,7 +95,17 @@ static const char marker_css[] =
   "  min-width: 52px; min-height: 52px; padding: 0; border-radius: 9999px;"
   "  background: rgba(36, 31, 49, 0.18); color: #241f31;"
   "  border: 3px solid #241f31;"
-  "}";
+  "}"
+  ".cercle-map-legend {"
+  "  background: rgba(255, 255, 255, 0.92); color: #241f31; border-radius: 8px;"
+  "  padding: 6px 10px; font-size: 0.85em; box-shadow: 0 1px 3px rgba(0, 0, 0, 0.3);"
+  "}"
+  ".cercle-legend-dot {"
+  "  min-width: 10px; min-height: 10px; border-radius: 9999px;"
+  "  background: #1c71d8; border: 2px solid white; box-shadow: 0 0 1px rgba(0, 0, 0, 0.6);"
+  "}"
+  ".cercle-legend-dot.covers { background: #26a269; }"
+  ".cercle-legend-dot.reference { background: rgba(36, 31, 49, 0.18); border-color: #241f31; }";
 
 /* Markers are styled here rather than in the application's style sheet so
  * that the widget looks right wherever it is used, tests included. */
@@ -239,6 +254,7 @@ rebuild_markers (CercleMapView *self)
   for (guint i = 0; i < spare->len; i++)
     shumate_marker_layer_remove_marker (self->layer, g_ptr_array_index (spare, i));
 
+  update_legend (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
   cercle_map_view_fit (self);
 }
@@ -253,6 +269,66 @@ on_items_changed (GListModel    *model,
   /* Result lists are short (a few dozen): numbering shifts on any change,
    * so rebuilding all markers is the simple and correct answer. */
   rebuild_markers (self);
+}
+
+static GtkWidget *
+legend_row (const char *dot_class,
+            const char *text)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *dot = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (dot, "cercle-legend-dot");
+  if (dot_class != NULL)
+    gtk_widget_add_css_class (dot, dot_class);
+  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (row), dot);
+  gtk_box_append (GTK_BOX (row), gtk_label_new (text));
+
+  return row;
+}
+
+/* What the colours mean, in a corner the map controls leave free. */
+static void
+build_legend (CercleMapView *self)
+{
+  self->legend = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  gtk_widget_add_css_class (self->legend, "cercle-map-legend");
+  gtk_widget_set_halign (self->legend, GTK_ALIGN_START);
+  gtk_widget_set_valign (self->legend, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (self->legend, 6);
+  gtk_widget_set_margin_top (self->legend, 6);
+  gtk_widget_set_can_target (self->legend, FALSE);
+
+  gtk_box_append (GTK_BOX (self->legend), legend_row (NULL, _("Service, numbered as in the list")));
+  self->legend_covers = legend_row ("covers", _("Its zone covers the commune"));
+  gtk_box_append (GTK_BOX (self->legend), self->legend_covers);
+  gtk_box_append (GTK_BOX (self->legend), legend_row ("reference", _("The patient’s commune")));
+
+  gtk_widget_set_visible (self->legend, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->legend);
+}
+
+static void
+update_legend (CercleMapView *self)
+{
+  gboolean any = FALSE, covers = FALSE;
+
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      ShumateMarker *marker = g_ptr_array_index (self->markers, i);
+
+      if (marker == NULL)
+        continue;
+      any = TRUE;
+      covers |= gtk_widget_has_css_class (shumate_marker_get_child (marker), "covers");
+    }
+
+  /* On a small map the legend would hide the markers it explains. */
+  gtk_widget_set_visible (self->legend, any
+                          && gtk_widget_get_width (GTK_WIDGET (self)) >= 420
+                          && gtk_widget_get_height (GTK_WIDGET (self)) >= 280);
+  gtk_widget_set_visible (self->legend_covers, covers);
 }
 
 static gboolean
@@ -277,7 +353,7 @@ cercle_map_view_measure (GtkWidget      *widget,
 {
   CercleMapView *self = CERCLE_MAP_VIEW (widget);
 
-  gtk_widget_measure (GTK_WIDGET (self->simple_map), orientation, for_size,
+  gtk_widget_measure (self->overlay, orientation, for_size,
                       minimum, natural, minimum_baseline, natural_baseline);
 
   /* A map can use any room, but asks for a sensible amount: libshumate's
@@ -293,7 +369,7 @@ cercle_map_view_size_allocate (GtkWidget *widget,
 {
   CercleMapView *self = CERCLE_MAP_VIEW (widget);
 
-  gtk_widget_allocate (GTK_WIDGET (self->simple_map), width, height, baseline, NULL);
+  gtk_widget_allocate (self->overlay, width, height, baseline, NULL);
 
   /* Fitting needs the real size; do it after this allocation, not during
    * it, since moving the viewport queues another one. */
@@ -323,10 +399,13 @@ cercle_map_view_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_clear_object (&self->model);
-  if (self->simple_map != NULL)
+  if (self->overlay != NULL)
     {
-      gtk_widget_unparent (GTK_WIDGET (self->simple_map));
+      gtk_widget_unparent (self->overlay);
+      self->overlay = NULL;
       self->simple_map = NULL;
+      self->legend = NULL;
+      self->legend_covers = NULL;
     }
   self->layer = NULL;
   self->reference = NULL;
@@ -471,10 +550,13 @@ cercle_map_view_init (CercleMapView *self)
   self->markers = g_ptr_array_new ();
   self->selected = GTK_INVALID_LIST_POSITION;
 
+  self->overlay = gtk_overlay_new ();
+  gtk_widget_set_parent (self->overlay, GTK_WIDGET (self));
   self->simple_map = shumate_simple_map_new ();
-  gtk_widget_set_parent (GTK_WIDGET (self->simple_map), GTK_WIDGET (self));
   gtk_widget_set_hexpand (GTK_WIDGET (self->simple_map), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->simple_map), TRUE);
+  gtk_overlay_set_child (GTK_OVERLAY (self->overlay), GTK_WIDGET (self->simple_map));
+  build_legend (self);
 
   /* Start offline: the page switches to network tiles when GSettings has a
    * URL, and a map is never left without a source. The first base layer must
@@ -811,6 +893,7 @@ cercle_map_view_fit (CercleMapView *self)
   double min_x = G_MAXDOUBLE, max_x = -G_MAXDOUBLE;
   double min_y = G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
   double zoom, center_lat, center_lon;
+  double top = FIT_MARGIN;
   guint n_points = 0;
   int width, height;
   GList *markers;
@@ -827,6 +910,7 @@ cercle_map_view_fit (CercleMapView *self)
   self->fit_pending = FALSE;
   self->fitted_width = width;
   self->fitted_height = height;
+  update_legend (self);
 
   /* Work in the projection's pixels at zoom 0: a zoom step doubles them. */
   markers = shumate_marker_layer_get_markers (self->layer);
@@ -847,14 +931,26 @@ cercle_map_view_fit (CercleMapView *self)
   if (n_points == 0)
     return;
 
+  /* The legend covers the top of the map: markers go below it. */
+  if (self->legend != NULL && gtk_widget_get_visible (self->legend))
+    {
+      int legend_height = 0;
+
+      gtk_widget_measure (self->legend, GTK_ORIENTATION_VERTICAL, -1, NULL, &legend_height, NULL, NULL);
+      top = MAX (top, legend_height + 6 + FIT_MARGIN / 2);
+    }
+
   if (max_x - min_x < 1e-9 && max_y - min_y < 1e-9)
     zoom = SINGLE_POINT_ZOOM;
   else
     {
       double room_x = MAX (width - 2 * FIT_MARGIN, 32);
-      double room_y = MAX (height - 2 * FIT_MARGIN, 32);
+      double room_y;
       double scale_x = max_x - min_x > 1e-9 ? room_x / (max_x - min_x) : G_MAXDOUBLE;
-      double scale_y = max_y - min_y > 1e-9 ? room_y / (max_y - min_y) : G_MAXDOUBLE;
+      double scale_y;
+
+      room_y = MAX (height - top - FIT_MARGIN, 32);
+      scale_y = max_y - min_y > 1e-9 ? room_y / (max_y - min_y) : G_MAXDOUBLE;
 
       /* Quarter steps: as tight as the room allows, without the jitter of
        * arbitrary levels. */
@@ -863,7 +959,11 @@ cercle_map_view_fit (CercleMapView *self)
     }
 
   center_lon = shumate_map_source_get_longitude (self->source, 0, (min_x + max_x) / 2.0);
-  center_lat = shumate_map_source_get_latitude (self->source, 0, (min_y + max_y) / 2.0);
+  /* Centre the markers in the room left under the legend: the view's centre
+   * sits (top - bottom) / 2 px above theirs. */
+  center_lat = shumate_map_source_get_latitude (self->source, 0,
+                                                (min_y + max_y) / 2.0
+                                                - (top - FIT_MARGIN) / 2.0 / exp2 (zoom));
 
   viewport = shumate_simple_map_get_viewport (self->simple_map);
   map = shumate_simple_map_get_map (self->simple_map);

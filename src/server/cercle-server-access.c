@@ -61,9 +61,11 @@ cercle_server_access_add_filter (const CercleAccount *account,
     {
       g_autofree char *now = cercle_server_store_now ();
 
+      /* Correlated EXISTS on (practitioner_id, patient_id): cheaper per
+       * query than materialising the caller's list of patients. */
       g_string_append_printf (sql,
-                              " AND (%s.patient_id IS NULL OR %s.patient_id IN"
-                              " (SELECT m.patient_id FROM members m WHERE m.practitioner_id = ?"
+                              " AND (%s.patient_id IS NULL OR EXISTS"
+                              " (SELECT 1 FROM members m WHERE m.practitioner_id = ? AND m.patient_id = %s.patient_id"
                               " AND (m.start IS NULL OR m.start <= ?) AND (m.end IS NULL OR m.end > ?)))",
                               a, a);
       g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (account->practitioner_id)));

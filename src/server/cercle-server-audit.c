@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cercle-server-audit.h"
+#include "cercle-server-search.h"
 
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -29,32 +30,6 @@ chain_hash (const char *prev,
   g_checksum_update (sum, (const guchar *) "\n", 1);
   g_checksum_update (sum, (const guchar *) json, strlen (json));
   return g_strdup (g_checksum_get_string (sum));
-}
-
-static JsonObject *
-coding (const char *system,
-        const char *code,
-        const char *display)
-{
-  JsonObject *c = json_object_new ();
-
-  json_object_set_string_member (c, "system", system);
-  json_object_set_string_member (c, "code", code);
-  if (display)
-    json_object_set_string_member (c, "display", display);
-  return c;
-}
-
-static void
-add_entity (JsonArray  *entities,
-            const char *reference)
-{
-  JsonObject *e = json_object_new ();
-  JsonObject *what = json_object_new ();
-
-  json_object_set_string_member (what, "reference", reference);
-  json_object_set_object_member (e, "what", what);
-  json_array_add_object_element (entities, e);
 }
 
 /**
@@ -85,19 +60,14 @@ cercle_server_audit_record (CercleServerStore       *store,
                             GError                 **error)
 {
   CercleDb *db = cercle_server_store_get_db (store);
-  g_autoptr(JsonObject) ev = json_object_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GString) ev = g_string_sized_new (1024);
   g_autofree char *prev = NULL;
-  g_autofree char *id = NULL;
   g_autofree char *now = cercle_server_store_now ();
   g_autofree char *json = NULL;
   g_autofree char *hash = NULL;
-  g_autofree char *outcome_text = g_strdup_printf ("%d", outcome);
-  char action_text[2] = { action, 0 };
-  JsonObject *type, *meta, *agent_obj, *who, *source, *observer;
-  JsonArray *subtype, *agents, *entity_arr;
   sqlite3_stmt *stmt;
   gint64 seq = 1;
+  gboolean first = TRUE;
 
   stmt = cercle_db_prepare (db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   if (stmt == NULL)
@@ -111,86 +81,77 @@ cercle_server_audit_record (CercleServerStore       *store,
     prev = g_strdup (GENESIS_HASH);
   sqlite3_reset (stmt);
 
-  id = g_strdup_printf ("audit-%" G_GINT64_FORMAT, seq);
-  json_object_set_string_member (ev, "resourceType", "AuditEvent");
-  json_object_set_string_member (ev, "id", id);
-  meta = json_object_new ();
-  json_object_set_string_member (meta, "versionId", "1");
-  json_object_set_string_member (meta, "lastUpdated", now);
-  json_object_set_object_member (ev, "meta", meta);
-  type = coding ("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest", "RESTful Operation");
-  json_object_set_object_member (ev, "type", type);
-  subtype = json_array_new ();
-  json_array_add_object_element (subtype, coding ("http://hl7.org/fhir/restful-interaction", interaction, NULL));
-  json_object_set_array_member (ev, "subtype", subtype);
-  json_object_set_string_member (ev, "action", action_text);
-  json_object_set_string_member (ev, "recorded", now);
-  json_object_set_string_member (ev, "outcome", outcome_text);
+  /* Written as text: one per request, json-glib would double its cost. */
+  g_string_append_printf (ev,
+                          "{\"resourceType\":\"AuditEvent\",\"id\":\"audit-%" G_GINT64_FORMAT "\","
+                          "\"meta\":{\"versionId\":\"1\",\"lastUpdated\":\"%s\"},"
+                          "\"type\":{\"system\":\"http://terminology.hl7.org/CodeSystem/audit-event-type\","
+                          "\"code\":\"rest\",\"display\":\"RESTful Operation\"},"
+                          "\"subtype\":[{\"system\":\"http://hl7.org/fhir/restful-interaction\",\"code\":",
+                          seq, now);
+  cercle_json_append_string (ev, interaction);
+  g_string_append_printf (ev, "}],\"action\":\"%c\",\"recorded\":\"%s\",\"outcome\":\"%d\"",
+                          action, now, outcome);
   if (description)
-    json_object_set_string_member (ev, "outcomeDesc", description);
-
-  agents = json_array_new ();
-  agent_obj = json_object_new ();
-  {
-    JsonObject *cc = json_object_new ();
-    JsonArray *codings = json_array_new ();
-
-    json_array_add_object_element (codings, coding ("http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
-                                                    "IRCP", "information recipient"));
-    json_object_set_array_member (cc, "coding", codings);
-    json_object_set_object_member (agent_obj, "type", cc);
-  }
-  who = json_object_new ();
+    {
+      g_string_append (ev, ",\"outcomeDesc\":");
+      cercle_json_append_string (ev, description);
+    }
+  g_string_append (ev, ",\"agent\":[{\"type\":{\"coding\":[{\"system\":"
+                       "\"http://terminology.hl7.org/CodeSystem/v3-ParticipationType\",\"code\":\"IRCP\","
+                       "\"display\":\"information recipient\"}]},\"who\":{");
   if (agent->practitioner_id)
     {
       g_autofree char *ref = g_strdup_printf ("Practitioner/%s", agent->practitioner_id);
-      json_object_set_string_member (who, "reference", ref);
+
+      g_string_append (ev, "\"reference\":");
+      cercle_json_append_string (ev, ref);
+      if (agent->login)
+        g_string_append_c (ev, ',');
     }
   if (agent->login)
-    json_object_set_string_member (who, "display", agent->login);
-  json_object_set_object_member (agent_obj, "who", who);
+    {
+      g_string_append (ev, "\"display\":");
+      cercle_json_append_string (ev, agent->login);
+    }
+  g_string_append (ev, "},\"requestor\":true");
   if (agent->organization_id)
     {
       g_autofree char *ref = g_strdup_printf ("Organization/%s", agent->organization_id);
-      JsonArray *policy = json_array_new ();
 
       /* The structure the desk acts for. */
-      json_array_add_string_element (policy, ref);
-      json_object_set_array_member (agent_obj, "policy", policy);
+      g_string_append (ev, ",\"policy\":[");
+      cercle_json_append_string (ev, ref);
+      g_string_append_c (ev, ']');
     }
-  json_object_set_boolean_member (agent_obj, "requestor", TRUE);
   if (agent->address)
     {
-      JsonObject *network = json_object_new ();
-
-      json_object_set_string_member (network, "address", agent->address);
-      json_object_set_string_member (network, "type", "2");
-      json_object_set_object_member (agent_obj, "network", network);
+      g_string_append (ev, ",\"network\":{\"address\":");
+      cercle_json_append_string (ev, agent->address);
+      g_string_append (ev, ",\"type\":\"2\"}");
     }
-  json_array_add_object_element (agents, agent_obj);
-  json_object_set_array_member (ev, "agent", agents);
-
-  source = json_object_new ();
-  observer = json_object_new ();
-  json_object_set_string_member (observer, "display", "cercle-server");
-  json_object_set_object_member (source, "observer", observer);
-  json_object_set_object_member (ev, "source", source);
-
-  entity_arr = json_array_new ();
-  for (guint i = 0; patients && i < patients->len; i++)
+  g_string_append (ev, "}],\"source\":{\"observer\":{\"display\":\"cercle-server\"}}");
+  if ((patients && patients->len) || (entities && entities->len))
     {
-      g_autofree char *ref = g_strdup_printf ("Patient/%s", (const char *) g_ptr_array_index (patients, i));
-      add_entity (entity_arr, ref);
-    }
-  for (guint i = 0; entities && i < entities->len; i++)
-    add_entity (entity_arr, g_ptr_array_index (entities, i));
-  if (json_array_get_length (entity_arr) > 0)
-    json_object_set_array_member (ev, "entity", entity_arr);
-  else
-    json_array_unref (entity_arr);
+      g_string_append (ev, ",\"entity\":[");
+      for (guint i = 0; patients && i < patients->len; i++, first = FALSE)
+        {
+          g_autofree char *ref = g_strdup_printf ("Patient/%s", (const char *) g_ptr_array_index (patients, i));
 
-  json_node_set_object (node, ev);
-  json = json_to_string (node, FALSE);
+          g_string_append (ev, first ? "{\"what\":{\"reference\":" : ",{\"what\":{\"reference\":");
+          cercle_json_append_string (ev, ref);
+          g_string_append (ev, "}}");
+        }
+      for (guint i = 0; entities && i < entities->len; i++, first = FALSE)
+        {
+          g_string_append (ev, first ? "{\"what\":{\"reference\":" : ",{\"what\":{\"reference\":");
+          cercle_json_append_string (ev, g_ptr_array_index (entities, i));
+          g_string_append (ev, "}}");
+        }
+      g_string_append_c (ev, ']');
+    }
+  g_string_append_c (ev, '}');
+  json = g_string_free (g_steal_pointer (&ev), FALSE);
   hash = chain_hash (prev, json);
 
   stmt = cercle_db_prepare (db, "INSERT INTO audit (seq, id, recorded, json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
@@ -198,7 +159,10 @@ cercle_server_audit_record (CercleServerStore       *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+  {
+    g_autofree char *id = g_strdup_printf ("audit-%" G_GINT64_FORMAT, seq);
+    sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  }
   sqlite3_bind_text (stmt, 3, now, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, json, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, prev, -1, SQLITE_STATIC);

@@ -42,52 +42,53 @@ typedef struct {
   ParamKind   kind;
   const char *target;     /* for references given as a bare id */
   const char *index_as;   /* the idx param, when it differs */
+  gboolean    single;     /* at most one value per resource: can drive a join */
 } SearchParam;
 
 static const SearchParam search_params[] = {
   { "CareTeam", "participant", KIND_REFERENCE, "Practitioner", NULL },
-  { "CareTeam", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "CareTeam", "status", KIND_TOKEN, NULL, NULL },
-  { "CareTeam", "subject", KIND_REFERENCE, "Patient", "patient" },
+  { "CareTeam", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "CareTeam", "status", KIND_TOKEN, NULL, NULL, TRUE },
+  { "CareTeam", "subject", KIND_REFERENCE, "Patient", "patient", TRUE },
   { "Communication", "category", KIND_TOKEN, NULL, NULL },
-  { "Communication", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "Communication", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "Communication", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "Communication", "subject", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "HealthcareService", "identifier", KIND_TOKEN, NULL, NULL },
   { "HealthcareService", "location", KIND_REFERENCE, "Location", NULL },
   { "HealthcareService", "name", KIND_WORDS, NULL, NULL },
   { "HealthcareService", "near", KIND_NEAR, NULL, NULL },
-  { "HealthcareService", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "HealthcareService", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
   { "HealthcareService", "service-type", KIND_TOKEN, NULL, "type" },
   { "HealthcareService", "type", KIND_TOKEN, NULL, NULL },
   { "Location", "identifier", KIND_TOKEN, NULL, NULL },
   { "Location", "name", KIND_WORDS, NULL, NULL },
   { "Location", "near", KIND_NEAR, NULL, NULL },
-  { "Location", "organization", KIND_REFERENCE, "Organization", NULL },
+  { "Location", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
   { "Organization", "identifier", KIND_TOKEN, NULL, NULL },
   { "Organization", "name", KIND_WORDS, NULL, NULL },
   { "Organization", "near", KIND_NEAR, NULL, NULL },
   { "Organization", "type", KIND_TOKEN, NULL, NULL },
-  { "Patient", "birthdate", KIND_DATE, NULL, NULL },
+  { "Patient", "birthdate", KIND_DATE, NULL, NULL, TRUE },
   { "Patient", "identifier", KIND_TOKEN, NULL, NULL },
   { "Patient", "name", KIND_WORDS, NULL, NULL },
   { "Practitioner", "identifier", KIND_TOKEN, NULL, NULL },
   { "Practitioner", "name", KIND_WORDS, NULL, NULL },
   { "PractitionerRole", "identifier", KIND_TOKEN, NULL, NULL },
-  { "PractitionerRole", "organization", KIND_REFERENCE, "Organization", NULL },
-  { "PractitionerRole", "practitioner", KIND_REFERENCE, "Practitioner", NULL },
+  { "PractitionerRole", "organization", KIND_REFERENCE, "Organization", NULL, TRUE },
+  { "PractitionerRole", "practitioner", KIND_REFERENCE, "Practitioner", NULL, TRUE },
   { "RelatedPerson", "identifier", KIND_TOKEN, NULL, NULL },
   { "RelatedPerson", "name", KIND_WORDS, NULL, NULL },
-  { "RelatedPerson", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "ServiceRequest", "patient", KIND_REFERENCE, "Patient", NULL },
+  { "RelatedPerson", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "ServiceRequest", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "ServiceRequest", "requisition", KIND_TOKEN, NULL, NULL },
-  { "ServiceRequest", "status", KIND_TOKEN, NULL, NULL },
-  { "ServiceRequest", "subject", KIND_REFERENCE, "Patient", NULL },
+  { "ServiceRequest", "status", KIND_TOKEN, NULL, NULL, TRUE },
+  { "ServiceRequest", "subject", KIND_REFERENCE, "Patient", NULL, TRUE },
   { "Task", "business-status", KIND_TOKEN, NULL, NULL },
-  { "Task", "focus", KIND_REFERENCE, "ServiceRequest", NULL },
-  { "Task", "owner", KIND_REFERENCE, "Organization", NULL },
-  { "Task", "patient", KIND_REFERENCE, "Patient", NULL },
-  { "Task", "requester", KIND_REFERENCE, "Practitioner", NULL },
-  { "Task", "status", KIND_TOKEN, NULL, NULL },
+  { "Task", "focus", KIND_REFERENCE, "ServiceRequest", NULL, TRUE },
+  { "Task", "owner", KIND_REFERENCE, "Organization", NULL, TRUE },
+  { "Task", "patient", KIND_REFERENCE, "Patient", NULL, TRUE },
+  { "Task", "requester", KIND_REFERENCE, "Practitioner", NULL, TRUE },
+  { "Task", "status", KIND_TOKEN, NULL, NULL, TRUE },
 };
 
 /* The searchParam list of @type for the CapabilityStatement. */
@@ -184,9 +185,9 @@ parse_count (GHashTable  *query,
   *count = DEFAULT_COUNT;
   if (text == NULL)
     return TRUE;
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT32, &n, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT32, &n, NULL))
     {
-      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_count must be a number");
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "_count must be a number from 1");
       return FALSE;
     }
   *count = MIN ((gint64) n, MAX_COUNT);
@@ -340,7 +341,7 @@ add_param_clause (GString            *sql,
       {
         g_auto(GStrv) values = g_strsplit (value, ",", 32);
 
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value IN (");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND i.value IN (");
         bind_add_string (binds, param);
         for (guint i = 0; values[i]; i++)
           {
@@ -356,7 +357,7 @@ add_param_clause (GString            *sql,
       {
         g_auto(GStrv) values = g_strsplit (value, ",", 32);
 
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND (");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND (");
         bind_add_string (binds, param);
         for (guint i = 0; values[i]; i++)
           {
@@ -403,7 +404,7 @@ add_param_clause (GString            *sql,
               continue;
             /* Prefix match: folded words hold only [a-z0-9], all below '~'. */
             upper = g_strconcat (words[i], "~", NULL);
-            g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id"
+            g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1"
                                   " AND i.param = ? AND i.value >= ? AND i.value < ?)");
             bind_add_string (binds, param);
             bind_add_string (binds, words[i]);
@@ -427,7 +428,7 @@ add_param_clause (GString            *sql,
             g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID, "%s takes a date YYYY-MM-DD", sp->param);
             return FALSE;
           }
-        g_string_append (sql, " AND EXISTS (SELECT 1 FROM idx i WHERE i.type = r.type AND i.id = r.id AND i.param = ? AND i.value = ?)");
+        g_string_append (sql, " AND r.id IN (SELECT i.id FROM idx i WHERE i.type = ?1 AND i.param = ? AND i.value = ?)");
         bind_add_string (binds, param);
         bind_add_string (binds, v);
         return TRUE;
@@ -507,6 +508,22 @@ parse_offset (GHashTable  *query,
   return TRUE;
 }
 
+/* {"fullUrl":"…","resource":JSON  — from a row in the shared column order. */
+static void
+append_entry_start (GString      *entries,
+                    const char   *base_url,
+                    sqlite3_stmt *stmt)
+{
+  g_string_append (entries, "{\"fullUrl\":\"");
+  g_string_append (entries, base_url);
+  g_string_append_c (entries, '/');
+  g_string_append (entries, (const char *) sqlite3_column_text (stmt, 0));
+  g_string_append_c (entries, '/');
+  g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
+  g_string_append (entries, "\",\"resource\":");
+  g_string_append_len (entries, (const char *) sqlite3_column_text (stmt, 7), sqlite3_column_bytes (stmt, 7));
+}
+
 gboolean
 cercle_server_search (CercleServerStore    *store,
                       CercleSearchContext  *ctx,
@@ -516,25 +533,57 @@ cercle_server_search (CercleServerStore    *store,
                       GError              **error)
 {
   CercleDb *db = cercle_server_store_get_db (store);
-  g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json"
-                                         " FROM resources r WHERE r.type = ? AND r.deleted = 0");
+  g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
+  g_autoptr(GString) entries = NULL;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   Near near = { 0 };
+  gint64 n = 0;
+  gboolean more = FALSE;
   gint64 count, offset;
   sqlite3_stmt *stmt;
   int rc;
+  g_autoptr(GHashTable) no_query = NULL;
 
-  bind_add_string (binds, type);
   if (!parse_count (query, &count, error) || !parse_offset (query, "_offset", &offset, error))
     return FALSE;
+  if (query == NULL)
+    query = no_query = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (query)
+  /* The FROM clause and the parameters. */
     {
       /* Sorted, so that one query shape is one prepared statement. */
       g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (query), (GCompareFunc) strcmp);
+      const char *driver = NULL;
+
+      /* A parameter with one value per resource drives the query from its
+       * index rows (a join: no duplicates, no temporary list). */
+      for (GList *l = keys; l && driver == NULL; l = l->next)
+        {
+          const SearchParam *sp = find_param (type, l->data);
+          const char *value = g_hash_table_lookup (query, l->data);
+
+          if (sp && sp->single && strchr (value, ',') == NULL &&
+              (sp->kind == KIND_REFERENCE || (sp->kind == KIND_TOKEN && strchr (value, '|') == NULL)))
+            {
+              g_autofree char *ref = NULL;
+
+              driver = l->data;
+              if (sp->kind == KIND_REFERENCE && strchr (value, '/') == NULL)
+                value = ref = g_strdup_printf ("%s/%s", sp->target, value);
+              g_string_append (sql, " FROM idx d JOIN resources r ON r.type = d.type AND r.id = d.id"
+                                    " WHERE d.type = ? AND d.param = ? AND d.value = ? AND r.type = ?1 AND r.deleted = 0");
+              bind_add_string (binds, type);
+              bind_add_string (binds, sp->index_as ? sp->index_as : sp->param);
+              bind_add_string (binds, value);
+            }
+        }
+      if (driver == NULL)
+        {
+          g_string_append (sql, " FROM resources r WHERE r.type = ? AND r.deleted = 0");
+          bind_add_string (binds, type);
+        }
 
       for (GList *l = keys; l; l = l->next)
         {
@@ -542,6 +591,8 @@ cercle_server_search (CercleServerStore    *store,
           const char *value = g_hash_table_lookup (query, key);
           const SearchParam *sp;
 
+          if (key == driver)
+            continue;
           if (g_str_equal (key, "_count") || g_str_equal (key, "_offset") || g_str_equal (key, "_format"))
             continue;
           if (g_str_equal (key, "_id"))
@@ -579,6 +630,10 @@ cercle_server_search (CercleServerStore    *store,
       bind_add_double (binds, near.lon);
       bind_add_double (binds, near.cos_lat * near.cos_lat);
     }
+  else if (strstr (sql->str, "FROM idx"))
+    /* Driven by the index rows of the parameters (the type's other
+     * resources are never visited), then sorted. */
+    g_string_append (sql, " ORDER BY +r.seq");
   else
     g_string_append (sql, " ORDER BY r.seq");
   g_string_append (sql, " LIMIT ? OFFSET ?");
@@ -589,8 +644,21 @@ cercle_server_search (CercleServerStore    *store,
   if (stmt == NULL)
     return FALSE;
   cercle_server_access_bind (stmt, binds);
+  /* Entries go straight from the row to the text of the page. */
+  entries = g_string_sized_new (16384);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, cercle_server_store_row (stmt));
+    {
+      if (n == count)
+        {
+          more = TRUE;
+          continue;
+        }
+      if (n++)
+        g_string_append_c (entries, ',');
+      append_entry_start (entries, ctx->base_url, stmt);
+      g_string_append (entries, ",\"search\":{\"mode\":\"match\"}}");
+      note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -599,26 +667,15 @@ cercle_server_search (CercleServerStore    *store,
     }
 
   self_url = page_url (ctx->base_url, type, query, NULL, NULL);
-  if ((gint64) rows->len > count)
+  if (more)
     {
       g_autofree char *next_offset = g_strdup_printf ("%" G_GINT64_FORMAT, offset + count);
 
-      g_ptr_array_set_size (rows, count);
       next_url = page_url (ctx->base_url, type, query, "_offset", next_offset);
     }
 
   append_bundle_start (body, "searchset", self_url, next_url);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CercleStoredResource *res = g_ptr_array_index (rows, i);
-
-      if (i)
-        g_string_append_c (body, ',');
-      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
-      g_string_append (body, res->json);
-      g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
-      note_patient (ctx, res->patient_id);
-    }
+  g_string_append_len (body, entries->str, entries->len);
   g_string_append (body, "]}");
   return TRUE;
 }
@@ -636,13 +693,13 @@ cercle_server_history (CercleServerStore    *store,
   g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
                                          " FROM history h WHERE h.seq > ?");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_stored_resource_free);
-  g_autoptr(GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) entries = NULL;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   g_autofree char *path = NULL;
   const char *since = query ? g_hash_table_lookup (query, "_since") : NULL;
-  gint64 count, cursor;
+  gint64 count, cursor, n = 0, last_seq = 0;
+  gboolean more = FALSE;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -693,10 +750,37 @@ cercle_server_history (CercleServerStore    *store,
   if (stmt == NULL)
     return FALSE;
   cercle_server_access_bind (stmt, binds);
+  entries = g_string_sized_new (65536);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_ptr_array_add (rows, cercle_server_store_row (stmt));
-      g_ptr_array_add (methods, g_strdup ((const char *) sqlite3_column_text (stmt, 8)));
+      gboolean created = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 8), "POST") == 0;
+      const char *rtype = (const char *) sqlite3_column_text (stmt, 0);
+      char number[32];
+
+      if (n == count)
+        {
+          more = TRUE;
+          continue;
+        }
+      if (n++)
+        g_string_append_c (entries, ',');
+      last_seq = sqlite3_column_int64 (stmt, 4);
+      append_entry_start (entries, ctx->base_url, stmt);
+      g_string_append (entries, created ? ",\"request\":{\"method\":\"POST\",\"url\":\"" : ",\"request\":{\"method\":\"PUT\",\"url\":\"");
+      g_string_append (entries, rtype);
+      if (!created)
+        {
+          g_string_append_c (entries, '/');
+          g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
+        }
+      g_string_append (entries, created ? "\"},\"response\":{\"status\":\"201 Created\",\"etag\":\"W/\\\""
+                                        : "\"},\"response\":{\"status\":\"200 OK\",\"etag\":\"W/\\\"");
+      g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 2));
+      g_string_append (entries, number);
+      g_string_append (entries, "\\\"\",\"lastModified\":\"");
+      g_string_append (entries, (const char *) sqlite3_column_text (stmt, 3));
+      g_string_append (entries, "\"}}");
+      note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
@@ -712,35 +796,15 @@ cercle_server_history (CercleServerStore    *store,
   else
     path = g_strdup ("_history");
   self_url = page_url (ctx->base_url, path, query, NULL, NULL);
-  if ((gint64) rows->len > count)
+  if (more)
     {
-      CercleStoredResource *last;
-      g_autofree char *next_cursor = NULL;
+      g_autofree char *next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, last_seq);
 
-      g_ptr_array_set_size (rows, count);
-      last = g_ptr_array_index (rows, count - 1);
-      next_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, count > 0 ? last->seq : cursor);
       next_url = page_url (ctx->base_url, path, query, "_cursor", next_cursor);
     }
 
   append_bundle_start (body, "history", self_url, next_url);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      CercleStoredResource *res = g_ptr_array_index (rows, i);
-      gboolean created = g_str_equal (g_ptr_array_index (methods, i), "POST");
-
-      if (i)
-        g_string_append_c (body, ',');
-      g_string_append_printf (body, "{\"fullUrl\":\"%s/%s/%s\",\"resource\":", ctx->base_url, res->type, res->id);
-      g_string_append (body, res->json);
-      g_string_append_printf (body,
-                              ",\"request\":{\"method\":\"%s\",\"url\":\"%s%s%s\"}"
-                              ",\"response\":{\"status\":\"%s\",\"etag\":\"W/\\\"%" G_GINT64_FORMAT "\\\"\""
-                              ",\"lastModified\":\"%s\"}}",
-                              created ? "POST" : "PUT", res->type, created ? "" : "/", created ? "" : res->id,
-                              created ? "201 Created" : "200 OK", res->version, res->last_updated);
-      note_patient (ctx, res->patient_id);
-    }
+  g_string_append_len (body, entries->str, entries->len);
   g_string_append (body, "]}");
   return TRUE;
 }

@@ -95,12 +95,17 @@ request_free (Request *req)
   g_free (req);
 }
 
+static gboolean flush_pending (gpointer data);
+
 static void
 cercle_server_dispose (GObject *object)
 {
   CercleServer *self = (CercleServer *)object;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  /* Stopping: what was done is committed and answered, not dropped. */
+  if (self->pending && self->pending->len > 0)
+    flush_pending (self);
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -217,7 +222,7 @@ apply_answer (Request *req)
   if (req->last_modified)
     soup_message_headers_replace (headers, "Last-Modified", req->last_modified);
   if (req->www_authenticate)
-    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\"");
+    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\", error=\"invalid_token\"");
   if (req->no_store)
     soup_message_headers_replace (headers, "Cache-Control", "no-store");
 }
@@ -282,6 +287,17 @@ flush_pending (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Savepoints run per request: prepared once rather than parsed each time. */
+static gboolean
+run_prepared (CercleDb    *db,
+              const char  *sql,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db, sql, error);
+
+  return stmt && cercle_db_step_done (db, stmt, error);
+}
+
 /* Joins the open batch, or opens one. A change is on disk before its 2xx:
  * its batch commits in FULL mode (the WAL is fsynced at commit). A batch of
  * reads only carries their audit events: in NORMAL mode they survive a
@@ -314,7 +330,7 @@ batch_enter (CercleServer  *self,
       if (!cercle_db_begin (db, error))
         return FALSE;
     }
-  return cercle_db_exec (db, "SAVEPOINT request", error);
+  return run_prepared (db, "SAVEPOINT request", error);
 }
 
 static void
@@ -324,8 +340,8 @@ batch_leave (CercleServer *self,
   CercleDb *db = cercle_server_store_get_db (self->store);
 
   if (!keep)
-    cercle_db_exec (db, "ROLLBACK TO request", NULL);
-  cercle_db_exec (db, "RELEASE request", NULL);
+    run_prepared (db, "ROLLBACK TO request", NULL);
+  run_prepared (db, "RELEASE request", NULL);
 }
 
 static void
@@ -806,12 +822,21 @@ write_resource (Request           *req,
                            "A note is sent in one's own name");
               return NULL;
             }
-          if (current == NULL && sender == NULL)
+          /* The server names the sender when the client did not; a retry of
+           * the same PUT gets the same sender, so it stays a no-op. */
+          if (sender == NULL)
             {
-              JsonObject *s = json_object_new ();
+              JsonObject *stored_sender = json_object (old, "sender");
 
-              json_object_set_string_member (s, "reference", me);
-              json_object_set_object_member (resource, "sender", s);
+              if (stored_sender)
+                json_object_set_object_member (resource, "sender", json_object_ref (stored_sender));
+              else
+                {
+                  JsonObject *s = json_object_new ();
+
+                  json_object_set_string_member (s, "reference", me);
+                  json_object_set_object_member (resource, "sender", s);
+                }
             }
         }
     }
@@ -1563,7 +1588,11 @@ log_request (Request *req)
 
   /* The path only: a query may hold a patient's name. */
   if (g_str_equal (req->method, "GET") && req->status < 400)
-    g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    {
+      /* Structured logging formats before filtering: skip the work. */
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    }
   else
     g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
 }
@@ -1600,7 +1629,14 @@ handle_message (SoupServer        *server,
   else if (g_str_equal (path, "/fhir/metadata"))
     {
       if (g_str_equal (req->method, "GET"))
-        set_json_answer (req, 200, capability_statement ());
+        {
+          static char *capabilities = NULL;
+
+          /* It says what the code does: the same for the life of the process. */
+          if (capabilities == NULL)
+            capabilities = capability_statement ();
+          set_json_answer (req, 200, g_strdup (capabilities));
+        }
       else
         set_error_answer (req, 405, "GET only");
       goto answer_now;
@@ -1676,7 +1712,7 @@ handle_message (SoupServer        *server,
       g_autoptr(GError) audit_error = NULL;
 
       /* Nothing of a refused request stays, except the trace of the refusal. */
-      cercle_db_exec (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
+      run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
       g_ptr_array_set_size (req->entities, 0);
       if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
                                                                               : CERCLE_AUDIT_SERIOUS_FAILURE,

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cercle-demo.h"
@@ -176,6 +177,7 @@ run_server (CercleServerStore *store)
       return 1;
     }
 
+  cercle_server_store_start_checkpoints (store);
   auth = cercle_server_auth_new (store, access_lifetime, refresh_lifetime);
   server = cercle_server_new (store, CERCLE_TOKEN_ISSUER (auth));
   if (!cercle_server_listen (server, address, certificate, &error))
@@ -206,10 +208,25 @@ read_password (void)
 {
   g_autofree char *line = NULL;
   char buffer[1024];
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  char *got;
 
-  if (isatty (STDIN_FILENO))
-    g_printerr ("%s", _("Password: "));
-  if (fgets (buffer, sizeof buffer, stdin) == NULL)
+  if (tty)
+    {
+      /* Typed, not echoed. */
+      g_printerr ("%s", _("Password: "));
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+  got = fgets (buffer, sizeof buffer, stdin);
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  if (got == NULL)
     return NULL;
   buffer[strcspn (buffer, "\r\n")] = '\0';
   line = g_strdup (buffer);
@@ -304,11 +321,11 @@ cmd_audit (CercleServerStore *store,
     }
   if (first_bad)
     {
-      g_print (_("The audit trail was tampered with: event %s does not match the chain (%" G_GUINT64_FORMAT " events before it are intact)\n"),
-               first_bad, n);
+      g_print (_("The audit trail was tampered with: event %s does not match the chain (%u events before it are intact)\n"),
+               first_bad, (guint) n);
       return 1;
     }
-  g_print (_("The audit trail is intact: %" G_GUINT64_FORMAT " events\n"), n);
+  g_print (_("The audit trail is intact: %u events\n"), (guint) n);
   return 0;
 }
 
