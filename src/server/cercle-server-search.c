@@ -630,6 +630,9 @@ cercle_server_search (CercleServerStore    *store,
       bind_add_double (binds, near.lon);
       bind_add_double (binds, near.cos_lat * near.cos_lat);
     }
+  else if (strstr (sql->str, "FROM idx d"))
+    /* The driving index rows come in commit order: no sort, stops at the page. */
+    g_string_append (sql, " ORDER BY d.seq");
   else if (strstr (sql->str, "FROM idx"))
     /* Driven by the index rows of the parameters (the type's other
      * resources are never visited), then sorted. */
