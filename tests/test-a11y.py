@@ -25,6 +25,7 @@ import time
 TIMEOUT = 10.0          # seconds for anything the app does on its own
 # Key codes of Xvfb's default keymap.
 KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9
+KEY_TAB, KEY_F = 23, 41
 
 BUTTON_ROLES = None     # filled once pyatspi is imported
 TEXT_ROLES = None
@@ -327,6 +328,11 @@ def run(pyatspi, app, app_log):
 
     accessible_app = wait_for(find_app, timeout=20)
     if accessible_app is None:
+        # Is the wrapper's X server still there?
+        probe = subprocess.run(['xdpyinfo'], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, check=False)
+        print(f"# DISPLAY={os.environ.get('DISPLAY')}: xdpyinfo exit {probe.returncode} "
+              f"{probe.stderr.strip()}", flush=True)
         bail("cercle did not show up on the accessibility bus", app_log)
     # GTK tells the registry little about changes: never serve a stale name.
     Atspi.Accessible.set_cache_mask(accessible_app, Atspi.Cache.NONE)
@@ -413,6 +419,14 @@ def run(pyatspi, app, app_log):
             [describe(a) for a in copy or []] or ["no copy button named “Copier …” on screen"])
     else:
         tap(False, "detail-copy-buttons", ["no results to choose"])
+
+    # Ctrl+F, listed in the shortcuts window, brings the focus back to the field.
+    press_keys(KEY_TAB)
+    left = wait_for(lambda: not has_state(entry, pyatspi.STATE_FOCUSED), timeout=3)
+    press_keys(KEY_CONTROL_L, KEY_F)
+    back = wait_for(lambda: has_state(entry, pyatspi.STATE_FOCUSED), timeout=3)
+    tap(bool(left) and bool(back), "ctrl-f",
+        [f"Tab left the field: {bool(left)}, Ctrl+F came back: {bool(back)}"])
 
     # CERCLE_A11Y_SCREENSHOT=FILE.png: the screen as it is now, for a person
     # to look at (ImageMagick's import); not part of the verdict.
