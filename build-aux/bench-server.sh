@@ -66,6 +66,11 @@ run "GET a patient's notes (Communication?subject=Patient/$patient)" \
   -H "Authorization: Bearer $token" "$url/fhir/Communication?subject=Patient/$patient"
 run "GET the _history feed (_count=50)" \
   -H "Authorization: Bearer $token" "$url/fhir/_history?_count=50"
+# What a client's sync service asks most of the time: what changed since its
+# last poll: here nothing, as most of the time.
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+run "GET the _history feed since the last poll (_since=$since)" \
+  -H "Authorization: Bearer $token" "$url/fhir/_history?_since=$since&_count=50"
 run "POST a note (durable)" -s "$tmp/post.lua" "$url"
 
 echo
