@@ -47,7 +47,10 @@ export NO_AT_BRIDGE=1
 export LC_ALL="${LC_ALL:-C.UTF-8}"
 
 # Xvfb writes its display number to fd 3 once it accepts connections.
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$tmp/display" >/dev/null 2>&1 &
+# -noreset: an X server resets when its last client leaves, and refuses
+# connections meanwhile; a short-lived client (at-spi-bus-launcher, xdpyinfo)
+# leaving just as the app starts made it fail with "cannot open display".
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp -noreset 3>"$tmp/display" >/dev/null 2>&1 &
 xvfb_pid=$!
 i=0
 while [ ! -s "$tmp/display" ] && [ $i -lt 200 ]; do

@@ -19,13 +19,43 @@ struct _CercleApplication
 
 G_DEFINE_FINAL_TYPE (CercleApplication, cercle_application, ADW_TYPE_APPLICATION)
 
+/* libadwaita 1.2 shows the version in a button with no accessible name: a
+ * screen reader says "GtkButton". Found by the label it holds. */
+static gboolean
+name_version_button (GtkWidget  *widget,
+                     const char *version)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *label = gtk_widget_get_first_child (child);
+
+      if (GTK_IS_BUTTON (child) && GTK_IS_LABEL (label)
+          && g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), version) == 0)
+        {
+          /* Translators: the accessible name of the version in the About window */
+          g_autofree char *name = g_strdup_printf (_("Version %s"), version);
+
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                          -1);
+          return TRUE;
+        }
+      if (name_version_button (child, version))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  static const char * const developers[] = { "The Cercle authors", NULL };
+  const char *developers[] = { _("The Cercle authors"), NULL };
   g_autoptr(GError) error = NULL;
   GtkWidget *about;
 
@@ -39,10 +69,11 @@ about_action (GSimpleAction *action,
       g_critical ("Cannot read the bundled metainfo: %s", error->message);
       return;
     }
-  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), (const char **) developers);
-  adw_about_window_set_copyright (ADW_ABOUT_WINDOW (about), "© 2026 The Cercle authors");
+  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), developers);
+  adw_about_window_set_copyright (ADW_ABOUT_WINDOW (about), _("© 2026 The Cercle authors"));
   /* Translators: put your names here, one per line. */
   adw_about_window_set_translator_credits (ADW_ABOUT_WINDOW (about), _("translator-credits"));
+  name_version_button (about, PACKAGE_VERSION);
   gtk_window_set_transient_for (GTK_WINDOW (about), gtk_application_get_active_window (app));
   gtk_window_present (GTK_WINDOW (about));
 }

@@ -509,6 +509,39 @@ cercle_map_view_class_init (CercleMapViewClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* libshumate 1.0 gives its zoom buttons an English tooltip that is not even
+ * marked for translation, and no accessible name: a screen reader says
+ * "GtkButton". They are found by the icon they show and given French words. */
+static void
+name_zoom_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *image = gtk_widget_get_first_child (child);
+      const char *icon = NULL;
+      const char *label = NULL;
+
+      if (GTK_IS_BUTTON (child) && GTK_IS_IMAGE (image))
+        icon = gtk_image_get_icon_name (GTK_IMAGE (image));
+      if (g_strcmp0 (icon, "zoom-in-symbolic") == 0)
+        label = _("Zoom In");
+      else if (g_strcmp0 (icon, "zoom-out-symbolic") == 0)
+        label = _("Zoom Out");
+
+      if (label != NULL)
+        {
+          gtk_widget_set_tooltip_text (child, label);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                          -1);
+        }
+      else if (!SHUMATE_IS_LAYER (child))
+        name_zoom_buttons (child);
+    }
+}
+
 static void
 cercle_map_view_init (CercleMapView *self)
 {
@@ -544,6 +577,7 @@ cercle_map_view_init (CercleMapView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Map of the results"),
                                   -1);
+  name_zoom_buttons (GTK_WIDGET (self->simple_map));
 }
 
 /**

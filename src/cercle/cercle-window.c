@@ -178,6 +178,30 @@ cercle_window_init (CercleWindow *self)
   stack_visible_child_cb (self);
 }
 
+/* GTK 4.8 gives the search button of the shortcuts window no accessible
+ * name: a screen reader says "GtkImage". Found by its icon. */
+static gboolean
+name_shortcuts_search (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_TOGGLE_BUTTON (child)
+          && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), "edit-find-symbolic") == 0)
+        {
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search Shortcuts"),
+                                          -1);
+          return TRUE;
+        }
+      if (name_shortcuts_search (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /**
  * cercle_window_new:
  * @application: the application the window belongs to
@@ -187,9 +211,18 @@ cercle_window_init (CercleWindow *self)
 CercleWindow *
 cercle_window_new (CercleApplication *application)
 {
+  CercleWindow *self;
+  GtkShortcutsWindow *help_overlay;
+
   g_return_val_if_fail (CERCLE_IS_APPLICATION (application), NULL);
 
-  return g_object_new (CERCLE_TYPE_WINDOW, "application", application, NULL);
+  self = g_object_new (CERCLE_TYPE_WINDOW, "application", application, NULL);
+  /* The application has given the window its help overlay by now. */
+  help_overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+  if (help_overlay != NULL)
+    name_shortcuts_search (GTK_WIDGET (help_overlay));
+
+  return self;
 }
 
 /**

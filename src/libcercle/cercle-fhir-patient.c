@@ -18,16 +18,13 @@
 
 #include "cercle-error.h"
 #include "cercle-fhir-patient.h"
+#include "cercle-fhir.h"
 #include "cercle-i18n.h"
 
-#define SYSTEM_INS_NIR "urn:oid:1.2.250.1.213.1.4.8"
-#define SYSTEM_INS_NIA "urn:oid:1.2.250.1.213.1.4.9"
-#define SYSTEM_IDENTIFIER_TYPE "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
 #define URL_IDENTITY_RELIABILITY "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 #define SYSTEM_IDENTITY_STATUS "https://mos.esante.gouv.fr/NOS/TRE_R305-StatutIdentite/FHIR/TRE-R305-StatutIdentite"
 #define URL_BIRTHPLACE "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
 #define URL_INSEE_CODE "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code"
-#define SYSTEM_INSEE_COMMUNE "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM"
 #define SYSTEM_INSEE_COUNTRY "https://mos.esante.gouv.fr/NOS/TRE_R20-Pays/FHIR/TRE-R20-Pays"
 #define PROFILE_PATIENT "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
 
@@ -49,7 +46,7 @@ add_insee_extension (JsonBuilder *b,
   json_builder_set_member_name (b, "valueCoding");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "system");
-  json_builder_add_string_value (b, g_str_has_prefix (code, "99") ? SYSTEM_INSEE_COUNTRY : SYSTEM_INSEE_COMMUNE);
+  json_builder_add_string_value (b, g_str_has_prefix (code, "99") ? SYSTEM_INSEE_COUNTRY : CERCLE_FHIR_SYSTEM_INSEE_COMMUNE);
   json_builder_set_member_name (b, "code");
   json_builder_add_string_value (b, code);
   json_builder_end_object (b);
@@ -158,14 +155,14 @@ cercle_patient_to_fhir (CerclePatient *patient)
       json_builder_begin_array (b);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "system");
-      json_builder_add_string_value (b, SYSTEM_IDENTIFIER_TYPE);
+      json_builder_add_string_value (b, CERCLE_FHIR_SYSTEM_IDENTIFIER_TYPE);
       json_builder_set_member_name (b, "code");
       json_builder_add_string_value (b, nia ? "INS-NIA" : "INS-NIR");
       json_builder_end_object (b);
       json_builder_end_array (b);
       json_builder_end_object (b);
       json_builder_set_member_name (b, "system");
-      json_builder_add_string_value (b, nia ? SYSTEM_INS_NIA : SYSTEM_INS_NIR);
+      json_builder_add_string_value (b, nia ? CERCLE_FHIR_SYSTEM_INS_NIA : CERCLE_FHIR_SYSTEM_INS_NIR);
       json_builder_set_member_name (b, "value");
       json_builder_add_string_value (b, ins);
       json_builder_end_object (b);
@@ -255,31 +252,7 @@ cercle_patient_to_fhir (CerclePatient *patient)
   return json_object_ref (json_node_get_object (root));
 }
 
-static const char *
-get_string (JsonObject *o,
-            const char *member)
-{
-  JsonNode *node;
 
-  if (o == NULL || !json_object_has_member (o, member))
-    return NULL;
-  node = json_object_get_member (o, member);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonArray *
-get_array (JsonObject *o,
-           const char *member)
-{
-  JsonNode *node;
-
-  if (o == NULL || !json_object_has_member (o, member))
-    return NULL;
-  node = json_object_get_member (o, member);
-  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
 
 static JsonObject *
 array_object (JsonArray *a,
@@ -290,32 +263,13 @@ array_object (JsonArray *a,
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-static JsonObject *
-find_extension (JsonObject *o,
-                const char *url)
-{
-  JsonArray *ext = get_array (o, "extension");
-
-  for (guint i = 0; ext && i < json_array_get_length (ext); i++)
-    {
-      JsonObject *e = array_object (ext, i);
-
-      if (g_strcmp0 (get_string (e, "url"), url) == 0)
-        return e;
-    }
-  return NULL;
-}
 
 static const char *
 insee_code_of (JsonObject *address)
 {
-  JsonObject *ext = find_extension (address, URL_INSEE_CODE);
-  JsonNode *coding;
+  JsonObject *ext = cercle_fhir_find_extension (address, URL_INSEE_CODE);
 
-  if (ext == NULL || !json_object_has_member (ext, "valueCoding"))
-    return NULL;
-  coding = json_object_get_member (ext, "valueCoding");
-  return JSON_NODE_HOLDS_OBJECT (coding) ? get_string (json_node_get_object (coding), "code") : NULL;
+  return cercle_fhir_get_string (cercle_fhir_get_object (ext, "valueCoding"), "code");
 }
 
 static GStrv
@@ -348,19 +302,19 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
                               GError     **error)
 {
   g_autoptr(CerclePatient) patient = NULL;
-  JsonObject *meta = NULL, *ext;
+  JsonObject *meta, *ext;
   JsonArray *a;
   const char *id;
 
   g_return_val_if_fail (resource != NULL, NULL);
 
-  if (g_strcmp0 (get_string (resource, "resourceType"), "Patient") != 0)
+  if (g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), "Patient") != 0)
     {
       g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_RESOURCE_TYPE,
                    _("A Patient resource was expected"));
       return NULL;
     }
-  id = get_string (resource, "id");
+  id = cercle_fhir_get_string (resource, "id");
   if (!has_text (id))
     {
       g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
@@ -370,27 +324,22 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
 
   patient = g_object_new (CERCLE_TYPE_PATIENT, "id", id, NULL);
 
-  if (json_object_has_member (resource, "meta") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (resource, "meta")))
-    meta = json_object_get_object_member (resource, "meta");
+  meta = cercle_fhir_get_object (resource, "meta");
   g_object_set (patient,
-                "version-id", get_string (meta, "versionId"),
-                "last-updated", get_string (meta, "lastUpdated"),
-                "sex", get_string (resource, "gender") ? get_string (resource, "gender") : "unknown",
-                "birth-date", get_string (resource, "birthDate"),
+                "version-id", cercle_fhir_get_string (meta, "versionId"),
+                "last-updated", cercle_fhir_get_string (meta, "lastUpdated"),
+                "sex", cercle_fhir_get_string (resource, "gender") ? cercle_fhir_get_string (resource, "gender") : "unknown",
+                "birth-date", cercle_fhir_get_string (resource, "birthDate"),
                 NULL);
 
-  ext = find_extension (resource, URL_IDENTITY_RELIABILITY);
+  ext = cercle_fhir_find_extension (resource, URL_IDENTITY_RELIABILITY);
   if (ext)
     {
-      JsonObject *status_ext = find_extension (ext, "identityStatus");
-      JsonNode *coding = status_ext && json_object_has_member (status_ext, "valueCoding")
-                         ? json_object_get_member (status_ext, "valueCoding") : NULL;
+      JsonObject *status_ext = cercle_fhir_find_extension (ext, "identityStatus");
+      const char *code = cercle_fhir_get_string (cercle_fhir_get_object (status_ext, "valueCoding"), "code");
       CercleIdentityStatus status;
 
-      if (coding && JSON_NODE_HOLDS_OBJECT (coding) &&
-          get_string (json_node_get_object (coding), "code") &&
-          cercle_identity_status_from_code (get_string (json_node_get_object (coding), "code"), &status))
+      if (code && cercle_identity_status_from_code (code, &status))
         {
           gboolean insi, doc;
 
@@ -399,68 +348,67 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
         }
     }
 
-  ext = find_extension (resource, URL_BIRTHPLACE);
-  if (ext && json_object_has_member (ext, "valueAddress") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (ext, "valueAddress")))
+  ext = cercle_fhir_find_extension (resource, URL_BIRTHPLACE);
+  if (cercle_fhir_get_object (ext, "valueAddress"))
     g_object_set (patient, "birthplace-code",
-                  insee_code_of (json_object_get_object_member (ext, "valueAddress")), NULL);
+                  insee_code_of (cercle_fhir_get_object (ext, "valueAddress")), NULL);
 
-  a = get_array (resource, "identifier");
+  a = cercle_fhir_get_array (resource, "identifier");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
       JsonObject *ident = array_object (a, i);
-      const char *system = get_string (ident, "system");
+      const char *system = cercle_fhir_get_string (ident, "system");
 
-      if (g_strcmp0 (system, SYSTEM_INS_NIR) == 0 || g_strcmp0 (system, SYSTEM_INS_NIA) == 0)
+      if (g_strcmp0 (system, CERCLE_FHIR_SYSTEM_INS_NIR) == 0 || g_strcmp0 (system, CERCLE_FHIR_SYSTEM_INS_NIA) == 0)
         g_object_set (patient,
-                      "ins", get_string (ident, "value"),
-                      "ins-kind", g_strcmp0 (system, SYSTEM_INS_NIR) == 0 ? "NIR" : "NIA",
+                      "ins", cercle_fhir_get_string (ident, "value"),
+                      "ins-kind", g_strcmp0 (system, CERCLE_FHIR_SYSTEM_INS_NIR) == 0 ? "NIR" : "NIA",
                       NULL);
     }
 
-  a = get_array (resource, "name");
+  a = cercle_fhir_get_array (resource, "name");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
       JsonObject *name = array_object (a, i);
-      const char *use = get_string (name, "use");
-      g_auto(GStrv) given = strings_of (get_array (name, "given"));
+      const char *use = cercle_fhir_get_string (name, "use");
+      g_auto(GStrv) given = strings_of (cercle_fhir_get_array (name, "given"));
 
       if (g_strcmp0 (use, "official") == 0 || (use == NULL && i == 0))
         g_object_set (patient,
-                      "birth-family-name", get_string (name, "family"),
+                      "birth-family-name", cercle_fhir_get_string (name, "family"),
                       "birth-given-names", given,
                       NULL);
       else if (g_strcmp0 (use, "usual") == 0)
         g_object_set (patient,
-                      "used-family-name", get_string (name, "family"),
+                      "used-family-name", cercle_fhir_get_string (name, "family"),
                       "used-given-name", given[0],
                       NULL);
     }
 
-  a = get_array (resource, "telecom");
+  a = cercle_fhir_get_array (resource, "telecom");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
       JsonObject *t = array_object (a, i);
 
-      if (g_strcmp0 (get_string (t, "system"), "phone") == 0)
+      if (g_strcmp0 (cercle_fhir_get_string (t, "system"), "phone") == 0)
         {
-          g_object_set (patient, "phone", get_string (t, "value"), NULL);
+          g_object_set (patient, "phone", cercle_fhir_get_string (t, "value"), NULL);
           break;
         }
     }
 
-  a = get_array (resource, "address");
+  a = cercle_fhir_get_array (resource, "address");
   if (a && json_array_get_length (a) > 0 && array_object (a, 0))
     {
       JsonObject *address = array_object (a, 0);
-      JsonArray *lines = get_array (address, "line");
+      JsonArray *lines = cercle_fhir_get_array (address, "line");
       g_auto(GStrv) line_strings = strings_of (lines);
       g_autofree char *line = g_strjoinv (", ", line_strings);
 
       g_object_set (patient,
                     "address-line", *line ? line : NULL,
-                    "postcode", get_string (address, "postalCode"),
-                    "commune-name", get_string (address, "city"),
+                    "postcode", cercle_fhir_get_string (address, "postalCode"),
+                    "commune-name", cercle_fhir_get_string (address, "city"),
                     "commune-code", insee_code_of (address),
                     NULL);
     }
