@@ -36,6 +36,7 @@ struct _CercleServer
   SoupServer        *soup;
   GPtrArray         *pending;   /* Request*, answered at the next commit */
   guint              flush_id;
+  guint              flush_deadline_id;
   gboolean           synchronous_full;
 
   /* Response deadlines of the referral destinations, in seconds. */
@@ -108,6 +109,7 @@ cercle_server_dispose (GObject *object)
   CercleServer *self = (CercleServer *)object;
 
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->flush_deadline_id, g_source_remove);
   g_clear_handle_id (&self->deadline_check_id, g_source_remove);
   /* Stopping: what was done is committed and answered, not dropped. */
   if (self->pending && self->pending->len > 0)
@@ -258,6 +260,18 @@ answer_resource (Request              *req,
 
 /* --- the group commit ---------------------------------------------------- */
 
+/* Longest a request waits in an open batch. Under a steady load the loop
+ * always has input to read and the idle flush would wait for a full batch
+ * (hundreds of requests, tens of milliseconds): the deadline bounds it. */
+#define BATCH_DEADLINE_MS 2
+
+static void
+cancel_flush (CercleServer *self)
+{
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->flush_deadline_id, g_source_remove);
+}
+
 static void
 on_disconnected (SoupServerMessage *msg,
                  Request           *req)
@@ -274,7 +288,8 @@ flush_pending (gpointer data)
   g_autoptr(GPtrArray) pending = NULL;
   gboolean ok;
 
-  self->flush_id = 0;
+  /* Whichever of the idle and the deadline sources runs first ends both. */
+  cancel_flush (self);
   ok = sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error);
   if (!ok)
     g_critical ("Commit failed, %u answers become errors: %s", self->pending->len, error->message);
@@ -323,7 +338,6 @@ batch_enter (CercleServer  *self,
 
   if (open && durable && !self->synchronous_full)
     {
-      g_clear_handle_id (&self->flush_id, g_source_remove);
       flush_pending (self);
       open = FALSE;
     }
@@ -361,13 +375,14 @@ queue_answer (Request *req)
   req->disconnect_id = g_signal_connect (req->msg, "disconnected", G_CALLBACK (on_disconnected), req);
   g_ptr_array_add (self->pending, req);
   if (self->pending->len >= MAX_BATCH)
-    {
-      g_clear_handle_id (&self->flush_id, g_source_remove);
-      flush_pending (self);
-    }
+    flush_pending (self);
   else if (self->flush_id == 0)
-    /* Lowest priority: runs when no other request is waiting to be read. */
-    self->flush_id = g_idle_add_full (G_PRIORITY_LOW, flush_pending, self, NULL);
+    {
+      /* Lowest priority: runs when no other request is waiting to be read. */
+      self->flush_id = g_idle_add_full (G_PRIORITY_LOW, flush_pending, self, NULL);
+      self->flush_deadline_id = g_timeout_add_full (G_PRIORITY_DEFAULT, BATCH_DEADLINE_MS,
+                                                    flush_pending, self, NULL);
+    }
 }
 
 /* --- audit --------------------------------------------------------------- */
@@ -2136,7 +2151,6 @@ cercle_server_check_deadlines (CercleServer  *self,
   ok = deadline_pass (self, g_get_real_time () / G_USEC_PER_SEC, &n_changes, error);
   batch_leave (self, ok);
   /* Commits now, with whatever requests joined the batch. */
-  g_clear_handle_id (&self->flush_id, g_source_remove);
   flush_pending (self);
   g_debug ("Deadline check: %u Tasks changed in %.1f ms", n_changes,
            (g_get_monotonic_time () - start) / 1000.0);
