@@ -34,6 +34,15 @@ has_text (const char *s)
   return s != NULL && *s != '\0';
 }
 
+/* Adds @object (taken) as the builder's next value. */
+static void
+add_object (JsonBuilder *b,
+            JsonObject  *object)
+{
+  json_builder_add_value (b, json_node_init_object (json_node_alloc (), object));
+  json_object_unref (object);
+}
+
 static void
 add_insee_extension (JsonBuilder *b,
                      const char  *code)
@@ -44,12 +53,9 @@ add_insee_extension (JsonBuilder *b,
   json_builder_set_member_name (b, "url");
   json_builder_add_string_value (b, URL_INSEE_CODE);
   json_builder_set_member_name (b, "valueCoding");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "system");
-  json_builder_add_string_value (b, g_str_has_prefix (code, "99") ? SYSTEM_INSEE_COUNTRY : CERCLE_FHIR_SYSTEM_INSEE_COMMUNE);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, code);
-  json_builder_end_object (b);
+  add_object (b, cercle_fhir_coding_new (g_str_has_prefix (code, "99") ? SYSTEM_INSEE_COUNTRY
+                                                                      : CERCLE_FHIR_SYSTEM_INSEE_COMMUNE,
+                                         code, NULL));
   json_builder_end_object (b);
   json_builder_end_array (b);
 }
@@ -118,12 +124,7 @@ cercle_patient_to_fhir (CerclePatient *patient)
   json_builder_set_member_name (b, "url");
   json_builder_add_string_value (b, "identityStatus");
   json_builder_set_member_name (b, "valueCoding");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "system");
-  json_builder_add_string_value (b, SYSTEM_IDENTITY_STATUS);
-  json_builder_set_member_name (b, "code");
-  json_builder_add_string_value (b, cercle_identity_status_get_code (status));
-  json_builder_end_object (b);
+  add_object (b, cercle_fhir_coding_new (SYSTEM_IDENTITY_STATUS, cercle_identity_status_get_code (status), NULL));
   json_builder_end_object (b);
   json_builder_end_array (b);
   json_builder_end_object (b);
@@ -143,29 +144,14 @@ cercle_patient_to_fhir (CerclePatient *patient)
   if (has_text (ins) && cercle_identity_status_can_share_ins (status))
     {
       gboolean nia = g_strcmp0 (cercle_patient_get_ins_kind (patient), "NIA") == 0;
+      JsonObject *identifier = cercle_fhir_identifier_new_typed (nia ? CERCLE_FHIR_SYSTEM_INS_NIA
+                                                                     : CERCLE_FHIR_SYSTEM_INS_NIR,
+                                                                 ins, nia ? "INS-NIA" : "INS-NIR", NULL);
 
+      json_object_set_string_member (identifier, "use", nia ? "temp" : "official");
       json_builder_set_member_name (b, "identifier");
       json_builder_begin_array (b);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "use");
-      json_builder_add_string_value (b, nia ? "temp" : "official");
-      json_builder_set_member_name (b, "type");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "coding");
-      json_builder_begin_array (b);
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "system");
-      json_builder_add_string_value (b, CERCLE_FHIR_SYSTEM_IDENTIFIER_TYPE);
-      json_builder_set_member_name (b, "code");
-      json_builder_add_string_value (b, nia ? "INS-NIA" : "INS-NIR");
-      json_builder_end_object (b);
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-      json_builder_set_member_name (b, "system");
-      json_builder_add_string_value (b, nia ? CERCLE_FHIR_SYSTEM_INS_NIA : CERCLE_FHIR_SYSTEM_INS_NIR);
-      json_builder_set_member_name (b, "value");
-      json_builder_add_string_value (b, ins);
-      json_builder_end_object (b);
+      add_object (b, identifier);
       json_builder_end_array (b);
     }
 
@@ -253,15 +239,6 @@ cercle_patient_to_fhir (CerclePatient *patient)
 }
 
 
-
-static JsonObject *
-array_object (JsonArray *a,
-              guint      i)
-{
-  JsonNode *node = json_array_get_element (a, i);
-
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
 
 
 static const char *
@@ -356,7 +333,7 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
   a = cercle_fhir_get_array (resource, "identifier");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
-      JsonObject *ident = array_object (a, i);
+      JsonObject *ident = cercle_fhir_array_get_object (a, i);
       const char *system = cercle_fhir_get_string (ident, "system");
 
       if (g_strcmp0 (system, CERCLE_FHIR_SYSTEM_INS_NIR) == 0 || g_strcmp0 (system, CERCLE_FHIR_SYSTEM_INS_NIA) == 0)
@@ -369,7 +346,7 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
   a = cercle_fhir_get_array (resource, "name");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
-      JsonObject *name = array_object (a, i);
+      JsonObject *name = cercle_fhir_array_get_object (a, i);
       const char *use = cercle_fhir_get_string (name, "use");
       g_auto(GStrv) given = strings_of (cercle_fhir_get_array (name, "given"));
 
@@ -388,7 +365,7 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
   a = cercle_fhir_get_array (resource, "telecom");
   for (guint i = 0; a && i < json_array_get_length (a); i++)
     {
-      JsonObject *t = array_object (a, i);
+      JsonObject *t = cercle_fhir_array_get_object (a, i);
 
       if (g_strcmp0 (cercle_fhir_get_string (t, "system"), "phone") == 0)
         {
@@ -398,9 +375,9 @@ cercle_patient_new_from_fhir (JsonObject  *resource,
     }
 
   a = cercle_fhir_get_array (resource, "address");
-  if (a && json_array_get_length (a) > 0 && array_object (a, 0))
+  if (a && json_array_get_length (a) > 0 && cercle_fhir_array_get_object (a, 0))
     {
-      JsonObject *address = array_object (a, 0);
+      JsonObject *address = cercle_fhir_array_get_object (a, 0);
       JsonArray *lines = cercle_fhir_get_array (address, "line");
       g_auto(GStrv) line_strings = strings_of (lines);
       g_autofree char *line = g_strjoinv (", ", line_strings);

@@ -1262,12 +1262,23 @@ cercle_fhir_get_array (JsonObject *object,
   return json_node_get_array (node);
 }
 
-static JsonObject *
-array_object (JsonArray *array,
-              guint      i)
+/**
+ * cercle_fhir_array_get_object:
+ * @array: a JSON array
+ * @index: an index below the array's length
+ *
+ * Returns: (transfer none) (nullable): the element at @index when it is an
+ *   object, %NULL when it is of another kind
+ */
+JsonObject *
+cercle_fhir_array_get_object (JsonArray *array,
+                              guint      index)
 {
-  JsonNode *node = json_array_get_element (array, i);
+  JsonNode *node;
 
+  g_return_val_if_fail (array != NULL, NULL);
+
+  node = json_array_get_element (array, index);
   return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
@@ -1290,7 +1301,7 @@ cercle_fhir_find_identifier (JsonObject *resource,
   identifiers = cercle_fhir_get_array (resource, "identifier");
   for (guint i = 0; identifiers != NULL && i < json_array_get_length (identifiers); i++)
     {
-      JsonObject *identifier = array_object (identifiers, i);
+      JsonObject *identifier = cercle_fhir_array_get_object (identifiers, i);
 
       if (g_strcmp0 (cercle_fhir_get_string (identifier, "system"), system) == 0)
         return cercle_fhir_get_string (identifier, "value");
@@ -1317,7 +1328,7 @@ cercle_fhir_codeable_concept_find (JsonObject  *concept,
     *display = NULL;
   for (guint i = 0; codings != NULL && i < json_array_get_length (codings); i++)
     {
-      JsonObject *coding = array_object (codings, i);
+      JsonObject *coding = cercle_fhir_array_get_object (codings, i);
 
       if (coding == NULL)
         continue;
@@ -1390,7 +1401,7 @@ cercle_fhir_find_extension (JsonObject *object,
 
   for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
     {
-      JsonObject *extension = array_object (extensions, i);
+      JsonObject *extension = cercle_fhir_array_get_object (extensions, i);
 
       if (g_strcmp0 (cercle_fhir_get_string (extension, "url"), url) == 0)
         return extension;

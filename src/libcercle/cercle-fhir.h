@@ -118,6 +118,8 @@ JsonObject *cercle_fhir_get_object            (JsonObject *object,
                                                const char *member);
 JsonArray  *cercle_fhir_get_array             (JsonObject *object,
                                                const char *member);
+JsonObject *cercle_fhir_array_get_object      (JsonArray  *array,
+                                               guint       index);
 const char *cercle_fhir_find_identifier       (JsonObject *resource,
                                                const char *system);
 const char *cercle_fhir_codeable_concept_find (JsonObject *concept,
