@@ -261,6 +261,31 @@ cercle_server_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+/**
+ * cercle_server_store_open_reader:
+ * @path: the database of a running server, already migrated
+ * @error: return location for a #GError
+ *
+ * Opens a second connection to the store, for reading only: a worker thread
+ * runs its searches and reads there, on the last committed state, while
+ * the main connection writes.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+CercleServerStore *
+cercle_server_store_open_reader (const char  *path,
+                                 GError     **error)
+{
+  g_autoptr(CercleServerStore) self = g_object_new (CERCLE_TYPE_SERVER_STORE, NULL);
+
+  self->db = cercle_db_open (path, error);
+  if (self->db == NULL)
+    return NULL;
+  if (!cercle_db_exec (self->db, "PRAGMA query_only=ON", error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 CercleDb *
 cercle_server_store_get_db (CercleServerStore *self)
 {

@@ -54,6 +54,8 @@ G_DECLARE_FINAL_TYPE (CercleServerStore, cercle_server_store, CERCLE, SERVER_STO
 
 CercleServerStore    *cercle_server_store_open            (const char         *path,
                                                            GError            **error);
+CercleServerStore    *cercle_server_store_open_reader     (const char         *path,
+                                                           GError            **error);
 CercleDb             *cercle_server_store_get_db          (CercleServerStore  *self);
 void                  cercle_server_store_start_checkpoints (CercleServerStore *self);
 gboolean              cercle_server_store_is_empty        (CercleServerStore  *self);

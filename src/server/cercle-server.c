@@ -10,6 +10,12 @@
  * therefore never sent before its change is on disk, one fsync serves many
  * requests, and a failed request rolls back to its savepoint without
  * touching the others.
+ *
+ * Reads and searches run on worker threads, each with a read-only
+ * connection of its own that sees the last committed state: the main loop
+ * keeps parsing, authorizing, auditing and writing while they build their
+ * answer. Their audit event then joins the batch like any other request,
+ * and the answer waits for its commit.
  */
 #define G_LOG_DOMAIN "cercle-server"
 
@@ -26,6 +32,7 @@
 #include "cercle-server-search.h"
 
 #define MAX_BATCH 256
+#define MAX_READERS 4
 #define BUSINESS_STATUS_SYSTEM CERCLE_FHIR_SYSTEM_TASK_BUSINESS_STATUS
 
 struct _CercleServer
@@ -38,6 +45,11 @@ struct _CercleServer
   guint              flush_id;
   guint              flush_deadline_id;
   gboolean           synchronous_full;
+
+  /* Reads and searches off the main loop. */
+  GThreadPool       *readers;
+  GAsyncQueue       *reader_stores;   /* idle read-only CercleServerStore* */
+  GMainContext      *context;
 
   /* Response deadlines of the referral destinations, in seconds. */
   gint64             response_delay;
@@ -54,9 +66,17 @@ static const char * const served_types[] = {
 
 typedef struct {
   CercleServer      *self;
+  CercleServerStore *store;     /* the main store, or a reader's */
   SoupServerMessage *msg;
+  GHashTable        *query;
   gulong             disconnect_id;
   gboolean           gone;
+  gboolean           paused;
+
+  /* The outcome of a read run by a worker. */
+  gboolean           ok;
+  GError            *error;
+
   const char        *method;
   char              *path;
   char              *address;
@@ -88,6 +108,8 @@ request_free (Request *req)
   if (req->disconnect_id)
     g_signal_handler_disconnect (req->msg, req->disconnect_id);
   g_clear_object (&req->msg);
+  g_clear_pointer (&req->query, g_hash_table_unref);
+  g_clear_error (&req->error);
   g_free (req->path);
   g_free (req->address);
   g_free (req->base_url);
@@ -102,6 +124,7 @@ request_free (Request *req)
 }
 
 static gboolean flush_pending (gpointer data);
+static gboolean reader_done (gpointer data);
 
 static void
 cercle_server_dispose (GObject *object)
@@ -126,6 +149,15 @@ cercle_server_finalize (GObject *object)
 {
   CercleServer *self = (CercleServer *)object;
 
+  CercleServerStore *reader;
+
+  /* Every job holds a reference on the server: none is left running. */
+  if (self->readers)
+    g_thread_pool_free (self->readers, FALSE, TRUE);
+  while ((reader = g_async_queue_try_pop (self->reader_stores)))
+    g_object_unref (reader);
+  g_async_queue_unref (self->reader_stores);
+  g_main_context_unref (self->context);
   g_clear_object (&self->store);
   g_clear_object (&self->issuer);
   G_OBJECT_CLASS (cercle_server_parent_class)->finalize (object);
@@ -148,6 +180,8 @@ cercle_server_init (CercleServer *self)
   self->response_delay = CERCLE_SERVER_DEFAULT_RESPONSE_DELAY;
   self->reminder_grace = CERCLE_SERVER_DEFAULT_REMINDER_GRACE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  self->reader_stores = g_async_queue_new ();
+  self->context = g_main_context_ref_thread_default ();
 }
 
 /* --- answers ------------------------------------------------------------- */
@@ -366,13 +400,23 @@ batch_leave (CercleServer *self,
   run_prepared (db, "RELEASE request", NULL);
 }
 
+/* Keeps the message waiting for its answer, and notices if its client goes. */
+static void
+hold_message (Request *req)
+{
+  if (req->paused)
+    return;
+  req->paused = TRUE;
+  soup_server_message_pause (req->msg);
+  req->disconnect_id = g_signal_connect (req->msg, "disconnected", G_CALLBACK (on_disconnected), req);
+}
+
 static void
 queue_answer (Request *req)
 {
   CercleServer *self = req->self;
 
-  soup_server_message_pause (req->msg);
-  req->disconnect_id = g_signal_connect (req->msg, "disconnected", G_CALLBACK (on_disconnected), req);
+  hold_message (req);
   g_ptr_array_add (self->pending, req);
   if (self->pending->len >= MAX_BATCH)
     flush_pending (self);
@@ -740,7 +784,7 @@ task_rules (Request     *req,
     }
   else
     {
-      if (!cercle_server_access_is_member (req->self->store, req->account, patient_id))
+      if (!cercle_server_access_is_member (req->store, req->account, patient_id))
         {
           g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
                        "Only members of the patient's care circle may send or change a referral");
@@ -830,7 +874,7 @@ ensure_creator_in_circle (Request     *req,
   JsonArray *participants;
   CercleStoreWrite outcome;
 
-  if (cercle_server_access_is_member (req->self->store, req->account, patient_id))
+  if (cercle_server_access_is_member (req->store, req->account, patient_id))
     return TRUE;
   id = g_strdup_printf ("ct-%.61s", patient_id);
   team = json_object_new ();
@@ -854,7 +898,7 @@ ensure_creator_in_circle (Request     *req,
   json_array_add_object_element (participants, participant);
   json_object_set_array_member (team, "participant", participants);
 
-  written = cercle_server_store_write (req->self->store, team, -1, &outcome, error);
+  written = cercle_server_store_write (req->store, team, -1, &outcome, error);
   if (written == NULL)
     return FALSE;
   touch_entity (req, written);
@@ -872,7 +916,7 @@ write_resource (Request           *req,
                 CercleStoreWrite  *outcome,
                 GError           **error)
 {
-  CercleServerStore *store = req->self->store;
+  CercleServerStore *store = req->store;
   g_autoptr(CercleStoredResource) current = NULL;
   g_autoptr(JsonObject) old = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -1060,7 +1104,7 @@ handle_read (Request     *req,
              gint64       version,
              GError     **error)
 {
-  CercleServerStore *store = req->self->store;
+  CercleServerStore *store = req->store;
   g_autoptr(CercleStoredResource) res = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -1208,9 +1252,9 @@ handle_search (Request     *req,
   req->action = 'E';
   req->interaction = "search-type";
   if (g_str_equal (type, "AuditEvent"))
-    ok = cercle_server_search_audit (req->self->store, &ctx, query, body, error);
+    ok = cercle_server_search_audit (req->store, &ctx, query, body, error);
   else
-    ok = cercle_server_search (req->self->store, &ctx, type, query, body, error);
+    ok = cercle_server_search (req->store, &ctx, type, query, body, error);
   if (!ok)
     return FALSE;
   set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
@@ -1234,12 +1278,12 @@ handle_history (Request     *req,
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_METHOD, "AuditEvents have no history");
       return FALSE;
     }
-  if (id && !cercle_server_access_can_read (req->self->store, req->account, type, id))
+  if (id && !cercle_server_access_can_read (req->store, req->account, type, id))
     {
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "%s/%s is not known", type, id);
       return FALSE;
     }
-  if (!cercle_server_history (req->self->store, &ctx, type, id, query, body, error))
+  if (!cercle_server_history (req->store, &ctx, type, id, query, body, error))
     return FALSE;
   set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
   return TRUE;
@@ -1740,6 +1784,107 @@ log_request (Request *req)
     g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
 }
 
+/* Audits a FHIR request, keeps or undoes its changes, and queues its
+ * answer for the next commit. Inside the request's savepoint. */
+static void
+finish_fhir (Request *req,
+             gboolean ok,
+             GError  *error)
+{
+  CercleServer *self = req->self;
+  g_autoptr(GError) failure = error ? g_error_copy (error) : NULL;
+
+  if (ok)
+    {
+      g_autoptr(GError) audit_error = NULL;
+
+      if (!record_audit (req, CERCLE_AUDIT_SUCCESS, NULL, &audit_error))
+        {
+          g_warning ("Cannot write the audit trail: %s", audit_error->message);
+          ok = FALSE;
+          g_set_error (&failure, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The audit trail cannot be written");
+        }
+    }
+  if (!ok)
+    {
+      guint status;
+      g_autoptr(GError) audit_error = NULL;
+
+      if (failure == NULL)
+        g_set_error (&failure, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The request failed");
+      status = status_for_error (failure);
+      /* Nothing of a refused request stays, except the trace of the refusal. */
+      run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
+      g_ptr_array_set_size (req->entities, 0);
+      if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
+                                                                              : CERCLE_AUDIT_SERIOUS_FAILURE,
+                                          failure->message, &audit_error))
+        g_warning ("Cannot write the audit trail: %s", audit_error->message);
+      set_error_answer (req, status, failure->message);
+    }
+  batch_leave (self, TRUE);
+  log_request (req);
+  queue_answer (req);
+}
+
+/* Reads and searches that write nothing but their audit event. The first
+ * read of a referral by its destination marks it "read": that one stays on
+ * the main connection. */
+static gboolean
+runs_on_reader (Request *req)
+{
+  if (!g_str_equal (req->method, "GET"))
+    return FALSE;
+  if (req->account->organization_id && g_str_has_prefix (req->path, "/fhir/Task/"))
+    return FALSE;
+  return TRUE;
+}
+
+/* On a worker thread: the request's read, on a read-only connection. */
+static void
+reader_run (gpointer data,
+            gpointer user_data)
+{
+  Request *req = data;
+  CercleServer *self = user_data;
+  g_autoptr(CercleServerStore) store = g_async_queue_try_pop (self->reader_stores);
+
+  if (store == NULL)
+    store = cercle_server_store_open_reader (cercle_db_get_path (cercle_server_store_get_db (self->store)),
+                                             &req->error);
+  if (store == NULL)
+    req->ok = FALSE;
+  else
+    {
+      req->store = store;
+      req->ok = route_fhir (req, req->query, &req->error);
+      req->store = self->store;
+      g_async_queue_push (self->reader_stores, g_steal_pointer (&store));
+    }
+  g_main_context_invoke (self->context, reader_done, req);
+}
+
+/* Back on the main loop: the read enters the batch with its audit event. */
+static gboolean
+reader_done (gpointer data)
+{
+  Request *req = data;
+  CercleServer *self = req->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!batch_enter (self, FALSE, &error))
+    {
+      g_warning ("Cannot start a transaction: %s", error->message);
+      set_error_answer (req, 503, "The database is busy");
+      log_request (req);
+      queue_answer (req);
+    }
+  else
+    finish_fhir (req, req->ok, req->error);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 handle_message (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -1755,6 +1900,7 @@ handle_message (SoupServer        *server,
   gboolean ok;
 
   req->self = self;
+  req->store = self->store;
   req->msg = g_object_ref (msg);
   req->method = soup_server_message_get_method (msg);
   req->path = g_strdup (path);
@@ -1837,35 +1983,20 @@ handle_message (SoupServer        *server,
       return;
     }
 
+  if (self->readers && runs_on_reader (req))
+    {
+      /* Nothing of this request is in the batch yet: its audit event
+       * enters when the worker is done. */
+      batch_leave (self, FALSE);
+      req->query = query ? g_hash_table_ref (query) : NULL;
+      hold_message (req);
+      g_thread_pool_push (self->readers, req, NULL);
+      g_object_ref (self);
+      return;
+    }
+
   ok = route_fhir (req, query, &error);
-  if (ok)
-    {
-      g_autoptr(GError) audit_error = NULL;
-
-      if (!record_audit (req, CERCLE_AUDIT_SUCCESS, NULL, &audit_error))
-        {
-          g_warning ("Cannot write the audit trail: %s", audit_error->message);
-          ok = FALSE;
-          g_set_error (&error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The audit trail cannot be written");
-        }
-    }
-  if (!ok)
-    {
-      guint status = status_for_error (error);
-      g_autoptr(GError) audit_error = NULL;
-
-      /* Nothing of a refused request stays, except the trace of the refusal. */
-      run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
-      g_ptr_array_set_size (req->entities, 0);
-      if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
-                                                                              : CERCLE_AUDIT_SERIOUS_FAILURE,
-                                          error->message, &audit_error))
-        g_warning ("Cannot write the audit trail: %s", audit_error->message);
-      set_error_answer (req, status, error->message);
-    }
-  batch_leave (self, TRUE);
-  log_request (req);
-  queue_answer (req);
+  finish_fhir (req, ok, error);
   return;
 
 answer_now:
@@ -2206,6 +2337,9 @@ cercle_server_new (CercleServerStore *store,
   self->soup = soup_server_new ("server-header", "cercle-server/" PACKAGE_VERSION, NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
+  /* One reader a core: the main loop shares them with the readers. */
+  self->readers = g_thread_pool_new (reader_run, self, CLAMP ((int) g_get_num_processors (), 1, MAX_READERS),
+                                     TRUE, NULL);
   return self;
 }
 
