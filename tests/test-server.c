@@ -752,6 +752,57 @@ test_crash (Fixture       *f,
 
 /* --- response deadlines (domain.md §6, "Sans réponse") --------------------- */
 
+
+/* Reads run on worker threads (or on the main loop with --readers 0): a
+ * write is visible to the read that follows its answer, every read leaves
+ * exactly one audit event, and a desk's first read of its Task still
+ * marks it read. */
+static void
+test_readers (Fixture       *f,
+              gconstpointer  data)
+{
+  guint before, after;
+
+  {
+    g_autoptr(CercleTestResponse) trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+
+    before = n_entries (trail);
+  }
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(CercleTestResponse) created = req (f, "POST", "/fhir/Communication", f->insider, NEW_NOTE);
+      g_autofree char *path = NULL;
+      const char *id;
+
+      g_assert_cmpuint (created->status, ==, 201);
+      id = json_object_get_string_member (created->json, "id");
+      path = g_strdup_printf ("/fhir/Communication/%s", id);
+      {
+        g_autoptr(CercleTestResponse) read = req (f, "GET", path, f->insider, NULL);
+
+        g_assert_cmpuint (read->status, ==, 200);
+        g_assert_cmpstr (json_object_get_string_member (read->json, "id"), ==, id);
+      }
+    }
+  {
+    g_autoptr(CercleTestResponse) trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+
+    after = n_entries (trail);
+  }
+  /* The first trail search, 20 creations and 20 reads. */
+  g_assert_cmpuint (after, ==, before + 1 + 40);
+
+  expect (f, "PUT", "/fhir/Task/tr", f->insider, TASK ("tr", "org-ssiad", "requested"), 201);
+  {
+    g_autoptr(CercleTestResponse) opened = req (f, "GET", "/fhir/Task/tr", f->desk, NULL);
+
+    g_assert_cmpuint (opened->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (opened->json, "status"), ==, "received");
+  }
+}
+
+static const char * const readers_off_args[] = { "--readers", "0", NULL };
+
 static const char * const deadline_args[] = {
   "--response-delay", "3s", "--reminder-grace", "3s", "--deadline-check-seconds", "1", NULL
 };
@@ -1308,6 +1359,10 @@ main (int   argc,
   g_test_add ("/server/referral/state-machine", Fixture, NULL, fixture_setup, test_referral, fixture_teardown);
   g_test_add ("/server/referral/deadline", Fixture, deadline_args, fixture_setup, test_deadline, fixture_teardown);
   g_test_add ("/server/referral/deadline-explicit", Fixture, grace_args, fixture_setup, test_deadline_explicit,
+              fixture_teardown);
+  g_test_add ("/server/readers/workers", Fixture, NULL, fixture_setup, test_readers, fixture_teardown);
+  g_test_add ("/server/readers/main-loop", Fixture, readers_off_args, fixture_setup, test_readers, fixture_teardown);
+  g_test_add ("/server/access/matrix-main-loop", Fixture, readers_off_args, fixture_setup, test_access_matrix,
               fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);

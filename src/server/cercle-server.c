@@ -2337,10 +2337,29 @@ cercle_server_new (CercleServerStore *store,
   self->soup = soup_server_new ("server-header", "cercle-server/" PACKAGE_VERSION, NULL);
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
-  /* One reader a core: the main loop shares them with the readers. */
-  self->readers = g_thread_pool_new (reader_run, self, CLAMP ((int) g_get_num_processors (), 1, MAX_READERS),
-                                     TRUE, NULL);
+  cercle_server_set_readers (self, -1);
   return self;
+}
+
+/**
+ * cercle_server_set_readers:
+ * @self: a server
+ * @readers: how many threads run reads and searches; 0 runs them on the
+ *   main loop, -1 one a core (at most 4)
+ *
+ * Sets the worker threads that read. Call it before the server listens.
+ */
+void
+cercle_server_set_readers (CercleServer *self,
+                           int           readers)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+
+  if (readers < 0)
+    readers = CLAMP ((int) g_get_num_processors (), 1, MAX_READERS);
+  if (self->readers)
+    g_thread_pool_free (self->readers, FALSE, TRUE);
+  self->readers = readers > 0 ? g_thread_pool_new (reader_run, self, readers, TRUE, NULL) : NULL;
 }
 
 gboolean

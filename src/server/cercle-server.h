@@ -33,6 +33,8 @@ void          cercle_server_set_deadlines (CercleServer *self,
                                            gint64        response_delay,
                                            gint64        reminder_grace,
                                            guint         check_interval);
+void          cercle_server_set_readers (CercleServer *self,
+                                         int           readers);
 int           cercle_server_check_deadlines (CercleServer  *self,
                                              GError       **error);
 

@@ -36,6 +36,7 @@ static gint64 refresh_lifetime = 30 * 24 * 3600;
 static char *response_delay_text = NULL;
 static char *reminder_grace_text = NULL;
 static gint deadline_check = CERCLE_SERVER_DEFAULT_DEADLINE_CHECK;
+static gint readers = -1;
 
 static GOptionEntry main_entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The server database"), N_("PATH") },
@@ -53,6 +54,8 @@ static GOptionEntry main_entries[] = {
     N_("HOURS") },
   { "deadline-check-seconds", 0, 0, G_OPTION_ARG_INT, &deadline_check,
     N_("Seconds between two checks of the response deadlines (default 60)"), N_("SECONDS") },
+  { "readers", 0, 0, G_OPTION_ARG_INT, &readers,
+    N_("Threads that run reads and searches, 0 for none (default: one a core, at most 4)"), N_("N") },
   { NULL }
 };
 
@@ -200,6 +203,11 @@ run_server (CercleServerStore *store)
                   _("--response-delay and --reminder-grace take a number of hours, or a number and a unit: 90s, 30m, 12h, 2d"));
       return 2;
     }
+  if (readers < -1 || readers > 64)
+    {
+      g_printerr ("cercle-server: %s\n", _("--readers takes a number of threads from 0 to 64"));
+      return 2;
+    }
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
       g_printerr ("cercle-server: %s\n", _("--tls-cert and --tls-key go together"));
@@ -230,6 +238,7 @@ run_server (CercleServerStore *store)
   auth = cercle_server_auth_new (store, access_lifetime, refresh_lifetime);
   server = cercle_server_new (store, CERCLE_TOKEN_ISSUER (auth));
   cercle_server_set_deadlines (server, response_delay, reminder_grace, (guint) deadline_check);
+  cercle_server_set_readers (server, readers);
   if (!cercle_server_listen (server, address, certificate, &error))
     {
       g_printerr ("cercle-server: %s\n", error->message);
