@@ -211,12 +211,32 @@ test_transaction_rollback (void)
   g_assert_error (error, CERCLE_DB_ERROR, CERCLE_DB_ERROR_CONFLICT);
 }
 
+/* $CERCLE_DB names another store; without it, the user's data folder. */
+static void
+test_default_path (void)
+{
+  g_autofree char *user = NULL;
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "cercle", "cercle.db", NULL);
+
+  g_setenv ("CERCLE_DB", "/tmp/other-store.db", TRUE);
+  {
+    g_autofree char *other = cercle_store_default_path ();
+
+    g_assert_cmpstr (other, ==, "/tmp/other-store.db");
+  }
+  g_setenv ("CERCLE_DB", "", TRUE);
+  user = cercle_store_default_path ();
+  g_assert_cmpstr (user, ==, expected);
+  g_unsetenv ("CERCLE_DB");
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/db/open/settings", test_open_settings);
+  g_test_add_func ("/db/store/default-path", test_default_path);
   g_test_add_func ("/db/migrations/apply-once", test_migrations_apply_once);
   g_test_add_func ("/db/migrations/failure-leaves-file", test_migration_failure_leaves_file);
   g_test_add_func ("/db/migrations/newer-file-refused", test_newer_file_refused);

@@ -690,12 +690,58 @@ test_directory (void)
   g_assert_false (cercle_fhir_location_get_position (org_wire, &lat, &lon));
 }
 
+/* An array element that is not an object (a number where a FHIR element
+ * belongs) is refused with an error, before any mapping reads it. */
+static void
+test_non_object_elements (void)
+{
+  static const char * const wires[] = {
+    "{\"resourceType\":\"Communication\",\"id\":\"n\",\"status\":\"completed\",\"category\":[1],"
+    "\"subject\":{\"reference\":\"Patient/p\"},\"payload\":[1,{\"contentString\":\"Visite\"}],\"about\":[2]}",
+    "{\"resourceType\":\"Practitioner\",\"id\":\"pr\",\"name\":[3],\"telecom\":[4],\"qualification\":[5]}",
+    "{\"resourceType\":\"CareTeam\",\"id\":\"ct\",\"subject\":{\"reference\":\"Patient/p\"},\"participant\":[6]}",
+    "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr\",\"status\":\"active\",\"intent\":\"order\","
+    "\"subject\":{\"reference\":\"Patient/p\"},\"performer\":[7],\"reasonCode\":[8],\"extension\":[9]}",
+    "{\"resourceType\":\"Task\",\"id\":\"t\",\"status\":\"requested\",\"intent\":\"order\","
+    "\"output\":[10],\"extension\":[11]}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (wires); i++)
+    {
+      g_autoptr(JsonObject) object = parse (wires[i]);
+      const char *type = json_object_get_string_member (object, "resourceType");
+      g_autoptr(GError) error = NULL;
+      gpointer result = NULL;
+
+      g_test_message ("%s", wires[i]);
+      if (g_str_equal (type, "Communication"))
+        result = cercle_note_new_from_fhir (object, &error);
+      else if (g_str_equal (type, "Practitioner"))
+        result = cercle_professional_new_from_fhir (object, &error);
+      else if (g_str_equal (type, "CareTeam"))
+        {
+          GPtrArray *members = cercle_care_team_from_fhir (object, NULL, &error);
+
+          g_assert_null (members);
+          g_assert_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID);
+          continue;
+        }
+      else if (g_str_equal (type, "ServiceRequest"))
+        result = cercle_referral_new_from_fhir (object, &error);
+      else
+        result = cercle_destination_new_from_fhir (object, &error);
+      g_assert_null (result);
+      g_assert_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/fhir-mapping/professional/round-trip", test_professional);
+  g_test_add_func ("/fhir-mapping/non-object-elements", test_non_object_elements);
   g_test_add_func ("/fhir-mapping/professional/directory", test_professional_from_directory);
   g_test_add_func ("/fhir-mapping/care-team/round-trip", test_care_team);
   g_test_add_func ("/fhir-mapping/care-team/errors", test_care_team_errors);

@@ -159,11 +159,7 @@ set_busy (CercleDirectoryPage *self,
 static CercleDirectory *
 open_default_directory (void)
 {
-  const char *env = g_getenv ("CERCLE_DB");
-  g_autofree char *path = NULL;
-
-  /* CERCLE_DB lets tests and demos use their own store. */
-  path = env != NULL && *env != '\0' ? g_strdup (env) : cercle_store_default_path ();
+  g_autofree char *path = cercle_store_default_path ();
 
   return cercle_directory_new (path);
 }

@@ -479,7 +479,7 @@ cercle_care_team_from_fhir (JsonObject  *care_team,
   participants = cercle_fhir_get_array (care_team, "participant");
   for (guint i = 0; participants != NULL && i < json_array_get_length (participants); i++)
     {
-      JsonObject *participant = json_array_get_object_element (participants, i);
+      JsonObject *participant = cercle_fhir_array_get_object (participants, i);
       JsonObject *reference = cercle_fhir_get_object (participant, "member");
       JsonArray *role = cercle_fhir_get_array (participant, "role");
       JsonObject *period = cercle_fhir_get_object (participant, "period");
@@ -490,7 +490,7 @@ cercle_care_team_from_fhir (JsonObject  *care_team,
       CercleCareTeamMember *member;
 
       if (role != NULL && json_array_get_length (role) > 0)
-        role_code = cercle_fhir_codeable_concept_find (json_array_get_object_element (role, 0),
+        role_code = cercle_fhir_codeable_concept_find (cercle_fhir_array_get_object (role, 0),
                                                        CERCLE_FHIR_SYSTEM_CARE_TEAM_ROLE, NULL);
       known = find_role (role_code);
       if (known == NULL)

@@ -833,7 +833,7 @@ read_transition (CercleDestination  *self,
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
     {
-      JsonObject *part = json_array_get_object_element (parts, i);
+      JsonObject *part = cercle_fhir_array_get_object (parts, i);
       const char *url = cercle_fhir_get_string (part, "url");
 
       if (g_strcmp0 (url, "time") == 0)
@@ -949,7 +949,7 @@ cercle_destination_new_from_fhir (JsonObject  *task,
   array = cercle_fhir_get_array (task, "output");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *output = json_array_get_object_element (array, i);
+      JsonObject *output = cercle_fhir_array_get_object (array, i);
       const char *code = cercle_fhir_codeable_concept_find (cercle_fhir_get_object (output, "type"),
                                                             CERCLE_FHIR_SYSTEM_REFERRAL_OUTPUT, NULL);
 
@@ -978,7 +978,7 @@ cercle_destination_new_from_fhir (JsonObject  *task,
   array = cercle_fhir_get_array (task, "extension");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *extension = json_array_get_object_element (array, i);
+      JsonObject *extension = cercle_fhir_array_get_object (array, i);
 
       if (g_strcmp0 (cercle_fhir_get_string (extension, "url"), CERCLE_FHIR_EXTENSION_TASK_TRANSITION) == 0
           && !read_transition (self, extension, error))

@@ -72,7 +72,7 @@ cercle_fhir_address_get_commune_insee (JsonObject *address)
 
   for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions); i++)
     {
-      JsonObject *coding = cercle_fhir_get_object (json_array_get_object_element (extensions, i), "valueCoding");
+      JsonObject *coding = cercle_fhir_get_object (cercle_fhir_array_get_object (extensions, i), "valueCoding");
 
       if (g_strcmp0 (cercle_fhir_get_string (coding, "system"), CERCLE_FHIR_SYSTEM_INSEE_COMMUNE) == 0)
         return cercle_fhir_get_string (coding, "code");
@@ -208,7 +208,7 @@ cercle_fhir_organization_get_category (JsonObject  *organization,
     *label = NULL;
   for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
     {
-      const char *code = cercle_fhir_codeable_concept_find (json_array_get_object_element (types, i),
+      const char *code = cercle_fhir_codeable_concept_find (cercle_fhir_array_get_object (types, i),
                                                             CERCLE_FHIR_SYSTEM_FINESS_CATEGORY, label);
       if (code != NULL)
         return code;
@@ -399,7 +399,7 @@ cercle_fhir_healthcare_service_dup_zone (JsonObject *healthcare_service)
 
   for (guint i = 0; areas != NULL && i < json_array_get_length (areas); i++)
     {
-      JsonObject *identifier = cercle_fhir_get_object (json_array_get_object_element (areas, i), "identifier");
+      JsonObject *identifier = cercle_fhir_get_object (cercle_fhir_array_get_object (areas, i), "identifier");
 
       if (g_strcmp0 (cercle_fhir_get_string (identifier, "system"), CERCLE_FHIR_SYSTEM_INSEE_COMMUNE) == 0
           && cercle_fhir_get_string (identifier, "value") != NULL)

@@ -571,7 +571,7 @@ cercle_note_new_from_fhir (JsonObject  *communication,
 
   array = cercle_fhir_get_array (communication, "category");
   if (array != NULL)
-    self->category = g_strdup (cercle_fhir_codeable_concept_find (json_array_get_object_element (array, 0),
+    self->category = g_strdup (cercle_fhir_codeable_concept_find (cercle_fhir_array_get_object (array, 0),
                                                                   CERCLE_FHIR_SYSTEM_NOTE_CATEGORY, NULL));
   if (!cercle_note_is_category (self->category))
     {
@@ -609,7 +609,7 @@ cercle_note_new_from_fhir (JsonObject  *communication,
 
   array = cercle_fhir_get_array (communication, "payload");
   for (guint i = 0; array != NULL && i < json_array_get_length (array) && self->text == NULL; i++)
-    self->text = g_strdup (cercle_fhir_get_string (json_array_get_object_element (array, i), "contentString"));
+    self->text = g_strdup (cercle_fhir_get_string (cercle_fhir_array_get_object (array, i), "contentString"));
   if (self->text == NULL || self->text[0] == '\0')
     {
       g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_REQUIRED,
@@ -619,12 +619,12 @@ cercle_note_new_from_fhir (JsonObject  *communication,
 
   array = cercle_fhir_get_array (communication, "recipient");
   for (guint i = 0; array != NULL && i < json_array_get_length (array) && self->care_team_id == NULL; i++)
-    self->care_team_id = reference_id (json_array_get_object_element (array, i), "CareTeam");
+    self->care_team_id = reference_id (cercle_fhir_array_get_object (array, i), "CareTeam");
 
   array = cercle_fhir_get_array (communication, "inResponseTo");
   if (array != NULL)
     {
-      self->in_response_to_id = reference_id (json_array_get_object_element (array, 0), "Communication");
+      self->in_response_to_id = reference_id (cercle_fhir_array_get_object (array, 0), "Communication");
       if (self->in_response_to_id == NULL)
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,

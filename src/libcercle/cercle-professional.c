@@ -594,7 +594,7 @@ cercle_professional_new_from_fhir (JsonObject  *practitioner,
   array = cercle_fhir_get_array (practitioner, "name");
   if (array != NULL && json_array_get_length (array) > 0)
     {
-      JsonObject *name = json_array_get_object_element (array, 0);
+      JsonObject *name = cercle_fhir_array_get_object (array, 0);
       JsonArray *given = cercle_fhir_get_array (name, "given");
 
       self->family_name = g_strdup (cercle_fhir_get_string (name, "family"));
@@ -616,7 +616,7 @@ cercle_professional_new_from_fhir (JsonObject  *practitioner,
   array = cercle_fhir_get_array (practitioner, "telecom");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *point = json_array_get_object_element (array, i);
+      JsonObject *point = cercle_fhir_array_get_object (array, i);
       const char *system = cercle_fhir_get_string (point, "system");
       const char *value = cercle_fhir_get_string (point, "value");
       JsonObject *type = cercle_fhir_find_extension (point, CERCLE_FHIR_EXTENSION_EMAIL_TYPE);
@@ -634,7 +634,7 @@ cercle_professional_new_from_fhir (JsonObject  *practitioner,
   array = cercle_fhir_get_array (practitioner, "qualification");
   for (guint i = 0; array != NULL && i < json_array_get_length (array) && !self->profession_code; i++)
     {
-      JsonObject *code = cercle_fhir_get_object (json_array_get_object_element (array, i), "code");
+      JsonObject *code = cercle_fhir_get_object (cercle_fhir_array_get_object (array, i), "code");
       const char *value = cercle_fhir_codeable_concept_find (code, CERCLE_FHIR_SYSTEM_PROFESSION, NULL);
 
       if (value == NULL)

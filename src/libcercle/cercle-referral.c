@@ -726,7 +726,7 @@ read_section (CercleReferral  *self,
 
   for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
     {
-      JsonObject *part = json_array_get_object_element (parts, i);
+      JsonObject *part = cercle_fhir_array_get_object (parts, i);
       const char *url = cercle_fhir_get_string (part, "url");
 
       if (g_strcmp0 (url, SECTION_CODE) == 0)
@@ -814,7 +814,7 @@ cercle_referral_new_from_fhir (JsonObject  *service_request,
   array = cercle_fhir_get_array (service_request, "performer");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      g_autofree char *id = reference_id (json_array_get_object_element (array, i), "Organization");
+      g_autofree char *id = reference_id (cercle_fhir_array_get_object (array, i), "Organization");
 
       if (id == NULL)
         {
@@ -827,12 +827,12 @@ cercle_referral_new_from_fhir (JsonObject  *service_request,
 
   array = cercle_fhir_get_array (service_request, "reasonCode");
   if (array != NULL)
-    self->reason = g_strdup (cercle_fhir_get_string (json_array_get_object_element (array, 0), "text"));
+    self->reason = g_strdup (cercle_fhir_get_string (cercle_fhir_array_get_object (array, 0), "text"));
 
   array = cercle_fhir_get_array (service_request, "extension");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *extension = json_array_get_object_element (array, i);
+      JsonObject *extension = cercle_fhir_array_get_object (array, i);
 
       if (g_strcmp0 (cercle_fhir_get_string (extension, "url"), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) == 0
           && !read_section (self, extension, error))
@@ -860,7 +860,7 @@ cercle_referral_fhir_strip_medical (JsonObject *service_request)
   array = cercle_fhir_get_array (service_request, "extension");
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
-      JsonObject *extension = json_array_get_object_element (array, i);
+      JsonObject *extension = cercle_fhir_array_get_object (array, i);
       JsonArray *parts;
       gboolean medical = FALSE;
 
@@ -869,7 +869,7 @@ cercle_referral_fhir_strip_medical (JsonObject *service_request)
       parts = cercle_fhir_get_array (extension, "extension");
       for (guint j = 0; parts != NULL && j < json_array_get_length (parts); j++)
         {
-          JsonObject *part = json_array_get_object_element (parts, j);
+          JsonObject *part = cercle_fhir_array_get_object (parts, j);
 
           if (g_strcmp0 (cercle_fhir_get_string (part, "url"), SECTION_CODE) == 0
               && g_strcmp0 (cercle_fhir_get_string (part, "valueCode"), CERCLE_REFERRAL_SECTION_MEDICAL) == 0)
@@ -877,7 +877,7 @@ cercle_referral_fhir_strip_medical (JsonObject *service_request)
         }
       for (guint j = 0; medical && parts != NULL && j < json_array_get_length (parts); )
         {
-          JsonObject *part = json_array_get_object_element (parts, j);
+          JsonObject *part = cercle_fhir_array_get_object (parts, j);
 
           if (g_strcmp0 (cercle_fhir_get_string (part, "url"), SECTION_TEXT) == 0)
             json_array_remove_element (parts, j);

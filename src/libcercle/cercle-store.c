@@ -64,11 +64,18 @@ static const CercleMigration core_migrations[] = {
 /**
  * cercle_store_default_path:
  *
- * Returns: (transfer full): `$XDG_DATA_HOME/cercle/cercle.db`
+ * The user's local store. `$CERCLE_DB`, when set, names another one: tests
+ * and demos use their own.
+ *
+ * Returns: (transfer full): `$CERCLE_DB`, or `$XDG_DATA_HOME/cercle/cercle.db`
  */
 char *
 cercle_store_default_path (void)
 {
+  const char *env = g_getenv ("CERCLE_DB");
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
   return g_build_filename (g_get_user_data_dir (), "cercle", "cercle.db", NULL);
 }
 
