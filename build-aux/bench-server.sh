@@ -51,15 +51,29 @@ LUA
 echo "cercle-server on $url, $(nproc) cores, wrk -t1 -c$connections -d${seconds}s"
 echo "RSS at rest: $(rss)"
 
+# CPU time (user + system, in clock ticks) of each thread of the server.
+cpu () { for t in /proc/"$pid"/task/*; do echo "$(cat "$t/comm") $(awk '{ print $14 + $15 }' "$t/stat")"; done; }
+
 run () {
   local title="$1"; shift
   echo
   echo "== $title"
   ( sleep $((seconds / 2)); echo "RSS under load: $(rss)" >"$tmp/rss" ) &
   local sampler=$!
-  wrk -t1 -c"$connections" -d"${seconds}s" --latency "$@" | grep -E 'Requests/sec|Latency|99%|90%|50%|Non-2xx|Socket errors'
+  cpu >"$tmp/cpu.before"
+  wrk -t1 -c"$connections" -d"${seconds}s" --latency "$@" >"$tmp/wrk"
+  cpu >"$tmp/cpu.after"
+  grep -E 'Requests/sec|Latency|99%|90%|50%|Non-2xx|Socket errors' "$tmp/wrk"
   wait "$sampler"
   cat "$tmp/rss"
+  # Steadier than requests/s on a shared machine: the server's CPU per request.
+  local requests ticks
+  requests=$(awk '/requests in/ { print $1 }' "$tmp/wrk")
+  ticks=$(getconf CLK_TCK)
+  paste "$tmp/cpu.before" "$tmp/cpu.after" |
+    awk -v n="$requests" -v hz="$ticks" '
+      { used[$1] += ($4 - $2) * 1e6 / hz }
+      END { printf "Server CPU per request:"; for (t in used) if (used[t] > 0) printf " %s %.0f µs", t, used[t] / n; print "" }'
 }
 
 run "GET a patient's notes (Communication?subject=Patient/$patient)" \
