@@ -1872,6 +1872,26 @@ reader_done (gpointer data)
   CercleServer *self = req->self;
   g_autoptr(GError) error = NULL;
 
+  /* Touched no patient (a directory search, an empty poll of the feed):
+   * nothing to audit, nothing to commit before the answer. */
+  if (g_hash_table_size (req->patients) == 0)
+    {
+      if (!req->ok)
+        {
+          if (req->error == NULL)
+            g_set_error (&req->error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The request failed");
+          set_error_answer (req, status_for_error (req->error), req->error->message);
+        }
+      log_request (req);
+      if (!req->gone)
+        {
+          apply_answer (req);
+          soup_server_message_unpause (req->msg);
+        }
+      request_free (req);
+      g_object_unref (self);
+      return G_SOURCE_REMOVE;
+    }
   if (!batch_enter (self, FALSE, &error))
     {
       g_warning ("Cannot start a transaction: %s", error->message);
@@ -1944,15 +1964,10 @@ handle_message (SoupServer        *server,
       goto answer_now;
     }
 
-  if (!batch_enter (self, !g_str_equal (req->method, "GET"), &error))
-    {
-      g_warning ("Cannot start a transaction: %s", error->message);
-      set_error_answer (req, 503, "The database is busy");
-      goto answer_now;
-    }
-
   if (auth)
     {
+      if (!batch_enter (self, TRUE, &error))
+        goto busy;
       ok = handle_token (req, revoke, &error);
       if (!ok)
         set_auth_error_answer (req, error);
@@ -1967,7 +1982,6 @@ handle_message (SoupServer        *server,
   authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
     {
-      batch_leave (self, FALSE);
       set_error_answer (req, 401, "A bearer token is required (POST /auth/token)");
       log_request (req);
       queue_answer (req);
@@ -1976,7 +1990,6 @@ handle_message (SoupServer        *server,
   req->account = cercle_token_issuer_validate (self->issuer, authorization + 7, &error);
   if (req->account == NULL)
     {
-      batch_leave (self, FALSE);
       set_error_answer (req, 401, error->message);
       log_request (req);
       queue_answer (req);
@@ -1985,9 +1998,7 @@ handle_message (SoupServer        *server,
 
   if (self->readers && runs_on_reader (req))
     {
-      /* Nothing of this request is in the batch yet: its audit event
-       * enters when the worker is done. */
-      batch_leave (self, FALSE);
+      /* Its audit event enters the batch when the worker is done. */
       req->query = query ? g_hash_table_ref (query) : NULL;
       hold_message (req);
       g_thread_pool_push (self->readers, req, NULL);
@@ -1995,9 +2006,15 @@ handle_message (SoupServer        *server,
       return;
     }
 
+  if (!batch_enter (self, !g_str_equal (req->method, "GET"), &error))
+    goto busy;
   ok = route_fhir (req, query, &error);
   finish_fhir (req, ok, error);
   return;
+
+busy:
+  g_warning ("Cannot start a transaction: %s", error->message);
+  set_error_answer (req, 503, "The database is busy");
 
 answer_now:
   log_request (req);
