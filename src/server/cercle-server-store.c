@@ -192,7 +192,7 @@ checkpoint_thread (gpointer data)
   CercleServerStore *self = data;
   g_autoptr(CercleDb) db = NULL;
   g_autoptr(GError) error = NULL;
-  int fd, logged = 0, copied = 0, last_copied = 0;
+  int fd, copied = 0, last_copied = 0;
 
   db = cercle_db_open (cercle_db_get_path (self->db), &error);
   if (db == NULL)
@@ -213,9 +213,10 @@ checkpoint_thread (gpointer data)
       if (g_atomic_int_get (&self->stopping))
         break;
       g_mutex_unlock (&self->lock);
+      /* The count changes when the pass copied frames, or the WAL restarted. */
       if (sqlite3_wal_checkpoint_v2 (cercle_db_get_handle (db), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                     &logged, &copied) == SQLITE_OK &&
-          copied > last_copied && fd >= 0)
+                                     NULL, &copied) == SQLITE_OK &&
+          copied != last_copied && fd >= 0)
         fdatasync (fd);
       last_copied = copied;
       g_mutex_lock (&self->lock);

@@ -313,6 +313,16 @@ on_disconnected (SoupServerMessage *msg,
   req->gone = TRUE;
 }
 
+/* Sends the answer of a held message, unless its client is gone. */
+static void
+send_answer (Request *req)
+{
+  if (req->gone)
+    return;
+  apply_answer (req);
+  soup_server_message_unpause (req->msg);
+}
+
 static gboolean
 flush_pending (gpointer data)
 {
@@ -336,10 +346,7 @@ flush_pending (gpointer data)
 
       if (!ok)
         set_error_answer (req, 500, "The change could not be saved");
-      if (req->gone)
-        continue;
-      apply_answer (req);
-      soup_server_message_unpause (req->msg);
+      send_answer (req);
     }
   return G_SOURCE_REMOVE;
 }
@@ -1784,15 +1791,27 @@ log_request (Request *req)
     g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
 }
 
+/* Answers a failed request with the status its error maps to. */
+static guint
+set_failure_answer (Request *req,
+                    GError  *failure)
+{
+  guint status = failure ? status_for_error (failure) : 500;
+
+  set_error_answer (req, status, failure ? failure->message : "The request failed");
+  return status;
+}
+
 /* Audits a FHIR request, keeps or undoes its changes, and queues its
- * answer for the next commit. Inside the request's savepoint. */
+ * answer for the next commit. Inside the request's savepoint.
+ * @error: (transfer full) (nullable): why the request failed */
 static void
 finish_fhir (Request *req,
              gboolean ok,
              GError  *error)
 {
   CercleServer *self = req->self;
-  g_autoptr(GError) failure = error ? g_error_copy (error) : NULL;
+  g_autoptr(GError) failure = error;
 
   if (ok)
     {
@@ -1807,12 +1826,9 @@ finish_fhir (Request *req,
     }
   if (!ok)
     {
-      guint status;
+      guint status = set_failure_answer (req, failure);
       g_autoptr(GError) audit_error = NULL;
 
-      if (failure == NULL)
-        g_set_error (&failure, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The request failed");
-      status = status_for_error (failure);
       /* Nothing of a refused request stays, except the trace of the refusal. */
       run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
       g_ptr_array_set_size (req->entities, 0);
@@ -1820,7 +1836,6 @@ finish_fhir (Request *req,
                                                                               : CERCLE_AUDIT_SERIOUS_FAILURE,
                                           failure->message, &audit_error))
         g_warning ("Cannot write the audit trail: %s", audit_error->message);
-      set_error_answer (req, status, failure->message);
     }
   batch_leave (self, TRUE);
   log_request (req);
@@ -1877,17 +1892,9 @@ reader_done (gpointer data)
   if (g_hash_table_size (req->patients) == 0)
     {
       if (!req->ok)
-        {
-          if (req->error == NULL)
-            g_set_error (&req->error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The request failed");
-          set_error_answer (req, status_for_error (req->error), req->error->message);
-        }
+        set_failure_answer (req, req->error);
       log_request (req);
-      if (!req->gone)
-        {
-          apply_answer (req);
-          soup_server_message_unpause (req->msg);
-        }
+      send_answer (req);
       request_free (req);
       g_object_unref (self);
       return G_SOURCE_REMOVE;
@@ -1900,7 +1907,7 @@ reader_done (gpointer data)
       queue_answer (req);
     }
   else
-    finish_fhir (req, req->ok, req->error);
+    finish_fhir (req, req->ok, g_steal_pointer (&req->error));
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -1983,17 +1990,13 @@ handle_message (SoupServer        *server,
   if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
     {
       set_error_answer (req, 401, "A bearer token is required (POST /auth/token)");
-      log_request (req);
-      queue_answer (req);
-      return;
+      goto answer_now;
     }
   req->account = cercle_token_issuer_validate (self->issuer, authorization + 7, &error);
   if (req->account == NULL)
     {
       set_error_answer (req, 401, error->message);
-      log_request (req);
-      queue_answer (req);
-      return;
+      goto answer_now;
     }
 
   if (self->readers && runs_on_reader (req))
@@ -2009,7 +2012,7 @@ handle_message (SoupServer        *server,
   if (!batch_enter (self, !g_str_equal (req->method, "GET"), &error))
     goto busy;
   ok = route_fhir (req, query, &error);
-  finish_fhir (req, ok, error);
+  finish_fhir (req, ok, g_steal_pointer (&error));
   return;
 
 busy:

@@ -238,7 +238,9 @@ run_server (CercleServerStore *store)
   auth = cercle_server_auth_new (store, access_lifetime, refresh_lifetime);
   server = cercle_server_new (store, CERCLE_TOKEN_ISSUER (auth));
   cercle_server_set_deadlines (server, response_delay, reminder_grace, (guint) deadline_check);
-  cercle_server_set_readers (server, readers);
+  /* cercle_server_new () starts the default pool: no second one for it. */
+  if (readers != -1)
+    cercle_server_set_readers (server, readers);
   if (!cercle_server_listen (server, address, certificate, &error))
     {
       g_printerr ("cercle-server: %s\n", error->message);
