@@ -187,9 +187,11 @@ test_access_matrix (Fixture       *f,
   };
   g_autofree char *expired = NULL;
 
-  /* A token from a server that hands out 1-second tokens, on the same file. */
+  /* A token from a server that hands out 2-second tokens, on the same file
+   * (expiry counts whole seconds: a 1-second token may be over before its
+   * first use). */
   {
-    const char *args[] = { "--access-token-lifetime", "1", NULL };
+    const char *args[] = { "--access-token-lifetime", "2", NULL };
     CercleTestServer *brief;
 
     cercle_test_server_stop (f->server);
@@ -208,7 +210,7 @@ test_access_matrix (Fixture       *f,
     cercle_test_server_free (f->server);
     f->server = cercle_test_server_start (db, NULL);
   }
-  g_usleep (1100 * 1000);
+  g_usleep (2100 * 1000);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -628,6 +630,7 @@ test_audit_tamper (Fixture       *f,
 {
   g_autofree char *out = NULL;
   const char *db_path = cercle_test_server_get_db_path (f->server);
+  gint64 link;
   sqlite3 *db;
 
   expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
@@ -653,13 +656,160 @@ test_audit_tamper (Fixture       *f,
   /* Append-only... */
   g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET json = replace(json, 'pr-bob', 'pr-eve') WHERE seq = 3",
                                  NULL, NULL, NULL), !=, SQLITE_OK);
-  /* ...and whoever goes around it is caught. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER audit_no_update;"
-                                     "UPDATE audit SET json = replace(json, '\"outcome\":\"0\"', '\"outcome\":\"8\"') WHERE seq = 5",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  /* ...and whoever goes around it is caught, at the link (the events of
+   * one commit) that holds the fifth event. */
+  {
+    sqlite3_stmt *stmt;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT MAX(seq) FROM audit WHERE seq <= 5", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    link = sqlite3_column_int64 (stmt, 0);
+    g_assert_cmpint (link, >=, 1);
+    sqlite3_finalize (stmt);
+  }
+  {
+    g_autofree char *sql = g_strdup_printf ("DROP TRIGGER audit_no_update;"
+                                            "UPDATE audit SET json = replace(json, '\"outcome\":\"0\"', '\"outcome\":\"8\"')"
+                                            " WHERE seq = %" G_GINT64_FORMAT, link);
+
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  }
   sqlite3_close (db);
   g_assert_cmpint (cercle_test_server_run_cli (db_path, NULL, &out, "audit", "verify", NULL), ==, 1);
-  g_assert_nonnull (strstr (out, "audit-5"));
+  {
+    g_autofree char *bad = g_strdup_printf ("audit-%" G_GINT64_FORMAT " ", link);
+
+    g_assert_nonnull (strstr (out, bad));
+  }
+}
+
+typedef struct {
+  GMainLoop *loop;
+  guint      pending;
+  guint      ok;
+} Parallel;
+
+static void
+parallel_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Parallel *p = data;
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  if (bytes && soup_message_get_status (msg) == SOUP_STATUS_OK)
+    p->ok++;
+  if (--p->pending == 0)
+    g_main_loop_quit (p->loop);
+}
+
+/* @n GETs of @path at once, on up to 16 connections; all must succeed. */
+static void
+parallel_reads (Fixture    *f,
+                const char *path,
+                guint       n)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", 32, "max-conns-per-host", 16, NULL);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *url = g_strconcat (cercle_test_server_get_url (f->server), path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", f->insider, NULL);
+  Parallel p = { loop, n, 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, parallel_done, &p);
+    }
+  g_main_loop_run (loop);
+  g_assert_cmpuint (p.ok, ==, n);
+}
+
+static guint
+trail_length (Fixture *f)
+{
+  g_autoptr(CercleTestResponse) trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+
+  g_assert_cmpuint (trail->status, ==, 200);
+  return n_entries (trail);
+}
+
+/* Reads answered by one commit share one link of the audit chain: each is
+ * still an AuditEvent of its own, in the patient's trail and by its id,
+ * and the chain verifies. */
+static void
+test_audit_links (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *db_path = cercle_test_server_get_db_path (f->server);
+  g_autofree char *out = NULL;
+  g_autofree char *link_text = NULL;
+  gint64 link = 0;
+  guint before, sent = 0;
+  sqlite3 *db;
+
+  before = trail_length (f);
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (guint round = 0; round < 5 && link_text == NULL; round++)
+    {
+      sqlite3_stmt *stmt;
+
+      parallel_reads (f, "/fhir/Patient/p1", 32);
+      sent += 32;
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, json FROM audit WHERE instr(json, char(10)) > 0"
+                                               " ORDER BY seq DESC LIMIT 1", -1, &stmt, NULL), ==, SQLITE_OK);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          link = sqlite3_column_int64 (stmt, 0);
+          link_text = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+        }
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+  /* 32 reads on 16 connections: some were answered by the same commit. */
+  g_assert_nonnull (link_text);
+
+  /* Every read is one event of the trail (and the first trail search). */
+  g_assert_cmpuint (trail_length (f), ==, before + 1 + sent);
+
+  /* The second event of the link, by its id. */
+  {
+    g_autofree char *id = g_strdup_printf ("audit-%" G_GINT64_FORMAT, link + 1);
+    g_autofree char *path = g_strconcat ("/fhir/AuditEvent/", id, NULL);
+    g_autoptr(CercleTestResponse) event = req (f, "GET", path, f->insider, NULL);
+    g_autofree char *line = g_strndup (strchr (link_text, '\n') + 1, strcspn (strchr (link_text, '\n') + 1, "\n"));
+
+    g_assert_cmpuint (event->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (event->json, "id"), ==, id);
+    g_assert_cmpstr (event->body, ==, line);
+    g_assert_nonnull (strstr (event->body, "\"Patient/p1\""));
+    expect (f, "GET", path, f->outsider, NULL, 404);
+  }
+  expect (f, "GET", "/fhir/AuditEvent/audit-999999", f->insider, NULL, 404);
+  expect (f, "GET", "/fhir/AuditEvent/nimporte", f->insider, NULL, 404);
+
+  /* Paging walks events, not links. */
+  {
+    g_autoptr(CercleTestResponse) page = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=7&_offset=3",
+                                              f->insider, NULL);
+    g_autoptr(CercleTestResponse) all = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000",
+                                             f->insider, NULL);
+    JsonArray *entries = json_object_get_array_member (page->json, "entry");
+    JsonArray *every = json_object_get_array_member (all->json, "entry");
+
+    g_assert_cmpuint (json_array_get_length (entries), ==, 7);
+    g_assert_nonnull (next_link (page));
+    for (guint i = 0; i < 7; i++)
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (entries, i), "fullUrl"), ==,
+                       json_object_get_string_member (json_array_get_object_element (every, i + 3), "fullUrl"));
+  }
+
+  cercle_test_server_stop (f->server);
+  g_assert_cmpint (cercle_test_server_run_cli (db_path, NULL, &out, "audit", "verify", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "intact"));
 }
 
 typedef struct {
@@ -1370,6 +1520,7 @@ main (int   argc,
   g_test_add ("/server/input/bad", Fixture, NULL, fixture_setup, test_bad_input, fixture_teardown);
   g_test_add ("/server/auth/tokens", Fixture, NULL, fixture_setup, test_tokens, fixture_teardown);
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
+  g_test_add ("/server/audit/links", Fixture, NULL, fixture_setup, test_audit_links, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
   g_test_add ("/server/logs/no-secrets", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);
   g_test_add_func ("/server/directory/import", test_directory_import);

@@ -22,6 +22,26 @@ typedef struct {
   const char *address;
 } CercleAuditAgent;
 
+typedef struct _CercleAuditBlock CercleAuditBlock;
+
+CercleAuditBlock *cercle_audit_block_new      (void);
+void              cercle_audit_block_free     (CercleAuditBlock        *block);
+guint             cercle_audit_block_get_size (CercleAuditBlock        *block);
+void              cercle_audit_block_clear    (CercleAuditBlock        *block);
+void              cercle_audit_block_add      (CercleAuditBlock        *block,
+                                               const CercleAuditAgent  *agent,
+                                               char                     action,
+                                               const char              *interaction,
+                                               CercleAuditOutcome       outcome,
+                                               const char              *description,
+                                               GPtrArray               *patients,
+                                               GPtrArray               *entities);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CercleAuditBlock, cercle_audit_block_free)
+
+gboolean cercle_server_audit_append (CercleServerStore       *store,
+                                     CercleAuditBlock        *block,
+                                     GError                 **error);
 gboolean cercle_server_audit_record (CercleServerStore       *store,
                                      const CercleAuditAgent  *agent,
                                      char                     action,
@@ -35,5 +55,10 @@ gboolean cercle_server_audit_verify (CercleServerStore       *store,
                                      guint64                 *n_checked,
                                      char                   **first_bad,
                                      GError                 **error);
+
+guint    cercle_server_audit_count_events      (const char *text);
+gboolean cercle_server_audit_event_has_patient (const char *event,
+                                                gsize       length,
+                                                const char *patient_id);
 
 G_END_DECLS

@@ -28,7 +28,27 @@ struct _CercleServerAuth
   gint64             access_lifetime;
   gint64             refresh_lifetime;
   char              *dummy_hash;
+  /* Access tokens already checked: digest → ValidToken. Emptied when a
+   * token is revoked here, and when another process (cercle-server user
+   * disable) changed the database. */
+  GHashTable        *valid;
+  gint64             data_version;
 };
+
+typedef struct {
+  CercleAccount *account;
+  gint64         expires_at;
+} ValidToken;
+
+/* Bounds the memory of the cache; a full one starts again empty. */
+#define MAX_VALID_TOKENS 4096
+
+static void
+valid_token_free (ValidToken *valid)
+{
+  cercle_account_free (valid->account);
+  g_free (valid);
+}
 
 static void token_issuer_iface_init (CercleTokenIssuerInterface *iface);
 
@@ -42,6 +62,7 @@ cercle_server_auth_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_free (self->dummy_hash);
+  g_hash_table_unref (self->valid);
   G_OBJECT_CLASS (cercle_server_auth_parent_class)->finalize (object);
 }
 
@@ -54,6 +75,8 @@ cercle_server_auth_class_init (CercleServerAuthClass *klass)
 static void
 cercle_server_auth_init (CercleServerAuth *self)
 {
+  self->valid = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) valid_token_free);
+  self->data_version = -1;
 }
 
 CercleServerAuth *
@@ -261,6 +284,7 @@ revoke_family (CercleServerAuth *self,
   CercleDb *db = cercle_server_store_get_db (self->store);
   sqlite3_stmt *stmt = cercle_db_prepare (db, "UPDATE tokens SET revoked = 1 WHERE family = ?", error);
 
+  g_hash_table_remove_all (self->valid);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, family, -1, SQLITE_STATIC);
@@ -392,9 +416,25 @@ cercle_server_auth_validate (CercleTokenIssuer  *issuer,
   sqlite3_stmt *stmt;
   CercleAccount *account = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  ValidToken *valid;
+
+  /* A commit by another connection (an account disabled from the command
+   * line) may have revoked any token. */
+  stmt = cercle_db_prepare (db, "PRAGMA data_version", error);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) != self->data_version)
+    {
+      g_hash_table_remove_all (self->valid);
+      self->data_version = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_reset (stmt);
+  valid = g_hash_table_lookup (self->valid, digest);
+  if (valid && valid->expires_at > now)
+    return cercle_account_copy (valid->account);
 
   stmt = cercle_db_prepare (db,
-                            "SELECT a.login, a.display_name, a.practitioner_id, a.organization_id"
+                            "SELECT a.login, a.display_name, a.practitioner_id, a.organization_id, t.expires_at"
                             " FROM tokens t JOIN accounts a ON a.login = t.login"
                             " WHERE t.hash = ? AND t.kind = 'access' AND t.revoked = 0 AND t.expires_at > ?"
                             " AND a.disabled = 0", error);
@@ -409,6 +449,12 @@ cercle_server_auth_validate (CercleTokenIssuer  *issuer,
       account->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
       account->practitioner_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
       account->organization_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      if (g_hash_table_size (self->valid) >= MAX_VALID_TOKENS)
+        g_hash_table_remove_all (self->valid);
+      valid = g_new0 (ValidToken, 1);
+      valid->account = cercle_account_copy (account);
+      valid->expires_at = sqlite3_column_int64 (stmt, 4);
+      g_hash_table_replace (self->valid, g_steal_pointer (&digest), valid);
     }
   sqlite3_reset (stmt);
   if (account == NULL)

@@ -21,7 +21,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "cercle-fhir.h"
 #include "cercle-server-access.h"
+#include "cercle-server-audit.h"
 #include "cercle-server-search.h"
 #include "cercle-text.h"
 
@@ -261,6 +263,35 @@ append_bundle_start (GString    *body,
   if (next_url)
     append_link (body, &first, "next", next_url);
   g_string_append (body, "],\"entry\":[");
+}
+
+/* Makes room for @extra more bytes at once, instead of doubling its way
+ * there (a page of history is tens of kilobytes). */
+static void
+reserve (GString *body,
+         gsize    extra)
+{
+  gsize len = body->len;
+
+  g_string_set_size (body, len + extra);
+  g_string_truncate (body, len);
+}
+
+/* The entries of a page were written at @start of @body, straight from
+ * their rows: the head (with the next link, known only once the rows are
+ * read) goes in front of them, and the bundle is closed. */
+static void
+finish_bundle (GString    *body,
+               gsize       start,
+               const char *bundle_type,
+               const char *self_url,
+               const char *next_url)
+{
+  g_autoptr(GString) head = g_string_sized_new (512);
+
+  append_bundle_start (head, bundle_type, self_url, next_url);
+  g_string_insert_len (body, start, head->str, head->len);
+  g_string_append (body, "]}");
 }
 
 static void
@@ -535,7 +566,7 @@ cercle_server_search (CercleServerStore    *store,
   CercleDb *db = cercle_server_store_get_db (store);
   g_autoptr(GString) sql = g_string_new ("SELECT r.type, r.id, r.version, r.last_updated, r.seq, r.deleted, r.patient_id, r.json");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GString) entries = NULL;
+  gsize start = body->len;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   Near near = { 0 };
@@ -648,7 +679,7 @@ cercle_server_search (CercleServerStore    *store,
     return FALSE;
   cercle_server_access_bind (stmt, binds);
   /* Entries go straight from the row to the text of the page. */
-  entries = g_string_sized_new (16384);
+  reserve (body, 16384);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (n == count)
@@ -657,9 +688,9 @@ cercle_server_search (CercleServerStore    *store,
           continue;
         }
       if (n++)
-        g_string_append_c (entries, ',');
-      append_entry_start (entries, ctx->base_url, stmt);
-      g_string_append (entries, ",\"search\":{\"mode\":\"match\"}}");
+        g_string_append_c (body, ',');
+      append_entry_start (body, ctx->base_url, stmt);
+      g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
       note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
     }
   sqlite3_reset (stmt);
@@ -677,9 +708,7 @@ cercle_server_search (CercleServerStore    *store,
       next_url = page_url (ctx->base_url, type, query, "_offset", next_offset);
     }
 
-  append_bundle_start (body, "searchset", self_url, next_url);
-  g_string_append_len (body, entries->str, entries->len);
-  g_string_append (body, "]}");
+  finish_bundle (body, start, "searchset", self_url, next_url);
   return TRUE;
 }
 
@@ -696,7 +725,7 @@ cercle_server_history (CercleServerStore    *store,
   g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
                                          " FROM history h WHERE h.seq > ?");
   g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  g_autoptr(GString) entries = NULL;
+  gsize start = body->len;
   g_autofree char *self_url = NULL;
   g_autofree char *next_url = NULL;
   g_autofree char *path = NULL;
@@ -753,7 +782,7 @@ cercle_server_history (CercleServerStore    *store,
   if (stmt == NULL)
     return FALSE;
   cercle_server_access_bind (stmt, binds);
-  entries = g_string_sized_new (65536);
+  reserve (body, 65536);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gboolean created = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 8), "POST") == 0;
@@ -766,23 +795,23 @@ cercle_server_history (CercleServerStore    *store,
           continue;
         }
       if (n++)
-        g_string_append_c (entries, ',');
+        g_string_append_c (body, ',');
       last_seq = sqlite3_column_int64 (stmt, 4);
-      append_entry_start (entries, ctx->base_url, stmt);
-      g_string_append (entries, created ? ",\"request\":{\"method\":\"POST\",\"url\":\"" : ",\"request\":{\"method\":\"PUT\",\"url\":\"");
-      g_string_append (entries, rtype);
+      append_entry_start (body, ctx->base_url, stmt);
+      g_string_append (body, created ? ",\"request\":{\"method\":\"POST\",\"url\":\"" : ",\"request\":{\"method\":\"PUT\",\"url\":\"");
+      g_string_append (body, rtype);
       if (!created)
         {
-          g_string_append_c (entries, '/');
-          g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
+          g_string_append_c (body, '/');
+          g_string_append (body, (const char *) sqlite3_column_text (stmt, 1));
         }
-      g_string_append (entries, created ? "\"},\"response\":{\"status\":\"201 Created\",\"etag\":\"W/\\\""
+      g_string_append (body, created ? "\"},\"response\":{\"status\":\"201 Created\",\"etag\":\"W/\\\""
                                         : "\"},\"response\":{\"status\":\"200 OK\",\"etag\":\"W/\\\"");
       g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 2));
-      g_string_append (entries, number);
-      g_string_append (entries, "\\\"\",\"lastModified\":\"");
-      g_string_append (entries, (const char *) sqlite3_column_text (stmt, 3));
-      g_string_append (entries, "\"}}");
+      g_string_append (body, number);
+      g_string_append (body, "\\\"\",\"lastModified\":\"");
+      g_string_append (body, (const char *) sqlite3_column_text (stmt, 3));
+      g_string_append (body, "\"}}");
       note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
     }
   sqlite3_reset (stmt);
@@ -806,9 +835,7 @@ cercle_server_history (CercleServerStore    *store,
       next_url = page_url (ctx->base_url, path, query, "_cursor", next_cursor);
     }
 
-  append_bundle_start (body, "history", self_url, next_url);
-  g_string_append_len (body, entries->str, entries->len);
-  g_string_append (body, "]}");
+  finish_bundle (body, start, "history", self_url, next_url);
   return TRUE;
 }
 
@@ -856,38 +883,57 @@ cercle_server_search_audit (CercleServerStore    *store,
   patient_id = g_str_has_prefix (entity, "Patient/") ? entity + 8 : entity;
   member = cercle_server_access_is_member (store, ctx->account, patient_id);
 
+  /* The links of the chain that hold an event of the patient, in order;
+   * a link holds the events of one batch, not all of them the patient's. */
   stmt = cercle_db_prepare (db,
                             "SELECT a.json FROM audit_patients p JOIN audit a ON a.seq = p.seq"
-                            " WHERE p.patient_id = ? ORDER BY p.seq LIMIT ? OFFSET ?", error);
+                            " WHERE p.patient_id = ? ORDER BY p.seq", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, member ? count + 1 : 0);
-  sqlite3_bind_int64 (stmt, 3, offset);
 
   self_url = page_url (ctx->base_url, "AuditEvent", query, NULL, NULL);
   {
-    g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
+    g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+    gint64 skipped = 0;
 
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      g_ptr_array_add (rows, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    rc = SQLITE_DONE;
+    while (member && (gint64) events->len <= count && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        const char *line = (const char *) sqlite3_column_text (stmt, 0);
+
+        while (line && *line && (gint64) events->len <= count)
+          {
+            const char *end = strchr (line, '\n');
+            gsize length = end ? (gsize) (end - line) : strlen (line);
+
+            if (cercle_server_audit_event_has_patient (line, length, patient_id))
+              {
+                if (skipped < offset)
+                  skipped++;
+                else
+                  g_ptr_array_add (events, g_strndup (line, length));
+              }
+            line = end ? end + 1 : NULL;
+          }
+      }
     sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
       {
         cercle_db_set_error (db, error, "audit");
         return FALSE;
       }
-    if ((gint64) rows->len > count)
+    if ((gint64) events->len > count)
       {
         g_autofree char *next_offset = g_strdup_printf ("%" G_GINT64_FORMAT, offset + count);
 
-        g_ptr_array_set_size (rows, count);
+        g_ptr_array_set_size (events, count);
         next_url = page_url (ctx->base_url, "AuditEvent", query, "_offset", next_offset);
       }
     append_bundle_start (body, "searchset", self_url, next_url);
-    for (guint i = 0; i < rows->len; i++)
+    for (guint i = 0; i < events->len; i++)
       {
-        const char *json = g_ptr_array_index (rows, i);
+        const char *json = g_ptr_array_index (events, i);
         g_autofree char *id = NULL;
         const char *p = strstr (json, "\"id\":\"");
 
@@ -919,20 +965,52 @@ cercle_server_read_audit (CercleServerStore   *store,
   g_autofree char *json = NULL;
   gboolean allowed = FALSE;
 
-  stmt = cercle_db_prepare (db,
-                            "SELECT a.json, p.patient_id FROM audit a LEFT JOIN audit_patients p ON p.seq = a.seq"
-                            " WHERE a.id = ?", NULL);
+  guint64 number;
+  gint64 seq = 0;
+
+  /* audit-N is the N-th event: a line of the link that starts at or
+   * before N. */
+  if (!g_str_has_prefix (id, "audit-") ||
+      !g_ascii_string_to_unsigned (id + 6, 10, 1, G_MAXINT64, &number, NULL))
+    return NULL;
+  stmt = cercle_db_prepare (db, "SELECT seq, json FROM audit WHERE seq <= ? ORDER BY seq DESC LIMIT 1", NULL);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  sqlite3_bind_int64 (stmt, 1, (gint64) number);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      if (json == NULL)
-        json = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      if (sqlite3_column_text (stmt, 1))
-        g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+      const char *line = (const char *) sqlite3_column_text (stmt, 1);
+
+      seq = sqlite3_column_int64 (stmt, 0);
+      for (gint64 i = seq; line && i < (gint64) number; i++)
+        {
+          line = strchr (line, '\n');
+          line = line ? line + 1 : NULL;
+        }
+      if (line)
+        json = g_strndup (line, strcspn (line, "\n"));
     }
   sqlite3_reset (stmt);
+  if (json == NULL)
+    return NULL;
+  /* The patients the event names. */
+  {
+    g_autoptr(JsonNode) node = json_from_string (json, NULL);
+    JsonObject *event = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    JsonNode *entity_node = event ? json_object_get_member (event, "entity") : NULL;
+    JsonArray *entities = entity_node && JSON_NODE_HOLDS_ARRAY (entity_node) ? json_node_get_array (entity_node) : NULL;
+
+    for (guint i = 0; entities && i < json_array_get_length (entities); i++)
+      {
+        JsonObject *entity = cercle_fhir_array_get_object (entities, i);
+        JsonNode *what_node = entity ? json_object_get_member (entity, "what") : NULL;
+        JsonObject *what = what_node && JSON_NODE_HOLDS_OBJECT (what_node) ? json_node_get_object (what_node) : NULL;
+        const char *ref = what ? json_object_get_string_member_with_default (what, "reference", NULL) : NULL;
+
+        if (ref && g_str_has_prefix (ref, "Patient/"))
+          g_ptr_array_add (ids, g_strdup (ref + 8));
+      }
+  }
   for (guint i = 0; i < ids->len; i++)
     if (cercle_server_access_is_member (store, account, g_ptr_array_index (ids, i)))
       {

@@ -42,6 +42,7 @@ struct _CercleServer
   CercleTokenIssuer *issuer;
   SoupServer        *soup;
   GPtrArray         *pending;   /* Request*, answered at the next commit */
+  CercleAuditBlock  *audit;     /* their audit events, written just before it */
   guint              flush_id;
   guint              flush_deadline_id;
   gboolean           synchronous_full;
@@ -141,6 +142,7 @@ cercle_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->audit, cercle_audit_block_free);
   G_OBJECT_CLASS (cercle_server_parent_class)->dispose (object);
 }
 
@@ -180,6 +182,7 @@ cercle_server_init (CercleServer *self)
   self->response_delay = CERCLE_SERVER_DEFAULT_RESPONSE_DELAY;
   self->reminder_grace = CERCLE_SERVER_DEFAULT_REMINDER_GRACE;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
+  self->audit = cercle_audit_block_new ();
   self->reader_stores = g_async_queue_new ();
   self->context = g_main_context_ref_thread_default ();
 }
@@ -334,7 +337,22 @@ flush_pending (gpointer data)
 
   /* Whichever of the idle and the deadline sources runs first ends both. */
   cancel_flush (self);
-  ok = sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error);
+  /* The audit events of the batch join the chain as one link, in the
+   * transaction they record: both are durable, or neither is. */
+  ok = TRUE;
+  if (cercle_audit_block_get_size (self->audit) > 0)
+    {
+      if (sqlite3_get_autocommit (cercle_db_get_handle (db)))
+        ok = cercle_db_begin (db, &error);
+      if (ok)
+        ok = cercle_server_audit_append (self->store, self->audit, &error);
+      if (!ok)
+        {
+          cercle_db_rollback (db);
+          cercle_audit_block_clear (self->audit);
+        }
+    }
+  ok = ok && (sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error));
   if (!ok)
     g_critical ("Commit failed, %u answers become errors: %s", self->pending->len, error->message);
 
@@ -362,7 +380,7 @@ run_prepared (CercleDb    *db,
   return stmt && cercle_db_step_done (db, stmt, error);
 }
 
-/* Joins the open batch, or opens one. A change is on disk before its 2xx:
+/* Opens a batch unless one is open. A change is on disk before its 2xx:
  * its batch commits in FULL mode (the WAL is fsynced at commit). A batch of
  * reads only carries their audit events: in NORMAL mode they survive a
  * crash of the server (the WAL is in the page cache) and only a power cut
@@ -370,9 +388,9 @@ run_prepared (CercleDb    *db,
  * pay an fsync each. The mode cannot change inside a transaction, so a
  * write arriving on a batch of reads first commits it. */
 static gboolean
-batch_enter (CercleServer  *self,
-             gboolean       durable,
-             GError       **error)
+batch_open (CercleServer  *self,
+            gboolean       durable,
+            GError       **error)
 {
   CercleDb *db = cercle_server_store_get_db (self->store);
   gboolean open = !sqlite3_get_autocommit (cercle_db_get_handle (db));
@@ -393,7 +411,17 @@ batch_enter (CercleServer  *self,
       if (!cercle_db_begin (db, error))
         return FALSE;
     }
-  return run_prepared (db, "SAVEPOINT request", error);
+  return TRUE;
+}
+
+/* Opens the batch if need be, and the request's savepoint in it. */
+static gboolean
+batch_enter (CercleServer  *self,
+             gboolean       durable,
+             GError       **error)
+{
+  return batch_open (self, durable, error) &&
+         run_prepared (cercle_server_store_get_db (self->store), "SAVEPOINT request", error);
 }
 
 static void
@@ -456,11 +484,18 @@ touch_entity (Request              *req,
   touch_patient (req, res->patient_id);
 }
 
-static gboolean
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The request's AuditEvent joins those of its batch. */
+static void
 record_audit (Request             *req,
               CercleAuditOutcome   outcome,
-              const char          *description,
-              GError             **error)
+              const char          *description)
 {
   CercleAuditAgent agent = { 0 };
   g_autoptr(GPtrArray) patients = g_ptr_array_new ();
@@ -468,17 +503,17 @@ record_audit (Request             *req,
   gpointer key;
 
   if (g_hash_table_size (req->patients) == 0 || req->account == NULL)
-    return TRUE;
+    return;
   g_hash_table_iter_init (&iter, req->patients);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (patients, key);
-  g_ptr_array_sort (patients, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (patients, compare_strings);
   agent.login = req->account->login;
   agent.practitioner_id = req->account->practitioner_id;
   agent.organization_id = req->account->organization_id;
   agent.address = req->address;
-  return cercle_server_audit_record (req->self->store, &agent, req->action, req->interaction, outcome,
-                                     description, patients, req->entities, error);
+  cercle_audit_block_add (req->self->audit, &agent, req->action, req->interaction, outcome,
+                          description, patients, req->entities);
 }
 
 /* --- helpers ------------------------------------------------------------- */
@@ -1802,42 +1837,43 @@ set_failure_answer (Request *req,
   return status;
 }
 
-/* Audits a FHIR request, keeps or undoes its changes, and queues its
- * answer for the next commit. Inside the request's savepoint.
+/* Audits a FHIR request and sets the answer of a failure, whose changes a
+ * request that ran in its own savepoint (@in_savepoint) undoes.
+ * @failure: (nullable): why the request failed */
+static void
+settle (Request  *req,
+        gboolean  ok,
+        GError   *failure,
+        gboolean  in_savepoint)
+{
+  if (ok)
+    record_audit (req, CERCLE_AUDIT_SUCCESS, NULL);
+  else
+    {
+      guint status = set_failure_answer (req, failure);
+
+      /* Nothing of a refused request stays, except the trace of the refusal. */
+      if (in_savepoint)
+        run_prepared (cercle_server_store_get_db (req->self->store), "ROLLBACK TO request", NULL);
+      g_ptr_array_set_size (req->entities, 0);
+      if (status != 500)
+        record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE : CERCLE_AUDIT_SERIOUS_FAILURE,
+                      failure->message);
+    }
+}
+
+/* Audits a FHIR request that ran in its savepoint, keeps or undoes its
+ * changes, and queues its answer for the next commit.
  * @error: (transfer full) (nullable): why the request failed */
 static void
 finish_fhir (Request *req,
              gboolean ok,
              GError  *error)
 {
-  CercleServer *self = req->self;
   g_autoptr(GError) failure = error;
 
-  if (ok)
-    {
-      g_autoptr(GError) audit_error = NULL;
-
-      if (!record_audit (req, CERCLE_AUDIT_SUCCESS, NULL, &audit_error))
-        {
-          g_warning ("Cannot write the audit trail: %s", audit_error->message);
-          ok = FALSE;
-          g_set_error (&failure, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INTERNAL, "The audit trail cannot be written");
-        }
-    }
-  if (!ok)
-    {
-      guint status = set_failure_answer (req, failure);
-      g_autoptr(GError) audit_error = NULL;
-
-      /* Nothing of a refused request stays, except the trace of the refusal. */
-      run_prepared (cercle_server_store_get_db (self->store), "ROLLBACK TO request", NULL);
-      g_ptr_array_set_size (req->entities, 0);
-      if (status != 500 && !record_audit (req, status == 404 || status == 403 ? CERCLE_AUDIT_MINOR_FAILURE
-                                                                              : CERCLE_AUDIT_SERIOUS_FAILURE,
-                                          failure->message, &audit_error))
-        g_warning ("Cannot write the audit trail: %s", audit_error->message);
-    }
-  batch_leave (self, TRUE);
+  settle (req, ok, failure, TRUE);
+  batch_leave (req->self, TRUE);
   log_request (req);
   queue_answer (req);
 }
@@ -1899,15 +1935,16 @@ reader_done (gpointer data)
       g_object_unref (self);
       return G_SOURCE_REMOVE;
     }
-  if (!batch_enter (self, FALSE, &error))
+  /* It wrote nothing: no savepoint, only its audit event for the batch. */
+  if (!batch_open (self, FALSE, &error))
     {
       g_warning ("Cannot start a transaction: %s", error->message);
       set_error_answer (req, 503, "The database is busy");
-      log_request (req);
-      queue_answer (req);
     }
   else
-    finish_fhir (req, req->ok, g_steal_pointer (&req->error));
+    settle (req, req->ok, req->error, FALSE);
+  log_request (req);
+  queue_answer (req);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }

@@ -10,6 +10,7 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -183,6 +184,13 @@ run_server (CercleServerStore *store)
   gboolean loopback = FALSE;
   gint64 response_delay, reminder_grace;
   GSList *uris;
+
+  /* Pages of the history feed are tens of kilobytes, built on a reader
+   * thread and freed on the main loop once sent: freed memory stays in the
+   * heap for the next page instead of going back to the kernel and being
+   * faulted in again, page by page. */
+  mallopt (M_MMAP_THRESHOLD, 1024 * 1024);
+  mallopt (M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 
   if (listen_on == NULL)
     {
