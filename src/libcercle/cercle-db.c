@@ -301,7 +301,10 @@ gboolean
 cercle_db_begin (CercleDb  *self,
                  GError   **error)
 {
-  return cercle_db_exec (self, "BEGIN IMMEDIATE", error);
+  /* Prepared once: a server begins and commits hundreds of times a second. */
+  sqlite3_stmt *stmt = cercle_db_prepare (self, "BEGIN IMMEDIATE", error);
+
+  return stmt && cercle_db_step_done (self, stmt, error);
 }
 
 /**
@@ -315,7 +318,9 @@ gboolean
 cercle_db_commit (CercleDb  *self,
                   GError   **error)
 {
-  if (!cercle_db_exec (self, "COMMIT", error))
+  sqlite3_stmt *stmt = cercle_db_prepare (self, "COMMIT", error);
+
+  if (stmt == NULL || !cercle_db_step_done (self, stmt, error))
     {
       cercle_db_rollback (self);
       return FALSE;

@@ -94,8 +94,7 @@ append_reference (GString    *ev,
 }
 
 /**
- * cercle_audit_block_add:
- * @block: the events of the open batch
+ * cercle_audit_event_build:
  * @agent: who, and from where
  * @action: C, R, U, D or E (FHIR AuditEvent.action)
  * @interaction: the RESTful interaction (read, search-type, create…)
@@ -104,18 +103,20 @@ append_reference (GString    *ev,
  * @patients: (element-type utf8) (nullable): ids of the patients touched
  * @entities: (element-type utf8) (nullable): other "Type/id" touched
  *
- * Adds one AuditEvent, recorded now, to the block that the batch writes
- * into the chain just before it commits.
+ * Writes one AuditEvent, recorded now, without its id (given when it takes
+ * its place in the chain). Uses no shared state: a reader thread builds
+ * the event of its read.
+ *
+ * Returns: (transfer full): the text that follows the id
  */
-void
-cercle_audit_block_add (CercleAuditBlock        *block,
-                        const CercleAuditAgent  *agent,
-                        char                     action,
-                        const char              *interaction,
-                        CercleAuditOutcome       outcome,
-                        const char              *description,
-                        GPtrArray               *patients,
-                        GPtrArray               *entities)
+char *
+cercle_audit_event_build (const CercleAuditAgent  *agent,
+                          char                     action,
+                          const char              *interaction,
+                          CercleAuditOutcome       outcome,
+                          const char              *description,
+                          GPtrArray               *patients,
+                          GPtrArray               *entities)
 {
   GString *ev = g_string_sized_new (1024);
   g_autofree char *now = cercle_server_store_now ();
@@ -176,13 +177,6 @@ cercle_audit_block_add (CercleAuditBlock        *block,
           g_string_append (ev, first ? "{\"what\":{" : ",{\"what\":{");
           append_reference (ev, "Patient", patient_id);
           g_string_append (ev, "}}");
-          if (!g_hash_table_contains (block->patient_set, patient_id))
-            {
-              char *copy = g_strdup (patient_id);
-
-              g_hash_table_add (block->patient_set, copy);
-              g_ptr_array_add (block->patients, copy);
-            }
         }
       for (guint i = 0; entities && i < entities->len; i++, first = FALSE)
         {
@@ -193,7 +187,36 @@ cercle_audit_block_add (CercleAuditBlock        *block,
       g_string_append_c (ev, ']');
     }
   g_string_append_c (ev, '}');
-  g_ptr_array_add (block->tails, g_string_free (ev, FALSE));
+  return g_string_free (ev, FALSE);
+}
+
+/**
+ * cercle_audit_block_take:
+ * @block: the events of the open batch
+ * @event: (transfer full): an event from cercle_audit_event_build()
+ * @patients: (element-type utf8) (nullable): the patients it names
+ *
+ * Adds @event to the block that the batch writes into the chain just
+ * before it commits.
+ */
+void
+cercle_audit_block_take (CercleAuditBlock *block,
+                         char             *event,
+                         GPtrArray        *patients)
+{
+  g_ptr_array_add (block->tails, event);
+  for (guint i = 0; patients && i < patients->len; i++)
+    {
+      const char *patient_id = g_ptr_array_index (patients, i);
+
+      if (!g_hash_table_contains (block->patient_set, patient_id))
+        {
+          char *copy = g_strdup (patient_id);
+
+          g_hash_table_add (block->patient_set, copy);
+          g_ptr_array_add (block->patients, copy);
+        }
+    }
 }
 
 /**
@@ -280,7 +303,7 @@ cercle_server_audit_append (CercleServerStore  *store,
  * @store: the store, inside the transaction of the work recorded
  *
  * Appends one AuditEvent to the chain at once, as a link of its own; the
- * other arguments are those of cercle_audit_block_add().
+ * other arguments are those of cercle_audit_event_build().
  *
  * Returns: %TRUE on success
  */
@@ -297,7 +320,9 @@ cercle_server_audit_record (CercleServerStore       *store,
 {
   g_autoptr(CercleAuditBlock) block = cercle_audit_block_new ();
 
-  cercle_audit_block_add (block, agent, action, interaction, outcome, description, patients, entities);
+  cercle_audit_block_take (block,
+                           cercle_audit_event_build (agent, action, interaction, outcome, description, patients, entities),
+                           patients);
   return cercle_server_audit_append (store, block, error);
 }
 

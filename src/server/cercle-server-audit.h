@@ -28,8 +28,10 @@ CercleAuditBlock *cercle_audit_block_new      (void);
 void              cercle_audit_block_free     (CercleAuditBlock        *block);
 guint             cercle_audit_block_get_size (CercleAuditBlock        *block);
 void              cercle_audit_block_clear    (CercleAuditBlock        *block);
-void              cercle_audit_block_add      (CercleAuditBlock        *block,
-                                               const CercleAuditAgent  *agent,
+void              cercle_audit_block_take     (CercleAuditBlock        *block,
+                                               char                    *event,
+                                               GPtrArray               *patients);
+char             *cercle_audit_event_build    (const CercleAuditAgent  *agent,
                                                char                     action,
                                                const char              *interaction,
                                                CercleAuditOutcome       outcome,

@@ -101,6 +101,7 @@ typedef struct {
   const char        *interaction;
   GHashTable        *patients;
   GPtrArray         *entities;
+  char              *event;     /* its AuditEvent, if a worker built it */
 } Request;
 
 static void
@@ -121,6 +122,7 @@ request_free (Request *req)
   g_free (req->last_modified);
   g_clear_pointer (&req->patients, g_hash_table_unref);
   g_clear_pointer (&req->entities, g_ptr_array_unref);
+  g_free (req->event);
   g_free (req);
 }
 
@@ -491,29 +493,61 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-/* The request's AuditEvent joins those of its batch. */
+static GPtrArray *
+sorted_patients (Request *req)
+{
+  GPtrArray *patients = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, req->patients);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (patients, key);
+  g_ptr_array_sort (patients, compare_strings);
+  return patients;
+}
+
+static char *
+build_event (Request             *req,
+             CercleAuditOutcome   outcome,
+             const char          *description,
+             GPtrArray           *patients)
+{
+  CercleAuditAgent agent = {
+    .login = req->account->login,
+    .practitioner_id = req->account->practitioner_id,
+    .organization_id = req->account->organization_id,
+    .address = req->address,
+  };
+
+  return cercle_audit_event_build (&agent, req->action, req->interaction, outcome, description,
+                                   patients, req->entities);
+}
+
+static gboolean
+needs_audit (Request *req)
+{
+  return g_hash_table_size (req->patients) > 0 && req->account != NULL;
+}
+
+/* The request's AuditEvent joins those of its batch. A successful read
+ * brings the one its worker built. */
 static void
 record_audit (Request             *req,
               CercleAuditOutcome   outcome,
               const char          *description)
 {
-  CercleAuditAgent agent = { 0 };
-  g_autoptr(GPtrArray) patients = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
+  g_autoptr(GPtrArray) patients = NULL;
+  char *event;
 
-  if (g_hash_table_size (req->patients) == 0 || req->account == NULL)
+  if (!needs_audit (req))
     return;
-  g_hash_table_iter_init (&iter, req->patients);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (patients, key);
-  g_ptr_array_sort (patients, compare_strings);
-  agent.login = req->account->login;
-  agent.practitioner_id = req->account->practitioner_id;
-  agent.organization_id = req->account->organization_id;
-  agent.address = req->address;
-  cercle_audit_block_add (req->self->audit, &agent, req->action, req->interaction, outcome,
-                          description, patients, req->entities);
+  patients = sorted_patients (req);
+  if (outcome == CERCLE_AUDIT_SUCCESS && req->event)
+    event = g_steal_pointer (&req->event);
+  else
+    event = build_event (req, outcome, description, patients);
+  cercle_audit_block_take (req->self->audit, event, patients);
 }
 
 /* --- helpers ------------------------------------------------------------- */
@@ -1910,6 +1944,12 @@ reader_run (gpointer data,
       req->store = store;
       req->ok = route_fhir (req, req->query, &req->error);
       req->store = self->store;
+      if (req->ok && needs_audit (req))
+        {
+          g_autoptr(GPtrArray) patients = sorted_patients (req);
+
+          req->event = build_event (req, CERCLE_AUDIT_SUCCESS, NULL, patients);
+        }
       g_async_queue_push (self->reader_stores, g_steal_pointer (&store));
     }
   g_main_context_invoke (self->context, reader_done, req);
