@@ -647,8 +647,8 @@ test_audit_tamper (Fixture       *f,
   {
     sqlite3_stmt *stmt;
 
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM audit WHERE json LIKE '%\"outcome\":\"4\"%'"
-                                             " AND json LIKE '%Practitioner/pr-bob%'", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM audit WHERE json LIKE '%\"o\":4%'"
+                                             " AND json LIKE '%\"p\":\"pr-bob\"%'", -1, &stmt, NULL), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
     sqlite3_finalize (stmt);
@@ -669,7 +669,7 @@ test_audit_tamper (Fixture       *f,
   }
   {
     g_autofree char *sql = g_strdup_printf ("DROP TRIGGER audit_no_update;"
-                                            "UPDATE audit SET json = replace(json, '\"outcome\":\"0\"', '\"outcome\":\"8\"')"
+                                            "UPDATE audit SET json = replace(json, '\"o\":0', '\"o\":8')"
                                             " WHERE seq = %" G_GINT64_FORMAT, link);
 
     g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
@@ -781,11 +781,17 @@ test_audit_links (Fixture       *f,
     g_autofree char *path = g_strconcat ("/fhir/AuditEvent/", id, NULL);
     g_autoptr(CercleTestResponse) event = req (f, "GET", path, f->insider, NULL);
     g_autofree char *line = g_strndup (strchr (link_text, '\n') + 1, strcspn (strchr (link_text, '\n') + 1, "\n"));
+    g_autoptr(JsonNode) stored = json_from_string (line, NULL);
 
+    /* The link stores what varies; the AuditEvent is written back whole. */
+    g_assert_nonnull (stored);
     g_assert_cmpuint (event->status, ==, 200);
     g_assert_cmpstr (json_object_get_string_member (event->json, "id"), ==, id);
-    g_assert_cmpstr (event->body, ==, line);
-    g_assert_nonnull (strstr (event->body, "\"Patient/p1\""));
+    g_assert_cmpstr (json_object_get_string_member (event->json, "recorded"), ==,
+                     json_object_get_string_member (json_node_get_object (stored), "t"));
+    g_assert_cmpstr (json_object_get_string_member (event->json, "action"), ==, "R");
+    g_assert_nonnull (strstr (event->body, "{\"what\":{\"reference\":\"Patient/p1\"}}"));
+    g_assert_nonnull (strstr (event->body, "\"reference\":\"Practitioner/pr-alice\""));
     expect (f, "GET", path, f->outsider, NULL, 404);
   }
   expect (f, "GET", "/fhir/AuditEvent/audit-999999", f->insider, NULL, 404);
@@ -809,6 +815,85 @@ test_audit_links (Fixture       *f,
 
   cercle_test_server_stop (f->server);
   g_assert_cmpint (cercle_test_server_run_cli (db_path, NULL, &out, "audit", "verify", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "intact"));
+}
+
+/* A trail written by the first versions of the server (one whole
+ * AuditEvent a row) is read and verified along with the new links. */
+static void
+test_audit_legacy (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *db_path = cercle_test_server_get_db_path (f->server);
+  g_autofree char *db_copy = g_strdup (db_path);
+  g_autofree char *out = NULL;
+  g_autofree char *legacy = NULL;
+  g_autofree char *legacy_id = NULL;
+  gint64 seq;
+  sqlite3 *db;
+
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
+  cercle_test_server_stop (f->server);
+
+  /* Chain one old-style row by hand after the head. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt;
+    g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+    const char *prev, *text;
+    guint events = 1;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, hash, json FROM audit ORDER BY seq DESC LIMIT 1", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    prev = (const char *) sqlite3_column_text (stmt, 1);
+    text = (const char *) sqlite3_column_text (stmt, 2);
+    for (const char *p = strchr (text, '\n'); p; p = strchr (p + 1, '\n'))
+      events++;
+    seq = sqlite3_column_int64 (stmt, 0) + events;
+    legacy_id = g_strdup_printf ("audit-%" G_GINT64_FORMAT, seq);
+    legacy = g_strdup_printf ("{\"resourceType\":\"AuditEvent\",\"id\":\"%s\",\"meta\":{\"versionId\":\"1\","
+                              "\"lastUpdated\":\"2026-01-02T03:04:05.000Z\"},\"type\":{\"system\":"
+                              "\"http://terminology.hl7.org/CodeSystem/audit-event-type\",\"code\":\"rest\"},"
+                              "\"action\":\"R\",\"recorded\":\"2026-01-02T03:04:05.000Z\",\"outcome\":\"0\","
+                              "\"agent\":[{\"who\":{\"reference\":\"Practitioner/pr-alice\",\"display\":\"alice\"},"
+                              "\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"cercle-server\"}},"
+                              "\"entity\":[{\"what\":{\"reference\":\"Patient/p1\"}}]}", legacy_id);
+    g_checksum_update (sum, (const guchar *) prev, -1);
+    g_checksum_update (sum, (const guchar *) "\n", 1);
+    g_checksum_update (sum, (const guchar *) legacy, -1);
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO audit (seq, id, recorded, json, prev_hash, hash)"
+                                              " VALUES (%" G_GINT64_FORMAT ", '%s', '2026-01-02T03:04:05.000Z', '%s', '%s', '%s');"
+                                              "INSERT INTO audit_patients (patient_id, seq) VALUES ('p1', %" G_GINT64_FORMAT ");",
+                                              seq, legacy_id, legacy, prev, g_checksum_get_string (sum), seq);
+
+      sqlite3_finalize (stmt);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  }
+  sqlite3_close (db);
+
+  cercle_test_server_free (f->server);
+  f->server = cercle_test_server_start (db_copy, NULL);
+  /* New links follow the old row. */
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
+  {
+    g_autofree char *path = g_strconcat ("/fhir/AuditEvent/", legacy_id, NULL);
+    g_autoptr(CercleTestResponse) old = req (f, "GET", path, f->insider, NULL);
+    g_autoptr(CercleTestResponse) trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+    g_autoptr(CercleTestResponse) next = NULL;
+    g_autofree char *next_path = g_strdup_printf ("/fhir/AuditEvent/audit-%" G_GINT64_FORMAT, seq + 1);
+
+    g_assert_cmpuint (old->status, ==, 200);
+    g_assert_cmpstr (old->body, ==, legacy);
+    g_assert_nonnull (strstr (trail->body, legacy_id));
+    next = req (f, "GET", next_path, f->insider, NULL);
+    g_assert_cmpuint (next->status, ==, 200);
+    g_assert_cmpstr (json_object_get_string_member (next->json, "id"), ==, next_path + strlen ("/fhir/AuditEvent/"));
+  }
+  cercle_test_server_stop (f->server);
+  g_assert_cmpint (cercle_test_server_run_cli (db_copy, NULL, &out, "audit", "verify", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "intact"));
 }
 
@@ -1521,6 +1606,7 @@ main (int   argc,
   g_test_add ("/server/auth/tokens", Fixture, NULL, fixture_setup, test_tokens, fixture_teardown);
   g_test_add ("/server/audit/tamper", Fixture, NULL, fixture_setup, test_audit_tamper, fixture_teardown);
   g_test_add ("/server/audit/links", Fixture, NULL, fixture_setup, test_audit_links, fixture_teardown);
+  g_test_add ("/server/audit/legacy-rows", Fixture, NULL, fixture_setup, test_audit_legacy, fixture_teardown);
   g_test_add ("/server/durability/kill-9", Fixture, NULL, fixture_setup, test_crash, fixture_teardown);
   g_test_add ("/server/logs/no-secrets", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);
   g_test_add_func ("/server/directory/import", test_directory_import);

@@ -6,18 +6,21 @@
  * Every read, search and write that touches a patient leaves an AuditEvent
  * in the same transaction as the work it records. The events of a batch
  * (the requests that one commit makes durable) are written together, as
- * one link of the chain: one row whose text is their AuditEvents, one a
- * line, and whose sequence is the number of its first event (audit-N is
- * the N-th event). Links are chained: hash = SHA-256 (previous hash,
+ * one link of the chain: one row whose text is their events, one a line,
+ * and whose sequence is the number of its first event (audit-N is the
+ * N-th event). A line keeps what varies from one event to the next; the
+ * AuditEvent resource is written back from it when the trail is read. Links are chained: hash = SHA-256 (previous hash,
  * newline, the link's text), so an edited or deleted row breaks the chain
  * at that point (triggers refuse UPDATE and DELETE; the chain catches
  * whoever goes around them). A trail written before links held several
- * events is a chain of one-event links, and reads the same.
+ * events is a chain of one-event links, each a whole AuditEvent, and reads
+ * the same.
  */
 #define G_LOG_DOMAIN "cercle-server"
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "cercle-server-audit.h"
@@ -37,11 +40,10 @@ chain_hash (const char *prev,
   return g_strdup (g_checksum_get_string (sum));
 }
 
-/* The events waiting for the commit of their batch: each is the text of
- * its AuditEvent after the id, which is only known once the block takes
- * its place in the chain. */
+/* The events waiting for the commit of their batch, as stored (see
+ * cercle_audit_event_build()), and the patients they name. */
 struct _CercleAuditBlock {
-  GPtrArray  *tails;
+  GPtrArray  *events;
   GPtrArray  *patients;
   GHashTable *patient_set;
 };
@@ -51,7 +53,7 @@ cercle_audit_block_new (void)
 {
   CercleAuditBlock *block = g_new0 (CercleAuditBlock, 1);
 
-  block->tails = g_ptr_array_new_with_free_func (g_free);
+  block->events = g_ptr_array_new_with_free_func (g_free);
   block->patients = g_ptr_array_new ();
   block->patient_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return block;
@@ -62,7 +64,7 @@ cercle_audit_block_free (CercleAuditBlock *block)
 {
   if (block == NULL)
     return;
-  g_ptr_array_unref (block->tails);
+  g_ptr_array_unref (block->events);
   g_ptr_array_unref (block->patients);
   g_hash_table_unref (block->patient_set);
   g_free (block);
@@ -71,26 +73,44 @@ cercle_audit_block_free (CercleAuditBlock *block)
 guint
 cercle_audit_block_get_size (CercleAuditBlock *block)
 {
-  return block->tails->len;
+  return block->events->len;
 }
 
 void
 cercle_audit_block_clear (CercleAuditBlock *block)
 {
-  g_ptr_array_set_size (block->tails, 0);
+  g_ptr_array_set_size (block->events, 0);
   g_ptr_array_set_size (block->patients, 0);
   g_hash_table_remove_all (block->patient_set);
 }
 
+/* Appends ,"key":["a","b"] unless @values is empty. */
 static void
-append_reference (GString    *ev,
-                  const char *type,
-                  const char *id)
+append_list (GString    *ev,
+             const char *key,
+             GPtrArray  *values)
 {
-  g_autofree char *ref = g_strconcat (type, "/", id, NULL);
+  if (values == NULL || values->len == 0)
+    return;
+  g_string_append_printf (ev, ",\"%s\":[", key);
+  for (guint i = 0; i < values->len; i++)
+    {
+      if (i)
+        g_string_append_c (ev, ',');
+      cercle_json_append_string (ev, g_ptr_array_index (values, i));
+    }
+  g_string_append_c (ev, ']');
+}
 
-  g_string_append (ev, "\"reference\":");
-  cercle_json_append_string (ev, ref);
+static void
+append_member (GString    *ev,
+               const char *key,
+               const char *value)
+{
+  if (value == NULL)
+    return;
+  g_string_append_printf (ev, ",\"%s\":", key);
+  cercle_json_append_string (ev, value);
 }
 
 /**
@@ -103,11 +123,13 @@ append_reference (GString    *ev,
  * @patients: (element-type utf8) (nullable): ids of the patients touched
  * @entities: (element-type utf8) (nullable): other "Type/id" touched
  *
- * Writes one AuditEvent, recorded now, without its id (given when it takes
- * its place in the chain). Uses no shared state: a reader thread builds
- * the event of its read.
+ * Writes one event, recorded now, as the trail stores it: a one-line JSON
+ * object of what varies from one AuditEvent to the next (a fifth of the
+ * whole resource, which cercle_server_audit_render() writes back). Its
+ * number is its place in the chain. Uses no shared state: a reader thread
+ * builds the event of its read.
  *
- * Returns: (transfer full): the text that follows the id
+ * Returns: (transfer full): the stored text of the event
  */
 char *
 cercle_audit_event_build (const CercleAuditAgent  *agent,
@@ -118,19 +140,109 @@ cercle_audit_event_build (const CercleAuditAgent  *agent,
                           GPtrArray               *patients,
                           GPtrArray               *entities)
 {
-  GString *ev = g_string_sized_new (1024);
+  GString *ev = g_string_sized_new (256);
   g_autofree char *now = cercle_server_store_now ();
+
+  g_string_append (ev, "{\"t\":\"");
+  g_string_append (ev, now);
+  g_string_append (ev, "\",\"i\":");
+  cercle_json_append_string (ev, interaction);
+  g_string_append_printf (ev, ",\"a\":\"%c\",\"o\":%d", action, outcome);
+  append_member (ev, "d", description);
+  append_member (ev, "l", agent->login);
+  append_member (ev, "p", agent->practitioner_id);
+  append_member (ev, "g", agent->organization_id);
+  append_member (ev, "n", agent->address);
+  append_list (ev, "P", patients);
+  append_list (ev, "E", entities);
+  g_string_append_c (ev, '}');
+  return g_string_free (ev, FALSE);
+}
+
+static const char *
+member_string (JsonObject *obj,
+               const char *key)
+{
+  JsonNode *node = json_object_get_member (obj, key);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+static void
+append_entities (GString    *ev,
+                 JsonObject *event,
+                 const char *key,
+                 const char *prefix,
+                 gboolean   *first)
+{
+  JsonNode *node = json_object_get_member (event, key);
+  JsonArray *values = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; values && i < json_array_get_length (values); i++)
+    {
+      const char *value = json_array_get_string_element (values, i);
+      g_autofree char *ref = g_strconcat (prefix, value ? value : "", NULL);
+
+      g_string_append (ev, *first ? "[{\"what\":{\"reference\":" : ",{\"what\":{\"reference\":");
+      cercle_json_append_string (ev, ref);
+      g_string_append (ev, "}}");
+      *first = FALSE;
+    }
+}
+
+/**
+ * cercle_server_audit_render:
+ * @stored: the stored text of one event
+ * @length: its length
+ * @number: its number in the chain (its id is audit-@number)
+ *
+ * Writes the FHIR AuditEvent of a stored event. Events stored whole (by
+ * the first versions of the server) come back as they were.
+ *
+ * Returns: (transfer full) (nullable): the AuditEvent's JSON, or %NULL if
+ *   @stored is not an event
+ */
+char *
+cercle_server_audit_render (const char *stored,
+                            gsize       length,
+                            gint64      number)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) ev = NULL;
+  g_autofree char *text = g_strndup (stored, length);
+  JsonObject *event;
+  const char *recorded, *practitioner, *login, *organization, *address, *description;
   gboolean first = TRUE;
 
-  /* Written as text: one per request, json-glib would double its cost. */
-  g_string_append (ev, "\"meta\":{\"versionId\":\"1\",\"lastUpdated\":\"");
-  g_string_append (ev, now);
-  g_string_append (ev, "\"},\"type\":{\"system\":\"http://terminology.hl7.org/CodeSystem/audit-event-type\","
+  if (g_str_has_prefix (text, "{\"resourceType\":\"AuditEvent\""))
+    return g_steal_pointer (&text);
+  node = json_from_string (text, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  event = json_node_get_object (node);
+  recorded = member_string (event, "t");
+  if (recorded == NULL || member_string (event, "i") == NULL || member_string (event, "a") == NULL)
+    return NULL;
+  practitioner = member_string (event, "p");
+  login = member_string (event, "l");
+  organization = member_string (event, "g");
+  address = member_string (event, "n");
+  description = member_string (event, "d");
+
+  ev = g_string_sized_new (1024);
+  g_string_append_printf (ev, "{\"resourceType\":\"AuditEvent\",\"id\":\"audit-%" G_GINT64_FORMAT "\","
+                              "\"meta\":{\"versionId\":\"1\",\"lastUpdated\":", number);
+  cercle_json_append_string (ev, recorded);
+  g_string_append (ev, "},\"type\":{\"system\":\"http://terminology.hl7.org/CodeSystem/audit-event-type\","
                        "\"code\":\"rest\",\"display\":\"RESTful Operation\"},"
                        "\"subtype\":[{\"system\":\"http://hl7.org/fhir/restful-interaction\",\"code\":");
-  cercle_json_append_string (ev, interaction);
-  g_string_append_printf (ev, "}],\"action\":\"%c\",\"recorded\":\"%s\",\"outcome\":\"%d\"",
-                          action, now, outcome);
+  cercle_json_append_string (ev, member_string (event, "i"));
+  g_string_append (ev, "}],\"action\":");
+  cercle_json_append_string (ev, member_string (event, "a"));
+  g_string_append (ev, ",\"recorded\":");
+  cercle_json_append_string (ev, recorded);
+  g_string_append_printf (ev, ",\"outcome\":\"%d\"", (int) json_object_get_int_member_with_default (event, "o", 0));
   if (description)
     {
       g_string_append (ev, ",\"outcomeDesc\":");
@@ -139,55 +251,46 @@ cercle_audit_event_build (const CercleAuditAgent  *agent,
   g_string_append (ev, ",\"agent\":[{\"type\":{\"coding\":[{\"system\":"
                        "\"http://terminology.hl7.org/CodeSystem/v3-ParticipationType\",\"code\":\"IRCP\","
                        "\"display\":\"information recipient\"}]},\"who\":{");
-  if (agent->practitioner_id)
+  if (practitioner)
     {
-      append_reference (ev, "Practitioner", agent->practitioner_id);
-      if (agent->login)
+      g_autofree char *ref = g_strconcat ("Practitioner/", practitioner, NULL);
+
+      g_string_append (ev, "\"reference\":");
+      cercle_json_append_string (ev, ref);
+      if (login)
         g_string_append_c (ev, ',');
     }
-  if (agent->login)
+  if (login)
     {
       g_string_append (ev, "\"display\":");
-      cercle_json_append_string (ev, agent->login);
+      cercle_json_append_string (ev, login);
     }
   g_string_append (ev, "},\"requestor\":true");
-  if (agent->organization_id)
+  if (organization)
     {
-      g_autofree char *ref = g_strdup_printf ("Organization/%s", agent->organization_id);
+      g_autofree char *ref = g_strconcat ("Organization/", organization, NULL);
 
       /* The structure the desk acts for. */
       g_string_append (ev, ",\"policy\":[");
       cercle_json_append_string (ev, ref);
       g_string_append_c (ev, ']');
     }
-  if (agent->address)
+  if (address)
     {
       g_string_append (ev, ",\"network\":{\"address\":");
-      cercle_json_append_string (ev, agent->address);
+      cercle_json_append_string (ev, address);
       g_string_append (ev, ",\"type\":\"2\"}");
     }
   g_string_append (ev, "}],\"source\":{\"observer\":{\"display\":\"cercle-server\"}}");
-  if ((patients && patients->len) || (entities && entities->len))
+  if (json_object_has_member (event, "P") || json_object_has_member (event, "E"))
     {
-      g_string_append (ev, ",\"entity\":[");
-      for (guint i = 0; patients && i < patients->len; i++, first = FALSE)
-        {
-          const char *patient_id = g_ptr_array_index (patients, i);
-
-          g_string_append (ev, first ? "{\"what\":{" : ",{\"what\":{");
-          append_reference (ev, "Patient", patient_id);
-          g_string_append (ev, "}}");
-        }
-      for (guint i = 0; entities && i < entities->len; i++, first = FALSE)
-        {
-          g_string_append (ev, first ? "{\"what\":{\"reference\":" : ",{\"what\":{\"reference\":");
-          cercle_json_append_string (ev, g_ptr_array_index (entities, i));
-          g_string_append (ev, "}}");
-        }
-      g_string_append_c (ev, ']');
+      g_string_append (ev, ",\"entity\":");
+      append_entities (ev, event, "P", "Patient/", &first);
+      append_entities (ev, event, "E", "", &first);
+      g_string_append (ev, first ? "[]" : "]");
     }
   g_string_append_c (ev, '}');
-  return g_string_free (ev, FALSE);
+  return g_string_free (g_steal_pointer (&ev), FALSE);
 }
 
 /**
@@ -204,7 +307,7 @@ cercle_audit_block_take (CercleAuditBlock *block,
                          char             *event,
                          GPtrArray        *patients)
 {
-  g_ptr_array_add (block->tails, event);
+  g_ptr_array_add (block->events, event);
   for (guint i = 0; patients && i < patients->len; i++)
     {
       const char *patient_id = g_ptr_array_index (patients, i);
@@ -245,7 +348,7 @@ cercle_server_audit_append (CercleServerStore  *store,
   sqlite3_stmt *stmt;
   gint64 seq = 1;
 
-  if (block->tails->len == 0)
+  if (block->events->len == 0)
     return TRUE;
   stmt = cercle_db_prepare (db, "SELECT seq, hash, json FROM audit ORDER BY seq DESC LIMIT 1", error);
   if (stmt == NULL)
@@ -259,13 +362,12 @@ cercle_server_audit_append (CercleServerStore  *store,
     prev = g_strdup (GENESIS_HASH);
   sqlite3_reset (stmt);
 
-  text = g_string_sized_new (block->tails->len * 1200);
-  for (guint i = 0; i < block->tails->len; i++)
+  text = g_string_sized_new (block->events->len * 256);
+  for (guint i = 0; i < block->events->len; i++)
     {
       if (i)
         g_string_append_c (text, '\n');
-      g_string_append_printf (text, "{\"resourceType\":\"AuditEvent\",\"id\":\"audit-%" G_GINT64_FORMAT "\",", seq + i);
-      g_string_append (text, g_ptr_array_index (block->tails, i));
+      g_string_append (text, g_ptr_array_index (block->events, i));
     }
   hash = chain_hash (prev, text->str);
   id = g_strdup_printf ("audit-%" G_GINT64_FORMAT, seq);
@@ -339,18 +441,40 @@ cercle_server_audit_count_events (const char *text)
   return n;
 }
 
-/* Whether the AuditEvent @event (one line of a link) names Patient/@patient_id
- * among its entities. */
+/* Whether the stored event @event (one line of a link) names the patient
+ * @patient_id. */
 gboolean
 cercle_server_audit_event_has_patient (const char *event,
                                        gsize       length,
                                        const char *patient_id)
 {
-  g_autoptr(GString) needle = g_string_new ("{\"what\":{");
+  g_autoptr(GString) quoted = g_string_new (NULL);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *obj;
+  JsonNode *list;
 
-  append_reference (needle, "Patient", patient_id);
-  g_string_append (needle, "}}");
-  return g_strstr_len (event, length, needle->str) != NULL;
+  /* Most lines of a link are other patients': a quick look first, for the
+   * id and its closing quote ("p1" in a line, Patient/p1" in an old row). */
+  cercle_json_append_string (quoted, patient_id);
+  if (g_strstr_len (event, length, quoted->str + 1) == NULL)
+    return FALSE;
+  text = g_strndup (event, length);
+  if (g_str_has_prefix (text, "{\"resourceType\":\"AuditEvent\""))
+    {
+      g_autofree char *needle = g_strdup_printf ("{\"what\":{\"reference\":\"Patient/%s", quoted->str + 1);
+
+      return strstr (text, needle) != NULL;
+    }
+  node = json_from_string (text, NULL);
+  obj = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  list = obj ? json_object_get_member (obj, "P") : NULL;
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    if (g_strcmp0 (json_array_get_string_element (json_node_get_array (list), i), patient_id) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /**

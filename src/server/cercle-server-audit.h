@@ -59,6 +59,9 @@ gboolean cercle_server_audit_verify (CercleServerStore       *store,
                                      GError                 **error);
 
 guint    cercle_server_audit_count_events      (const char *text);
+char    *cercle_server_audit_render            (const char *stored,
+                                                gsize       length,
+                                                gint64      number);
 gboolean cercle_server_audit_event_has_patient (const char *event,
                                                 gsize       length,
                                                 const char *patient_id);

@@ -886,7 +886,7 @@ cercle_server_search_audit (CercleServerStore    *store,
   /* The links of the chain that hold an event of the patient, in order;
    * a link holds the events of one batch, not all of them the patient's. */
   stmt = cercle_db_prepare (db,
-                            "SELECT a.json FROM audit_patients p JOIN audit a ON a.seq = p.seq"
+                            "SELECT a.seq, a.json FROM audit_patients p JOIN audit a ON a.seq = p.seq"
                             " WHERE p.patient_id = ? ORDER BY p.seq", error);
   if (stmt == NULL)
     return FALSE;
@@ -900,19 +900,22 @@ cercle_server_search_audit (CercleServerStore    *store,
     rc = SQLITE_DONE;
     while (member && (gint64) events->len <= count && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
-        const char *line = (const char *) sqlite3_column_text (stmt, 0);
+        gint64 number = sqlite3_column_int64 (stmt, 0);
+        const char *line = (const char *) sqlite3_column_text (stmt, 1);
 
-        while (line && *line && (gint64) events->len <= count)
+        for (; line && *line && (gint64) events->len <= count; number++)
           {
             const char *end = strchr (line, '\n');
             gsize length = end ? (gsize) (end - line) : strlen (line);
 
             if (cercle_server_audit_event_has_patient (line, length, patient_id))
               {
+                char *json;
+
                 if (skipped < offset)
                   skipped++;
-                else
-                  g_ptr_array_add (events, g_strndup (line, length));
+                else if ((json = cercle_server_audit_render (line, length, number)))
+                  g_ptr_array_add (events, json);
               }
             line = end ? end + 1 : NULL;
           }
@@ -988,7 +991,7 @@ cercle_server_read_audit (CercleServerStore   *store,
           line = line ? line + 1 : NULL;
         }
       if (line)
-        json = g_strndup (line, strcspn (line, "\n"));
+        json = cercle_server_audit_render (line, strcspn (line, "\n"), (gint64) number);
     }
   sqlite3_reset (stmt);
   if (json == NULL)

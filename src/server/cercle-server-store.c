@@ -186,13 +186,16 @@ cercle_server_store_init (CercleServerStore *self)
  * until the serving connection's own checkpoint, which restarts the WAL
  * and had to flush them all (30 to 90 ms with the main loop stopped). The
  * thread flushes them after each pass instead, so that last sync is short. */
+/* 16 MB of WAL. */
+#define RESTART_FRAMES 4000
+
 static gpointer
 checkpoint_thread (gpointer data)
 {
   CercleServerStore *self = data;
   g_autoptr(CercleDb) db = NULL;
   g_autoptr(GError) error = NULL;
-  int fd, copied = 0, last_copied = 0;
+  int fd, copied = 0, last_copied = 0, in_log = 0;
 
   db = cercle_db_open (cercle_db_get_path (self->db), &error);
   if (db == NULL)
@@ -215,10 +218,16 @@ checkpoint_thread (gpointer data)
       g_mutex_unlock (&self->lock);
       /* The count changes when the pass copied frames, or the WAL restarted. */
       if (sqlite3_wal_checkpoint_v2 (cercle_db_get_handle (db), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                     NULL, &copied) == SQLITE_OK &&
+                                     &in_log, &copied) == SQLITE_OK &&
           copied != last_copied && fd >= 0)
         fdatasync (fd);
       last_copied = copied;
+      /* Readers keep coming and the writer keeps adding frames, so passes
+       * never reach the end: past RESTART_FRAMES, one complete checkpoint
+       * holds the writer back while it copies the little left, and the
+       * writer's next commit starts the WAL again from its beginning. */
+      if (in_log >= RESTART_FRAMES)
+        sqlite3_wal_checkpoint_v2 (cercle_db_get_handle (db), NULL, SQLITE_CHECKPOINT_FULL, NULL, NULL);
       g_mutex_lock (&self->lock);
     }
   g_mutex_unlock (&self->lock);
@@ -239,11 +248,10 @@ cercle_server_store_start_checkpoints (CercleServerStore *self)
 {
   g_return_if_fail (self->checkpointer == NULL);
 
-  /* The serving connection still checkpoints past 16 MB of WAL: under a
-   * sustained write load the thread never catches up with the last frame,
-   * and only a complete checkpoint lets the WAL start again from its
-   * beginning. Most frames are then already copied, so it is short. */
-  if (!cercle_db_exec (self->db, "PRAGMA wal_autocheckpoint=4000; PRAGMA journal_size_limit=67108864", NULL))
+  /* The serving connection checkpoints only if the thread falls far
+   * behind (64 MB of WAL): each of its checkpoints stops the main loop for
+   * two fsyncs, and it tries again at every commit until one completes. */
+  if (!cercle_db_exec (self->db, "PRAGMA wal_autocheckpoint=16000; PRAGMA journal_size_limit=67108864", NULL))
     return;
   self->checkpointer = g_thread_new ("cercle-checkpoint", checkpoint_thread, self);
 }
