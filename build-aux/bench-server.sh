@@ -90,5 +90,5 @@ run "POST a note (durable)" -s "$tmp/post.lua" "$url"
 echo
 echo "RSS at rest after the runs: $(rss)"
 echo "Notes stored: $(sqlite3 "$tmp/bench.db" "SELECT COUNT(*) FROM resources WHERE type = 'Communication'" 2>/dev/null || echo '?')"
-echo "Audit events: $(sqlite3 "$tmp/bench.db" "SELECT COUNT(*) FROM audit" 2>/dev/null || echo '?')"
+echo "Audit links (one per commit): $(sqlite3 "$tmp/bench.db" "SELECT COUNT(*) FROM audit" 2>/dev/null || echo "?")"
 "$server" --db "$tmp/bench.db" audit verify

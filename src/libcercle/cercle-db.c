@@ -83,6 +83,20 @@ cercle_db_set_error (CercleDb    *self,
                sqlite3_errmsg (self->handle));
 }
 
+/* Waits up to about 5 s for a lock, looking again every 0.1 ms for the
+ * first 2 ms, then every millisecond. SQLite's own timeout sleeps ever
+ * longer (up to 100 ms at a time), and a server's main loop waiting for a
+ * checkpoint that took 10 ms would then stay stopped 50 ms or more. */
+static int
+wait_while_busy (void *data,
+                 int   count)
+{
+  if (count >= 5000 + 20)
+    return 0;
+  g_usleep (count < 20 ? 100 : 1000);
+  return 1;
+}
+
 /**
  * cercle_db_open:
  * @path: the database file; created (with its folder) if missing
@@ -142,7 +156,7 @@ cercle_db_open (const char  *path,
     }
 
   sqlite3_extended_result_codes (self->handle, 1);
-  sqlite3_busy_timeout (self->handle, 5000);
+  sqlite3_busy_handler (self->handle, wait_while_busy, NULL);
 
   if (!cercle_db_exec (self,
                        "PRAGMA journal_mode=WAL;"
