@@ -9,12 +9,12 @@
  * one link of the chain: one row whose text is their events, one a line,
  * and whose sequence is the number of its first event (audit-N is the
  * N-th event). A line keeps what varies from one event to the next; the
- * AuditEvent resource is written back from it when the trail is read. Links are chained: hash = SHA-256 (previous hash,
- * newline, the link's text), so an edited or deleted row breaks the chain
- * at that point (triggers refuse UPDATE and DELETE; the chain catches
- * whoever goes around them). A trail written before links held several
- * events is a chain of one-event links, each a whole AuditEvent, and reads
- * the same.
+ * AuditEvent resource is written back from it when the trail is read.
+ * Links are chained: hash = SHA-256 (previous hash, newline, the link's
+ * text), so an edited or deleted row breaks the chain at that point
+ * (triggers refuse UPDATE and DELETE; the chain catches whoever goes
+ * around them). A trail written before links held several events is a
+ * chain of one-event links, each a whole AuditEvent, and reads the same.
  */
 #define G_LOG_DOMAIN "cercle-server"
 
@@ -23,8 +23,12 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cercle-fhir.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-search.h"
+
+/* How the first versions stored an event: the whole AuditEvent. */
+#define WHOLE_EVENT_PREFIX "{\"resourceType\":\"AuditEvent\""
 
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -44,8 +48,7 @@ chain_hash (const char *prev,
  * cercle_audit_event_build()), and the patients they name. */
 struct _CercleAuditBlock {
   GPtrArray  *events;
-  GPtrArray  *patients;
-  GHashTable *patient_set;
+  GHashTable *patients;
 };
 
 CercleAuditBlock *
@@ -54,8 +57,7 @@ cercle_audit_block_new (void)
   CercleAuditBlock *block = g_new0 (CercleAuditBlock, 1);
 
   block->events = g_ptr_array_new_with_free_func (g_free);
-  block->patients = g_ptr_array_new ();
-  block->patient_set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  block->patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return block;
 }
 
@@ -65,8 +67,7 @@ cercle_audit_block_free (CercleAuditBlock *block)
   if (block == NULL)
     return;
   g_ptr_array_unref (block->events);
-  g_ptr_array_unref (block->patients);
-  g_hash_table_unref (block->patient_set);
+  g_hash_table_unref (block->patients);
   g_free (block);
 }
 
@@ -80,8 +81,7 @@ void
 cercle_audit_block_clear (CercleAuditBlock *block)
 {
   g_ptr_array_set_size (block->events, 0);
-  g_ptr_array_set_size (block->patients, 0);
-  g_hash_table_remove_all (block->patient_set);
+  g_hash_table_remove_all (block->patients);
 }
 
 /* Appends ,"key":["a","b"] unless @values is empty. */
@@ -215,7 +215,7 @@ cercle_server_audit_render (const char *stored,
   const char *recorded, *practitioner, *login, *organization, *address, *description;
   gboolean first = TRUE;
 
-  if (g_str_has_prefix (text, "{\"resourceType\":\"AuditEvent\""))
+  if (g_str_has_prefix (text, WHOLE_EVENT_PREFIX))
     return g_steal_pointer (&text);
   node = json_from_string (text, NULL);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -297,29 +297,25 @@ cercle_server_audit_render (const char *stored,
  * cercle_audit_block_take:
  * @block: the events of the open batch
  * @event: (transfer full): an event from cercle_audit_event_build()
- * @patients: (element-type utf8) (nullable): the patients it names
  *
  * Adds @event to the block that the batch writes into the chain just
- * before it commits.
+ * before it commits. The patients it names are added with
+ * cercle_audit_block_add_patient().
  */
 void
 cercle_audit_block_take (CercleAuditBlock *block,
-                         char             *event,
-                         GPtrArray        *patients)
+                         char             *event)
 {
   g_ptr_array_add (block->events, event);
-  for (guint i = 0; patients && i < patients->len; i++)
-    {
-      const char *patient_id = g_ptr_array_index (patients, i);
+}
 
-      if (!g_hash_table_contains (block->patient_set, patient_id))
-        {
-          char *copy = g_strdup (patient_id);
-
-          g_hash_table_add (block->patient_set, copy);
-          g_ptr_array_add (block->patients, copy);
-        }
-    }
+/* A patient named by an event of the block: the link joins its trail. */
+void
+cercle_audit_block_add_patient (CercleAuditBlock *block,
+                                const char       *patient_id)
+{
+  if (!g_hash_table_contains (block->patients, patient_id))
+    g_hash_table_add (block->patients, g_strdup (patient_id));
 }
 
 /**
@@ -329,7 +325,7 @@ cercle_audit_block_take (CercleAuditBlock *block,
  * @error: return location for a #GError
  *
  * Appends the events of @block to the chain as one link: one row whose
- * text is their AuditEvents, one a line, numbered on from the last event
+ * text is their stored events, one a line, numbered on from the last event
  * of the chain. The row's sequence is the number of its first event.
  *
  * Returns: %TRUE on success
@@ -345,6 +341,8 @@ cercle_server_audit_append (CercleServerStore  *store,
   g_autofree char *now = cercle_server_store_now ();
   g_autofree char *hash = NULL;
   g_autofree char *id = NULL;
+  GHashTableIter iter;
+  gpointer patient_id;
   sqlite3_stmt *stmt;
   gint64 seq = 1;
 
@@ -386,12 +384,13 @@ cercle_server_audit_append (CercleServerStore  *store,
     return FALSE;
 
   /* The rows of a patient's trail: each link that has one of its events. */
-  for (guint i = 0; i < block->patients->len; i++)
+  g_hash_table_iter_init (&iter, block->patients);
+  while (g_hash_table_iter_next (&iter, &patient_id, NULL))
     {
       stmt = cercle_db_prepare (db, "INSERT OR IGNORE INTO audit_patients (patient_id, seq) VALUES (?, ?)", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, g_ptr_array_index (block->patients, i), -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, seq);
       if (!cercle_db_step_done (db, stmt, error))
         return FALSE;
@@ -423,8 +422,9 @@ cercle_server_audit_record (CercleServerStore       *store,
   g_autoptr(CercleAuditBlock) block = cercle_audit_block_new ();
 
   cercle_audit_block_take (block,
-                           cercle_audit_event_build (agent, action, interaction, outcome, description, patients, entities),
-                           patients);
+                           cercle_audit_event_build (agent, action, interaction, outcome, description, patients, entities));
+  for (guint i = 0; patients && i < patients->len; i++)
+    cercle_audit_block_add_patient (block, g_ptr_array_index (patients, i));
   return cercle_server_audit_append (store, block, error);
 }
 
@@ -441,6 +441,54 @@ cercle_server_audit_count_events (const char *text)
   return n;
 }
 
+/**
+ * cercle_server_audit_event_patients:
+ * @event: the stored text of one event (one line of a link)
+ * @length: its length
+ *
+ * Returns: (transfer full) (element-type utf8): the ids of the patients it
+ *   names, empty if it is not an event
+ */
+GPtrArray *
+cercle_server_audit_event_patients (const char *event,
+                                    gsize       length)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = g_strndup (event, length);
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+  JsonObject *obj = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  gboolean whole = g_str_has_prefix (text, WHOLE_EVENT_PREFIX);
+  JsonNode *list = obj ? json_object_get_member (obj, whole ? "entity" : "P") : NULL;
+  JsonArray *values = list && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+
+  for (guint i = 0; values && i < json_array_get_length (values); i++)
+    {
+      const char *id = NULL;
+
+      if (!whole)
+        {
+          JsonNode *value = json_array_get_element (values, i);
+
+          if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+            id = json_node_get_string (value);
+        }
+      else
+        {
+          /* entity[].what.reference = "Patient/ID" */
+          JsonObject *entity = cercle_fhir_array_get_object (values, i);
+          JsonNode *what_node = entity ? json_object_get_member (entity, "what") : NULL;
+          JsonObject *what = what_node && JSON_NODE_HOLDS_OBJECT (what_node) ? json_node_get_object (what_node) : NULL;
+          const char *ref = what ? member_string (what, "reference") : NULL;
+
+          if (ref && g_str_has_prefix (ref, "Patient/"))
+            id = ref + strlen ("Patient/");
+        }
+      if (id)
+        g_ptr_array_add (ids, g_strdup (id));
+    }
+  return ids;
+}
+
 /* Whether the stored event @event (one line of a link) names the patient
  * @patient_id. */
 gboolean
@@ -449,32 +497,15 @@ cercle_server_audit_event_has_patient (const char *event,
                                        const char *patient_id)
 {
   g_autoptr(GString) quoted = g_string_new (NULL);
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
-  JsonObject *obj;
-  JsonNode *list;
+  g_autoptr(GPtrArray) patients = NULL;
 
   /* Most lines of a link are other patients': a quick look first, for the
    * id and its closing quote ("p1" in a line, Patient/p1" in an old row). */
   cercle_json_append_string (quoted, patient_id);
   if (g_strstr_len (event, length, quoted->str + 1) == NULL)
     return FALSE;
-  text = g_strndup (event, length);
-  if (g_str_has_prefix (text, "{\"resourceType\":\"AuditEvent\""))
-    {
-      g_autofree char *needle = g_strdup_printf ("{\"what\":{\"reference\":\"Patient/%s", quoted->str + 1);
-
-      return strstr (text, needle) != NULL;
-    }
-  node = json_from_string (text, NULL);
-  obj = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  list = obj ? json_object_get_member (obj, "P") : NULL;
-  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    return FALSE;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
-    if (g_strcmp0 (json_array_get_string_element (json_node_get_array (list), i), patient_id) == 0)
-      return TRUE;
-  return FALSE;
+  patients = cercle_server_audit_event_patients (event, length);
+  return g_ptr_array_find_with_equal_func (patients, patient_id, g_str_equal, NULL);
 }
 
 /**

@@ -29,8 +29,9 @@ void              cercle_audit_block_free     (CercleAuditBlock        *block);
 guint             cercle_audit_block_get_size (CercleAuditBlock        *block);
 void              cercle_audit_block_clear    (CercleAuditBlock        *block);
 void              cercle_audit_block_take     (CercleAuditBlock        *block,
-                                               char                    *event,
-                                               GPtrArray               *patients);
+                                               char                    *event);
+void              cercle_audit_block_add_patient (CercleAuditBlock     *block,
+                                                  const char           *patient_id);
 char             *cercle_audit_event_build    (const CercleAuditAgent  *agent,
                                                char                     action,
                                                const char              *interaction,
@@ -62,6 +63,8 @@ guint    cercle_server_audit_count_events      (const char *text);
 char    *cercle_server_audit_render            (const char *stored,
                                                 gsize       length,
                                                 gint64      number);
+GPtrArray *cercle_server_audit_event_patients (const char *event,
+                                               gsize       length);
 gboolean cercle_server_audit_event_has_patient (const char *event,
                                                 gsize       length,
                                                 const char *patient_id);

@@ -21,7 +21,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "cercle-fhir.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-search.h"
@@ -964,12 +963,10 @@ cercle_server_read_audit (CercleServerStore   *store,
 {
   CercleDb *db = cercle_server_store_get_db (store);
   sqlite3_stmt *stmt;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) ids = NULL;
   g_autofree char *json = NULL;
   gboolean allowed = FALSE;
-
   guint64 number;
-  gint64 seq = 0;
 
   /* audit-N is the N-th event: a line of the link that starts at or
    * before N. */
@@ -984,36 +981,22 @@ cercle_server_read_audit (CercleServerStore   *store,
     {
       const char *line = (const char *) sqlite3_column_text (stmt, 1);
 
-      seq = sqlite3_column_int64 (stmt, 0);
-      for (gint64 i = seq; line && i < (gint64) number; i++)
+      for (gint64 i = sqlite3_column_int64 (stmt, 0); line && i < (gint64) number; i++)
         {
           line = strchr (line, '\n');
           line = line ? line + 1 : NULL;
         }
       if (line)
-        json = cercle_server_audit_render (line, strcspn (line, "\n"), (gint64) number);
+        {
+          gsize length = strcspn (line, "\n");
+
+          json = cercle_server_audit_render (line, length, (gint64) number);
+          ids = cercle_server_audit_event_patients (line, length);
+        }
     }
   sqlite3_reset (stmt);
   if (json == NULL)
     return NULL;
-  /* The patients the event names. */
-  {
-    g_autoptr(JsonNode) node = json_from_string (json, NULL);
-    JsonObject *event = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-    JsonNode *entity_node = event ? json_object_get_member (event, "entity") : NULL;
-    JsonArray *entities = entity_node && JSON_NODE_HOLDS_ARRAY (entity_node) ? json_node_get_array (entity_node) : NULL;
-
-    for (guint i = 0; entities && i < json_array_get_length (entities); i++)
-      {
-        JsonObject *entity = cercle_fhir_array_get_object (entities, i);
-        JsonNode *what_node = entity ? json_object_get_member (entity, "what") : NULL;
-        JsonObject *what = what_node && JSON_NODE_HOLDS_OBJECT (what_node) ? json_node_get_object (what_node) : NULL;
-        const char *ref = what ? json_object_get_string_member_with_default (what, "reference", NULL) : NULL;
-
-        if (ref && g_str_has_prefix (ref, "Patient/"))
-          g_ptr_array_add (ids, g_strdup (ref + 8));
-      }
-  }
   for (guint i = 0; i < ids->len; i++)
     if (cercle_server_access_is_member (store, account, g_ptr_array_index (ids, i)))
       {

@@ -174,6 +174,9 @@ cercle_server_store_init (CercleServerStore *self)
   g_cond_init (&self->wake);
 }
 
+/* 16 MB of WAL. */
+#define RESTART_FRAMES 4000
+
 /* Copies the WAL into the database from its own connection, ten times a
  * second: a PASSIVE checkpoint neither waits for nor blocks the writer, so
  * the main loop rarely stalls on a checkpoint's fsyncs in the middle of a
@@ -182,13 +185,11 @@ cercle_server_store_init (CercleServerStore *self)
  * (a long one delays the WAL's own fsync behind it on the disk).
  *
  * Under load the writer always has frames the pass could not reach, and
- * SQLite then leaves the database file unsynced: its dirty pages pile up
- * until the serving connection's own checkpoint, which restarts the WAL
- * and had to flush them all (30 to 90 ms with the main loop stopped). The
- * thread flushes them after each pass instead, so that last sync is short. */
-/* 16 MB of WAL. */
-#define RESTART_FRAMES 4000
-
+ * SQLite then leaves the database file unsynced: the thread flushes it
+ * after each pass, so that the dirty pages do not pile up until the
+ * complete checkpoint that lets the WAL start again (which had to flush
+ * them all, 30 to 90 ms with the main loop stopped). That complete
+ * checkpoint is the thread's too, once the WAL passes RESTART_FRAMES. */
 static gpointer
 checkpoint_thread (gpointer data)
 {

@@ -340,19 +340,13 @@ flush_pending (gpointer data)
   /* Whichever of the idle and the deadline sources runs first ends both. */
   cancel_flush (self);
   /* The audit events of the batch join the chain as one link, in the
-   * transaction they record: both are durable, or neither is. */
-  ok = TRUE;
-  if (cercle_audit_block_get_size (self->audit) > 0)
+   * transaction they record (events are only added inside an open batch):
+   * both are durable, or neither is. */
+  ok = cercle_server_audit_append (self->store, self->audit, &error);
+  if (!ok)
     {
-      if (sqlite3_get_autocommit (cercle_db_get_handle (db)))
-        ok = cercle_db_begin (db, &error);
-      if (ok)
-        ok = cercle_server_audit_append (self->store, self->audit, &error);
-      if (!ok)
-        {
-          cercle_db_rollback (db);
-          cercle_audit_block_clear (self->audit);
-        }
+      cercle_db_rollback (db);
+      cercle_audit_block_clear (self->audit);
     }
   ok = ok && (sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error));
   if (!ok)
@@ -537,17 +531,22 @@ record_audit (Request             *req,
               CercleAuditOutcome   outcome,
               const char          *description)
 {
-  g_autoptr(GPtrArray) patients = NULL;
-  char *event;
+  GHashTableIter iter;
+  gpointer patient_id;
 
   if (!needs_audit (req))
     return;
-  patients = sorted_patients (req);
   if (outcome == CERCLE_AUDIT_SUCCESS && req->event)
-    event = g_steal_pointer (&req->event);
+    cercle_audit_block_take (req->self->audit, g_steal_pointer (&req->event));
   else
-    event = build_event (req, outcome, description, patients);
-  cercle_audit_block_take (req->self->audit, event, patients);
+    {
+      g_autoptr(GPtrArray) patients = sorted_patients (req);
+
+      cercle_audit_block_take (req->self->audit, build_event (req, outcome, description, patients));
+    }
+  g_hash_table_iter_init (&iter, req->patients);
+  while (g_hash_table_iter_next (&iter, &patient_id, NULL))
+    cercle_audit_block_add_patient (req->self->audit, patient_id);
 }
 
 /* --- helpers ------------------------------------------------------------- */
