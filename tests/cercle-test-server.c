@@ -117,6 +117,16 @@ cercle_test_server_kill (CercleTestServer *server)
   g_clear_object (&server->process);
 }
 
+/* SIGSTOP / SIGCONT, to hold the server still while the kernel alone
+ * answers its clients. */
+void
+cercle_test_server_send_signal (CercleTestServer *server,
+                                int               signum)
+{
+  g_assert_nonnull (server->process);
+  g_subprocess_send_signal (server->process, signum);
+}
+
 void
 cercle_test_server_free (CercleTestServer *server)
 {

@@ -29,6 +29,8 @@ CercleTestServer   *cercle_test_server_start        (const char         *db_path
 void                cercle_test_server_stop         (CercleTestServer   *server);
 void                cercle_test_server_kill         (CercleTestServer   *server);
 void                cercle_test_server_free         (CercleTestServer   *server);
+void                cercle_test_server_send_signal  (CercleTestServer   *server,
+                                                     int                 signum);
 const char         *cercle_test_server_get_url      (CercleTestServer   *server);
 const char         *cercle_test_server_get_db_path  (CercleTestServer   *server);
 char               *cercle_test_server_dup_log      (CercleTestServer   *server);

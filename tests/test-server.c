@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -1543,6 +1545,71 @@ test_listen_rules (void)
                                                "--reminder-grace", "-3h", NULL), ==, 2);
 }
 
+/* Dozens of clients connecting at once (a care network's Cercles after a
+ * network cut) are all taken by the kernel while the server is busy: none
+ * has its SYN dropped and waits a second to try again. */
+static void
+test_listen_backlog (void)
+{
+  g_autofree char *db = cercle_test_db_path ("backlog");
+  CercleTestServer *server = cercle_test_server_start (db, NULL);
+  const char *url = cercle_test_server_get_url (server);
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GPtrArray) sockets = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *request = NULL;
+  gint64 deadline;
+  guint n = 64, connected = 0;
+
+  g_assert_true (g_str_has_prefix (url, "http://127.0.0.1:"));
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", atoi (url + strlen ("http://127.0.0.1:")));
+  request = g_strdup_printf ("GET /fhir/metadata HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
+                             url + strlen ("http://"));
+
+  /* Held still, the server accepts nothing: only the kernel's queue does. */
+  cercle_test_server_send_signal (server, SIGSTOP);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+
+      g_assert_no_error (error);
+      g_socket_set_blocking (socket, FALSE);
+      if (!g_socket_connect (socket, address, NULL, &error))
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_ptr_array_add (sockets, socket);
+    }
+  /* On loopback a handshake takes microseconds; a dropped SYN is sent
+   * again only after a second. */
+  deadline = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+  for (guint i = 0; i < n; i++)
+    {
+      GSocket *socket = g_ptr_array_index (sockets, i);
+      gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
+
+      if (g_socket_condition_timed_wait (socket, G_IO_OUT, left, NULL, NULL) &&
+          g_socket_check_connect_result (socket, NULL))
+        connected++;
+    }
+  g_assert_cmpuint (connected, ==, n);
+
+  /* Once it runs again, every one of them is answered. */
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (g_socket_send (g_ptr_array_index (sockets, i), request, strlen (request), NULL, NULL), ==,
+                     strlen (request));
+  cercle_test_server_send_signal (server, SIGCONT);
+  for (guint i = 0; i < n; i++)
+    {
+      GSocket *socket = g_ptr_array_index (sockets, i);
+      char head[16] = { 0 };
+
+      g_socket_set_blocking (socket, TRUE);
+      g_socket_set_timeout (socket, 10);
+      g_assert_cmpint (g_socket_receive (socket, head, sizeof head - 1, NULL, NULL), >, 12);
+      g_assert_true (g_str_has_prefix (head, "HTTP/1.1 200"));
+    }
+  cercle_test_server_free (server);
+}
+
 /* With a certificate, the API is served over TLS. */
 static void
 test_tls (void)
@@ -1612,6 +1679,7 @@ main (int   argc,
   g_test_add_func ("/server/directory/import", test_directory_import);
   g_test_add_func ("/server/listen/plain-http-loopback-only", test_listen_rules);
   g_test_add_func ("/server/listen/tls", test_tls);
+  g_test_add_func ("/server/listen/backlog", test_listen_backlog);
   g_test_add_func ("/server/demo/schema-valid", test_demo_schema);
   return g_test_run ();
 }

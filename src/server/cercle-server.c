@@ -21,6 +21,7 @@
 
 #include "config.h"
 
+#include <gio/gnetworking.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -33,6 +34,9 @@
 
 #define MAX_BATCH 256
 #define MAX_READERS 4
+/* Connections the kernel holds before the server accepts them (capped by
+ * net.core.somaxconn). */
+#define LISTEN_BACKLOG 1024
 #define BUSINESS_STATUS_SYSTEM CERCLE_FHIR_SYSTEM_TASK_BUSINESS_STATUS
 
 struct _CercleServer
@@ -2464,9 +2468,26 @@ cercle_server_listen (CercleServer     *self,
                       GTlsCertificate  *certificate,
                       GError          **error)
 {
+  g_autoptr(GSocket) socket = NULL;
+
   if (certificate)
     soup_server_set_tls_certificate (self->soup, certificate);
-  return soup_server_listen (self->soup, address, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+
+  /* soup_server_listen() would leave GSocket's backlog of 10: when dozens of
+   * clients connect at once, the kernel drops their SYNs and each of them
+   * waits a whole second before trying again. */
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (!socket)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  /* As libsoup does: "[::]" is IPv6 only. */
+  if (g_socket_address_get_family (address) == G_SOCKET_FAMILY_IPV6 &&
+      !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, TRUE, error))
+    return FALSE;
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+  return soup_server_listen_socket (self->soup, socket, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 GSList *
