@@ -850,6 +850,49 @@ test_keyring_unavailable (void)
   g_test_trap_assert_passed ();
 }
 
+/* A server whose certificate is not trusted is not given a password. */
+static void
+test_tls_untrusted (void)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "client-tls", NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autoptr(GSubprocess) gen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleClient) client = NULL;
+  g_autofree char *log = NULL;
+  const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  CercleTestServer *server;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is needed to make a certificate");
+      return;
+    }
+  g_mkdir_with_parents (dir, 0700);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (gen, NULL, &error);
+  g_assert_no_error (error);
+
+  server = start_server ("client-tls", args);
+  g_assert_true (g_str_has_prefix (cercle_test_server_get_url (server), "https://127.0.0.1:"));
+  client = cercle_client_new (cercle_test_server_get_url (server), CERCLE_CLIENT_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (sign_in (client, "alice", PASSWORD, &error));
+  g_assert_error (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_TLS);
+  g_assert_false (cercle_client_error_is_transient (error));
+  g_assert_false (cercle_client_get_signed_in (client));
+  log = cercle_test_server_dup_log (server);
+  g_assert_null (strstr (log, "/auth/token"));
+
+  cercle_test_server_stop (server);
+  cercle_test_server_free (server);
+}
+
 /* What a person reads is French. */
 static void
 test_french_messages (void)
@@ -894,6 +937,7 @@ main (int   argc,
   g_test_add_func ("/client/send", test_send);
   g_test_add_func ("/client/renew", test_renew);
   g_test_add_func ("/client/renew-on-401", test_renew_on_401);
+  g_test_add_func ("/client/tls-untrusted", test_tls_untrusted);
   g_test_add_func ("/keyring/items", test_keyring);
   g_test_add_func ("/keyring/session", test_keyring_session);
   g_test_add_func ("/keyring/unavailable", test_keyring_unavailable);
