@@ -383,3 +383,29 @@ cercle_test_server_login (CercleTestServer *server,
   g_assert_nonnull (r->json);
   return g_strdup (json_object_get_string_member (r->json, "access_token"));
 }
+
+gboolean
+cercle_test_make_certificate (const char  *name,
+                              char       **cert_path,
+                              char       **key_path)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), name, NULL);
+  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autoptr(GSubprocess) gen = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (openssl == NULL)
+    return FALSE;
+  g_mkdir_with_parents (dir, 0700);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (gen, NULL, &error);
+  g_assert_no_error (error);
+  *cert_path = g_steal_pointer (&cert);
+  *key_path = g_steal_pointer (&key);
+  return TRUE;
+}

@@ -59,6 +59,12 @@ void                cercle_test_response_free       (CercleTestResponse *respons
 void                cercle_test_server_set_dump_dir (CercleTestServer   *server,
                                                      const char         *dir);
 
+/* A self-signed certificate for 127.0.0.1 and its key, under
+ * $CERCLE_TEST_TMPDIR/NAME; FALSE when openssl is not installed. */
+gboolean            cercle_test_make_certificate    (const char         *name,
+                                                     char              **cert_path,
+                                                     char              **key_path);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CercleTestResponse, cercle_test_response_free)
 
 G_END_DECLS

@@ -604,6 +604,25 @@ stub_fhir (SoupServer        *server,
   soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_STATIC, patient, strlen (patient));
 }
 
+/* The stub's handlers on a SoupServer of 127.0.0.1; returns its URL. */
+static char *
+stub_listen (SoupServer *server,
+             StubServer *stub)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  char *url;
+
+  soup_server_add_handler (server, "/auth/token", stub_token, stub, NULL);
+  soup_server_add_handler (server, "/fhir", stub_fhir, stub, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return url;
+}
+
 static void
 test_renew_on_401 (void)
 {
@@ -611,16 +630,10 @@ test_renew_on_401 (void)
   g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(CercleClient) client = NULL;
-  g_autoptr(GSList) uris = NULL;
   g_autofree char *url = NULL;
   Burst burst = { 0, };
 
-  soup_server_add_handler (server, "/auth/token", stub_token, &stub, NULL);
-  soup_server_add_handler (server, "/fhir", stub_fhir, &stub, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (server);
-  url = g_uri_to_string (uris->data);
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  url = stub_listen (server, &stub);
 
   client = cercle_client_new (url, CERCLE_CLIENT_FLAGS_NONE, &error);
   g_assert_no_error (error);
@@ -821,7 +834,6 @@ test_keyring_unavailable (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(CercleClient) client = NULL;
-      g_autoptr(GSList) uris = NULL;
       g_autofree char *url = NULL;
       char *secret;
 
@@ -832,11 +844,7 @@ test_keyring_unavailable (void)
       g_assert_error (error, CERCLE_KEYRING_ERROR, CERCLE_KEYRING_ERROR_UNAVAILABLE);
       g_clear_error (&error);
 
-      soup_server_add_handler (server, "/auth/token", stub_token, &stub, NULL);
-      g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-      uris = soup_server_get_uris (server);
-      url = g_uri_to_string (uris->data);
-      g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+      url = stub_listen (server, &stub);
       client = cercle_client_new (url, CERCLE_CLIENT_FLAGS_KEYRING, &error);
       g_assert_no_error (error);
       g_assert_false (sign_in (client, "alice", PASSWORD, &error));
@@ -854,31 +862,23 @@ test_keyring_unavailable (void)
 static void
 test_tls_untrusted (void)
 {
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "client-tls", NULL);
-  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
-  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
-  g_autoptr(GSubprocess) gen = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CercleClient) client = NULL;
   g_autofree char *log = NULL;
-  const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
   CercleTestServer *server;
 
-  if (openssl == NULL)
+  if (!cercle_test_make_certificate ("client-tls", &cert, &key))
     {
       g_test_skip ("openssl is needed to make a certificate");
       return;
     }
-  g_mkdir_with_parents (dir, 0700);
-  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (gen, NULL, &error);
-  g_assert_no_error (error);
+  {
+    const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
 
-  server = start_server ("client-tls", args);
+    server = start_server ("client-tls", args);
+  }
   g_assert_true (g_str_has_prefix (cercle_test_server_get_url (server), "https://127.0.0.1:"));
   client = cercle_client_new (cercle_test_server_get_url (server), CERCLE_CLIENT_FLAGS_NONE, &error);
   g_assert_no_error (error);

@@ -1614,28 +1614,16 @@ test_listen_backlog (void)
 static void
 test_tls (void)
 {
-  g_autofree char *openssl = g_find_program_in_path ("openssl");
-  g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "tls", NULL);
-  g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
-  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
   g_autofree char *db = cercle_test_db_path ("tls");
-  g_autoptr(GSubprocess) gen = NULL;
-  g_autoptr(GError) error = NULL;
   CercleTestServer *server;
 
-  if (openssl == NULL)
+  if (!cercle_test_make_certificate ("tls", &cert, &key))
     {
       g_test_skip ("openssl is needed to make a certificate");
       return;
     }
-  g_mkdir_with_parents (dir, 0700);
-  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                          openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                          "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert, NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_check (gen, NULL, &error);
-  g_assert_no_error (error);
-
   {
     const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
 

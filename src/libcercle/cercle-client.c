@@ -24,6 +24,7 @@
 #include <libsoup/soup.h>
 
 #include "cercle-client.h"
+#include "cercle-fhir.h"
 #include "cercle-i18n.h"
 #include "cercle-keyring.h"
 
@@ -84,11 +85,7 @@ wipe_string (char **secret)
 static void
 wipe_form (char *form)
 {
-  if (form != NULL)
-    {
-      explicit_bzero (form, strlen (form));
-      g_free (form);
-    }
+  wipe_string (&form);
 }
 
 typedef char SecretForm;
@@ -97,18 +94,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretForm, wipe_form)
 /* ------------------------------------------------------- reading answers -- */
 
 /* A server's answer is not trusted to have the expected shape: json-glib's
- * getters complain about a member of another type, these say NULL. */
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
+ * getters complain about a member of another type, libcercle's FHIR readers
+ * (cercle_fhir_get_string…) and this one say NULL or 0. */
 static gint64
 member_int (JsonObject *object,
             const char *name)
@@ -118,15 +105,6 @@ member_int (JsonObject *object,
   if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
     return 0;
   return json_node_get_int (node);
-}
-
-static JsonArray *
-member_array (JsonObject *object,
-              const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
 /* --------------------------------------------------------------- errors -- */
@@ -190,22 +168,18 @@ server_explanation (JsonNode *body)
     return NULL;
   object = json_node_get_object (body);
   if (json_object_has_member (object, "error_description"))
-    return g_strdup (member_string (object, "error_description"));
-  if (g_strcmp0 (member_string (object, "resourceType"),
+    return g_strdup (cercle_fhir_get_string (object, "error_description"));
+  if (g_strcmp0 (cercle_fhir_get_string (object, "resourceType"),
                  "OperationOutcome") != 0)
     return NULL;
-  issues = member_array (object, "issue");
+  issues = cercle_fhir_get_array (object, "issue");
   if (issues == NULL)
     return NULL;
   text = g_string_new (NULL);
   for (guint i = 0; i < json_array_get_length (issues); i++)
     {
-      JsonNode *issue = json_array_get_element (issues, i);
-      const char *diagnostics;
+      const char *diagnostics = cercle_fhir_get_string (cercle_fhir_array_get_object (issues, i), "diagnostics");
 
-      if (!JSON_NODE_HOLDS_OBJECT (issue))
-        continue;
-      diagnostics = member_string (json_node_get_object (issue), "diagnostics");
       if (diagnostics == NULL)
         continue;
       if (text->len > 0)
@@ -435,8 +409,6 @@ cercle_client_new (const char         *server_url,
   self->server_uri = g_uri_build (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri), port,
                                   "", NULL, NULL);
   self->server_url = g_uri_to_string (self->server_uri);
-  while (g_str_has_suffix (self->server_url, "/"))
-    self->server_url[strlen (self->server_url) - 1] = '\0';
 
   user_agent = g_strdup_printf ("Cercle/%s ", PACKAGE_VERSION);
   self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
@@ -583,7 +555,7 @@ post_form_cb (GObject      *source,
       return;
     }
   if (status == 400 && body != NULL && JSON_NODE_HOLDS_OBJECT (body)
-      && g_strcmp0 (member_string (json_node_get_object (body), "error"),
+      && g_strcmp0 (cercle_fhir_get_string (json_node_get_object (body), "error"),
                     "invalid_grant") == 0)
     {
       if (data->bad_grant == CERCLE_CLIENT_ERROR_BAD_CREDENTIALS)
@@ -644,11 +616,11 @@ read_token_answer (JsonNode  *node,
   JsonObject *object = json_node_get_object (node);
   g_autoptr(TokenAnswer) answer = g_new0 (TokenAnswer, 1);
 
-  answer->access_token = g_strdup (member_string (object, "access_token"));
-  answer->refresh_token = g_strdup (member_string (object, "refresh_token"));
+  answer->access_token = g_strdup (cercle_fhir_get_string (object, "access_token"));
+  answer->refresh_token = g_strdup (cercle_fhir_get_string (object, "refresh_token"));
   answer->expires_in = member_int (object, "expires_in");
-  answer->fhir_user = g_strdup (member_string (object, "fhirUser"));
-  answer->organization = g_strdup (member_string (object, "organization"));
+  answer->fhir_user = g_strdup (cercle_fhir_get_string (object, "fhirUser"));
+  answer->organization = g_strdup (cercle_fhir_get_string (object, "organization"));
   if (answer->access_token == NULL || answer->refresh_token == NULL || answer->expires_in <= 0
       || answer->fhir_user == NULL || !g_str_has_prefix (answer->fhir_user, "Practitioner/"))
     {
@@ -1262,11 +1234,9 @@ cercle_client_send_async (CercleClient        *self,
   data->if_match = g_strdup (if_match);
   if (body != NULL)
     {
-      gsize length = 0;
       char *text = json_to_string (body, FALSE);
 
-      length = strlen (text);
-      data->body = g_bytes_new_take (text, length);
+      data->body = g_bytes_new_take (text, strlen (text));
     }
   g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
   if (data->url == NULL)
@@ -1295,19 +1265,15 @@ cercle_client_bundle_next (JsonNode *bundle)
 
   if (bundle == NULL || !JSON_NODE_HOLDS_OBJECT (bundle))
     return NULL;
-  links = member_array (json_node_get_object (bundle), "link");
+  links = cercle_fhir_get_array (json_node_get_object (bundle), "link");
   if (links == NULL)
     return NULL;
   for (guint i = 0; i < json_array_get_length (links); i++)
     {
-      JsonNode *link = json_array_get_element (links, i);
-      JsonObject *object;
+      JsonObject *link = cercle_fhir_array_get_object (links, i);
 
-      if (!JSON_NODE_HOLDS_OBJECT (link))
-        continue;
-      object = json_node_get_object (link);
-      if (g_strcmp0 (member_string (object, "relation"), "next") == 0)
-        return member_string (object, "url");
+      if (g_strcmp0 (cercle_fhir_get_string (link, "relation"), "next") == 0)
+        return cercle_fhir_get_string (link, "url");
     }
   return NULL;
 }
