@@ -230,6 +230,128 @@ test_default_path (void)
   g_unsetenv ("CERCLE_DB");
 }
 
+static int
+count_rows (CercleDb *db, const char *sql)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db, sql, NULL);
+  int n;
+
+  g_assert_nonnull (stmt);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  return n;
+}
+
+/* A local copy keeps what the user has read across the server's updates;
+ * one's own change is read; a note from the server is not, until shown. */
+static void
+test_resource_read_state (void)
+{
+  g_autofree char *path = tmp_db_path ("resource");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n1", "p1", "Practitioner/a",
+                                            "{\"resourceType\":\"Communication\"}", "1",
+                                            "2026-12-01T10:00:00Z", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource WHERE read_at IS NULL"), ==, 1);
+  g_assert_true (cercle_store_resource_mark_read (db, "Communication", "n1", &error));
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n1", "p1", "Practitioner/a",
+                                            "{\"resourceType\":\"Communication\",\"status\":\"completed\"}",
+                                            "2", "2026-12-01T11:00:00Z", &error));
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource WHERE read_at IS NULL"), ==, 0);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource WHERE version_id = '2'"), ==, 1);
+
+  /* A local change: no version yet, already read by its author. */
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n2", "p1", "Practitioner/me",
+                                            "{}", NULL, NULL, &error));
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource WHERE id = 'n2' AND read_at IS NOT NULL"
+                                   " AND last_updated IS NOT NULL"), ==, 1);
+}
+
+/* Losing access to a patient removes the whole file, queued changes
+ * included, and nothing of another patient. */
+static void
+test_forget_patient (void)
+{
+  g_autofree char *path = tmp_db_path ("forget");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (cercle_db_begin (db, &error));
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n1", "p1", NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_resource_put (db, "CareTeam", "ct1", "p1", NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n2", "p2", NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_resource_put (db, "Practitioner", "dr", NULL, NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (db, "Communication", "n3", "p1", "PUT", "{}", &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (db, "Communication", "n4", "p2", "PUT", "{}", &error));
+  g_assert_true (cercle_store_outbox_add (db, "Patient", "p1", "PUT", "{}", &error));
+  g_assert_true (cercle_store_forget_patient (db, "p1", &error));
+  g_assert_true (cercle_db_commit (db, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource WHERE patient_id = 'p1'"), ==, 0);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource"), ==, 2);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM outbox WHERE resource_id = 'n4'"), ==, 1);
+}
+
+static void
+test_sync_state (void)
+{
+  g_autofree char *path = tmp_db_path ("state");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
+  g_autofree char *message = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (cercle_store_get_sync_state (db, "Communication", "n1", &message), ==, CERCLE_SYNC_STATE_SENT);
+  g_assert_null (message);
+  g_assert_true (cercle_store_outbox_add_for_patient (db, "Communication", "n1", "p1", "PUT", "{}", &error));
+  g_assert_cmpint (cercle_store_get_sync_state (db, "Communication", "n1", NULL), ==, CERCLE_SYNC_STATE_PENDING);
+  g_assert_true (cercle_db_exec (db, "UPDATE outbox SET state = 'refused', last_error = 'Refusé par le serveur'",
+                                 &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (db, "Communication", "n1", "p1", "PUT", "{}", &error));
+  g_assert_cmpint (cercle_store_get_sync_state (db, "Communication", "n1", &message), ==, CERCLE_SYNC_STATE_REFUSED);
+  g_assert_cmpstr (message, ==, "Refusé par le serveur");
+  /* The schema refuses a state it does not know. */
+  g_assert_false (cercle_db_exec (db, "UPDATE outbox SET state = 'lost'", &error));
+  g_assert_nonnull (error);
+}
+
+/* Who is signed in; sign-out forgets every file but not the directory. */
+static void
+test_account (void)
+{
+  g_autofree char *path = tmp_db_path ("account");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
+  g_autofree char *server = NULL, *login = NULL, *practitioner = NULL, *organization = NULL;
+
+  g_assert_no_error (error);
+  g_assert_false (cercle_store_get_account (db, &server, NULL, NULL, NULL, NULL));
+  g_assert_null (server);
+  g_assert_true (cercle_store_set_account (db, "http://127.0.0.1:8642", "dr.martin", "Practitioner/pr-martin",
+                                           NULL, "Dr Paul Martin", &error));
+  g_assert_true (cercle_store_get_account (db, &server, &login, &practitioner, &organization, NULL));
+  g_assert_cmpstr (server, ==, "http://127.0.0.1:8642");
+  g_assert_cmpstr (login, ==, "dr.martin");
+  g_assert_cmpstr (practitioner, ==, "Practitioner/pr-martin");
+  g_assert_null (organization);
+
+  g_assert_true (cercle_store_resource_put (db, "Communication", "n1", "p1", NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_resource_put (db, "Organization", "o1", NULL, NULL, "{}", "1", NULL, &error));
+  g_assert_true (cercle_store_outbox_add (db, "Patient", "p1", "PUT", "{}", &error));
+  g_assert_true (cercle_store_clear_account (db, &error));
+  g_assert_false (cercle_store_get_account (db, NULL, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM resource"), ==, 1);
+  g_assert_cmpint (count_rows (db, "SELECT COUNT(*) FROM outbox"), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -242,6 +364,10 @@ main (int argc, char *argv[])
   g_test_add_func ("/db/migrations/newer-file-refused", test_newer_file_refused);
   g_test_add_func ("/db/open/not-a-database", test_not_a_database);
   g_test_add_func ("/db/transaction/rollback", test_transaction_rollback);
+  g_test_add_func ("/db/store/resource-read-state", test_resource_read_state);
+  g_test_add_func ("/db/store/forget-patient", test_forget_patient);
+  g_test_add_func ("/db/store/sync-state", test_sync_state);
+  g_test_add_func ("/db/store/account", test_account);
 
   return g_test_run ();
 }
