@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cercle-directory-store.h"
+#include "cercle-server-access.h"
 #include "cercle-server-store.h"
 #include "cercle-text.h"
 
@@ -287,6 +288,8 @@ cercle_server_store_open (const char  *path,
                           G_N_ELEMENTS (server_migrations), error))
     return NULL;
   if (!cercle_directory_store_migrate (self->db, error))
+    return NULL;
+  if (!cercle_server_access_migrate (self->db, error))
     return NULL;
   return g_steal_pointer (&self);
 }
