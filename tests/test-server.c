@@ -641,6 +641,15 @@ test_directory_writes (Fixture       *f,
   expect (f, "PUT", "/fhir/Location/loc1", f->admin, LOCATION, 201);
   expect (f, "PUT", "/fhir/HealthcareService/hs1", f->admin, SERVICE, 201);
 
+  /* A role re-pointed by an administrator stops opening the circles it
+   * was named in to its former practitioner. */
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider, ROLE ("role-bob", "pr-bob"), 201);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("PractitionerRole/role-bob")), 200);
+  expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 200);
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->admin, ROLE ("role-bob", "pr-admin"), 200);
+  expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 404);
+
   /* The role, given and taken back from the command line, holds at once. */
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "bob", "admin", NULL), ==, 0);
   expect (f, "PUT", "/fhir/Organization/org-bob", f->outsider,
@@ -737,6 +746,24 @@ test_version_access (Fixture       *f,
     g_assert_cmpuint (entries_with_id (system, "tdraft"), ==, 1);
     g_assert_null (strstr (system->body, "Brouillon"));
     g_assert_cmpuint (entries_with_id (mine, "tdraft"), ==, 2);
+  }
+
+  /* The same for the ServiceRequest the Task is sent with. */
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-draft\",\"status\":\"draft\",\"intent\":\"order\","
+          "\"note\":[{\"text\":\"Brouillon : avis du médecin\"}],\"subject\":{\"reference\":\"Patient/p1\"}}", 201);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-draft\",\"status\":\"active\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/p1\"}}", 200);
+  expect (f, "PUT", "/fhir/Task/tsr", f->insider,
+          TASK_FOR ("tsr", "p1", "ServiceRequest/sr-draft", "Organization/org-ssiad", "pr-alice"), 201);
+  {
+    g_autoptr(CercleTestResponse) instance = req (f, "GET", "/fhir/ServiceRequest/sr-draft/_history", f->desk, NULL);
+
+    g_assert_cmpuint (entries_with_id (instance, "sr-draft"), ==, 1);
+    g_assert_null (strstr (instance->body, "Brouillon"));
+    expect (f, "GET", "/fhir/ServiceRequest/sr-draft/_history/1", f->desk, NULL, 404);
+    expect (f, "GET", "/fhir/ServiceRequest/sr-draft/_history/2", f->desk, NULL, 200);
   }
 
   /* A resource does not change patients... */

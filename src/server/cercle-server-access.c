@@ -41,18 +41,21 @@ add_filter (const CercleAccount *account,
       g_autofree char *org = g_strdup_printf ("Organization/%s", account->organization_id);
 
       /* A Task's owner never changes, but its status does: a version of
-       * it written while it was a draft stays the requester's. The JSON of
-       * that version is read only for the desk's own Tasks. */
+       * it (or of its ServiceRequest) written while it was a draft stays
+       * the requester's. The JSON of that version is read only for the
+       * desk's own Tasks and their ServiceRequests. */
       g_string_append_printf (sql,
                               " AND (%s.patient_id IS NULL"
                               " OR (%s.type = 'Task' AND %s.id IN (" DESK_TASKS ")%s)"
                               " OR (%s.type = 'ServiceRequest' AND ('ServiceRequest/' || %s.id) IN"
-                              "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'focus' AND f.id IN (" DESK_TASKS ")))"
+                              "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'focus' AND f.id IN (" DESK_TASKS "))%s)"
                               " OR (%s.type = 'Patient' AND ('Patient/' || %s.id) IN"
                               "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'patient' AND f.id IN (" DESK_TASKS "))))",
                               a, a, a,
                               versions ? " AND json_extract (h.json, '$.status') IS NOT 'draft'" : "",
-                              a, a, a, a);
+                              a, a,
+                              versions ? " AND json_extract (h.json, '$.status') IS NOT 'draft'" : "",
+                              a, a);
       for (guint i = 0; i < 3; i++)
         g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (org)));
     }
@@ -225,6 +228,11 @@ static const CercleMigration access_migrations[] = {
     "  login TEXT NOT NULL REFERENCES accounts (login),"
     "  role TEXT NOT NULL,"
     "  PRIMARY KEY (login, role)) WITHOUT ROWID;" },
+  { 2, "accounts found by their practitioner and structure",
+    /* A reference to an account's Practitioner or Organization is checked
+     * at each write (cercle_server_access_check_references()). */
+    "CREATE INDEX accounts_practitioner ON accounts (practitioner_id);"
+    "CREATE INDEX accounts_organization ON accounts (organization_id);" },
 };
 
 gboolean
