@@ -475,6 +475,14 @@ cercle_server_access_check_references (CercleServerStore   *store,
 
       if (g_hash_table_contains (known, ref) || *ref == '#' || g_str_has_prefix (ref, "urn:") || strstr (ref, "://"))
         continue;
+      /* Known without asking: the writer's own Practitioner (what the
+       * server sets as author), which its account names, and the patient
+       * whose file the writer was just allowed to write in (a circle
+       * exists only once its Patient does). */
+      if (g_str_has_prefix (ref, "Practitioner/") && g_str_equal (ref + strlen ("Practitioner/"), account->practitioner_id))
+        continue;
+      if (patient_id && g_str_has_prefix (ref, "Patient/") && g_str_equal (ref + strlen ("Patient/"), patient_id))
+        continue;
       parts = g_strsplit (ref, "/", 5);
       n = g_strv_length (parts);
       if (!((n == 2) || (n == 4 && g_str_equal (parts[2], "_history"))) ||
