@@ -1371,7 +1371,8 @@ test_audit_legacy (Fixture       *f,
                               "\"action\":\"R\",\"recorded\":\"2026-01-02T03:04:05.000Z\",\"outcome\":\"0\","
                               "\"agent\":[{\"who\":{\"reference\":\"Practitioner/pr-alice\",\"display\":\"alice\"},"
                               "\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"cercle-server\"}},"
-                              "\"entity\":[{\"what\":{\"reference\":\"Patient/p1\"}}]}", legacy_id);
+                              "\"entity\":[{\"what\":{\"reference\":\"Patient/p1\"}},"
+                              "{\"what\":{\"reference\":\"Patient/px\"}}]}", legacy_id);
     g_checksum_update (sum, (const guchar *) prev, -1);
     g_checksum_update (sum, (const guchar *) "\n", 1);
     g_checksum_update (sum, (const guchar *) legacy, -1);
@@ -1399,8 +1400,13 @@ test_audit_legacy (Fixture       *f,
     g_autofree char *next_path = g_strdup_printf ("/fhir/AuditEvent/audit-%" G_GINT64_FORMAT, seq + 1);
 
     g_assert_cmpuint (old->status, ==, 200);
-    g_assert_cmpstr (old->body, ==, legacy);
+    g_assert_cmpstr (json_object_get_string_member (old->json, "id"), ==, legacy_id);
+    g_assert_cmpstr (json_object_get_string_member (old->json, "recorded"), ==, "2026-01-02T03:04:05.000Z");
     g_assert_nonnull (strstr (trail->body, legacy_id));
+    /* Served as it was, but only the part about patients alice may see. */
+    g_assert_nonnull (strstr (old->body, "\"Patient/p1\""));
+    g_assert_null (strstr (old->body, "Patient/px"));
+    g_assert_null (strstr (trail->body, "Patient/px"));
     next = req (f, "GET", next_path, f->insider, NULL);
     g_assert_cmpuint (next->status, ==, 200);
     g_assert_cmpstr (json_object_get_string_member (next->json, "id"), ==, next_path + strlen ("/fhir/AuditEvent/"));

@@ -241,6 +241,12 @@ filter_whole_event (char                   *text,
       if (ref && visible (ref, data))
         json_array_add_element (kept, json_node_copy (json_array_get_element (entities, i)));
     }
+  /* Nothing to hide: the row as it was written. */
+  if (json_array_get_length (kept) == json_array_get_length (entities))
+    {
+      json_array_unref (kept);
+      return text;
+    }
   json_object_set_array_member (event, "entity", kept);
   g_free (text);
   return json_to_string (node, FALSE);
