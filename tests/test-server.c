@@ -755,8 +755,14 @@ test_version_access (Fixture       *f,
   expect (f, "PUT", "/fhir/ServiceRequest/sr-draft", f->insider,
           "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-draft\",\"status\":\"active\",\"intent\":\"order\","
           "\"subject\":{\"reference\":\"Patient/p1\"}}", 200);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-still-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-still-draft\",\"status\":\"draft\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/p1\"}}", 201);
   expect (f, "PUT", "/fhir/Task/tsr", f->insider,
           TASK_FOR ("tsr", "p1", "ServiceRequest/sr-draft", "Organization/org-ssiad", "pr-alice"), 201);
+  expect (f, "PUT", "/fhir/Task/tsr2", f->insider,
+          TASK_FOR ("tsr2", "p1", "ServiceRequest/sr-still-draft", "Organization/org-ssiad", "pr-alice"), 201);
+  expect (f, "GET", "/fhir/ServiceRequest/sr-still-draft", f->desk, NULL, 404);
   {
     g_autoptr(CercleTestResponse) instance = req (f, "GET", "/fhir/ServiceRequest/sr-draft/_history", f->desk, NULL);
 

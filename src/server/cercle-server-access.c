@@ -39,6 +39,11 @@ add_filter (const CercleAccount *account,
   if (account->organization_id)
     {
       g_autofree char *org = g_strdup_printf ("Organization/%s", account->organization_id);
+      /* Current versions by their indexed status, older ones by theirs. */
+      g_autofree char *not_draft_request =
+        versions ? g_strdup (" AND json_extract (h.json, '$.status') IS NOT 'draft'")
+                 : g_strdup_printf (" AND NOT EXISTS (SELECT 1 FROM idx s WHERE s.type = 'ServiceRequest' AND s.id = %s.id"
+                                    " AND s.param = 'status' AND s.value = 'draft')", a);
 
       /* A Task's owner never changes, but its status does: a version of
        * it (or of its ServiceRequest) written while it was a draft stays
@@ -53,9 +58,7 @@ add_filter (const CercleAccount *account,
                               "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'patient' AND f.id IN (" DESK_TASKS "))))",
                               a, a, a,
                               versions ? " AND json_extract (h.json, '$.status') IS NOT 'draft'" : "",
-                              a, a,
-                              versions ? " AND json_extract (h.json, '$.status') IS NOT 'draft'" : "",
-                              a, a);
+                              a, a, not_draft_request, a, a);
       for (guint i = 0; i < 3; i++)
         g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (org)));
     }
