@@ -1217,8 +1217,11 @@ directory_rule (Request     *req,
   return FALSE;
 }
 
-/* Validates, authorizes, applies the referral rules and stores one resource.
- * @create: a POST (new id) rather than a PUT. */
+/* Validates, authorizes, applies the referral, author and directory rules
+ * and stores one resource.
+ * @check_references: check its references now (a transaction checks them
+ *   once all its entries are written)
+ * @old_out: (out) (optional): the version it replaced, parsed, or %NULL */
 static CercleStoredResource *
 write_resource (Request           *req,
                 JsonObject        *resource,
