@@ -22,6 +22,7 @@ typedef struct {
   char             *outsider;  /* bob: in no circle */
   char             *desk;      /* the SSIAD's admission desk */
   char             *desk2;     /* the HAD's admission desk */
+  char             *admin;     /* administrator of the shared directory */
 } Fixture;
 
 static CercleTestResponse *
@@ -108,6 +109,15 @@ business_of (CercleTestResponse *r)
   "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"}," \
   "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/" owner "\"}}"
 
+#define ORGANIZATION_ENTRY(id, name) \
+  "{\"resource\":{\"resourceType\":\"Organization\",\"id\":\"" id "\",\"name\":\"" name "\"}," \
+  "\"request\":{\"method\":\"PUT\",\"url\":\"Organization/" id "\"}}"
+#define ORGANIZATIONS \
+  "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" \
+  ORGANIZATION_ENTRY ("org-ssiad", "SSIAD") "," ORGANIZATION_ENTRY ("org-had", "HAD") "," \
+  ORGANIZATION_ENTRY ("org-smr", "SMR") "," ORGANIZATION_ENTRY ("org-ehpad", "EHPAD") "," \
+  ORGANIZATION_ENTRY ("org-usp", "USP") "]}"
+
 static char *
 served_dir (void)
 {
@@ -125,6 +135,8 @@ fixture_setup (Fixture       *f,
   cercle_test_server_add_user (db, "bob", PASSWORD, "pr-bob", NULL);
   cercle_test_server_add_user (db, "desk", PASSWORD, "pr-desk", "org-ssiad");
   cercle_test_server_add_user (db, "desk2", PASSWORD, "pr-desk2", "org-had");
+  g_assert_cmpint (cercle_test_server_run_cli (db, PASSWORD "\n", NULL, "user", "add", "admin",
+                                               "--practitioner", "pr-admin", "--admin", NULL), ==, 0);
   f->server = cercle_test_server_start (db, data);
   /* Everything these tests are served is checked against the schema at
    * the end (test_demo_schema). */
@@ -133,7 +145,10 @@ fixture_setup (Fixture       *f,
   f->outsider = cercle_test_server_login (f->server, "bob", PASSWORD);
   f->desk = cercle_test_server_login (f->server, "desk", PASSWORD);
   f->desk2 = cercle_test_server_login (f->server, "desk2", PASSWORD);
+  f->admin = cercle_test_server_login (f->server, "admin", PASSWORD);
 
+  /* The destinations the referrals name exist in the directory. */
+  expect (f, "POST", "/fhir", f->admin, ORGANIZATIONS, 200);
   expect (f, "PUT", "/fhir/Patient/p1", f->insider, PATIENT_P1, 201);
   expect (f, "PUT", "/fhir/Communication/n1", f->insider, NOTE_N1, 201);
   expect (f, "PUT", "/fhir/ServiceRequest/sr1", f->insider, SERVICE_REQUEST, 201);
@@ -151,6 +166,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->outsider);
   g_free (f->desk);
   g_free (f->desk2);
+  g_free (f->admin);
 }
 
 /* Every endpoint × insider, outsider, desk, no token, expired token. */
@@ -253,7 +269,14 @@ test_access_matrix (Fixture       *f,
     g_assert_cmpuint (n_entries (e), ==, 1);
     g_assert_cmpuint (n_entries (g), ==, 0);
     g_assert_cmpuint (n_entries (h), ==, 1);
-    g_assert_cmpuint (n_entries (k), ==, 0);
+    /* Only the directory the fixture wrote: nothing of a patient. */
+    for (guint i = 0; i < n_entries (k); i++)
+      {
+        JsonObject *entry = json_array_get_object_element (json_object_get_array_member (k->json, "entry"), i);
+
+        g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (entry, "resource"), "resourceType"),
+                         ==, "Organization");
+      }
     g_assert_cmpuint (n_entries (l), >, 10);
     g_assert_cmpuint (n_entries (m), ==, 0);
   }
@@ -410,6 +433,500 @@ test_versions (Fixture       *f,
   expect (f, "PUT", "/fhir/Communication/n1", f->insider,
           "{\"resourceType\":\"Communication\",\"id\":\"n1\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
           "\"payload\":[{\"contentString\":\"Texte changé\"}]}", 409);
+}
+
+/* The text of an OperationOutcome's first issue. */
+static const char *
+diagnostics_of (CercleTestResponse *r)
+{
+  JsonArray *issues;
+
+  g_assert_nonnull (r->json);
+  g_assert_cmpstr (json_object_get_string_member (r->json, "resourceType"), ==, "OperationOutcome");
+  issues = json_object_get_array_member (r->json, "issue");
+  return json_object_get_string_member (json_array_get_object_element (issues, 0), "diagnostics");
+}
+
+/* A refusal with its status, explained in French (@words are in it). */
+static void
+expect_refused (Fixture    *f,
+                const char *method,
+                const char *path,
+                const char *token,
+                const char *body,
+                guint       status,
+                const char *words)
+{
+  g_autoptr(CercleTestResponse) r = req (f, method, path, token, body);
+
+  if (r->status != status)
+    g_error ("%s %s: expected %u, got %u: %s", method, path, status, r->status, r->body);
+  if (words && strstr (diagnostics_of (r), words) == NULL)
+    g_error ("%s %s: the diagnostics should say « %s »: %s", method, path, words, r->body);
+}
+
+static guint
+entries_with_id (CercleTestResponse *r,
+                 const char         *id)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < n_entries (r); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_object_get_array_member (r->json, "entry"), i);
+
+      if (g_strcmp0 (json_object_get_string_member (json_object_get_object_member (e, "resource"), "id"), id) == 0)
+        n++;
+    }
+  return n;
+}
+
+#define CARE_TEAM(id, patient, members) \
+  "{\"resourceType\":\"CareTeam\",\"id\":\"" id "\",\"status\":\"active\",\"subject\":{\"reference\":\"Patient/" patient "\"}," \
+  "\"participant\":[" members "]}"
+#define MEMBER(ref) "{\"member\":{\"reference\":\"" ref "\"}}"
+
+/* A Patient's team never takes the id of another team: neither one a
+ * client chose, nor the team of a patient whose id starts the same. */
+static void
+test_careteam_ids (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *long_a = g_strconcat ("x", "123456789012345678901234567890123456789012345678901234567890", "aaa", NULL);
+  g_autofree char *long_b = g_strconcat ("x", "123456789012345678901234567890123456789012345678901234567890", "bbb", NULL);
+
+  expect (f, "PUT", "/fhir/CareTeam/ct-equipe-mobile", f->insider,
+          CARE_TEAM ("ct-equipe-mobile", "p1", MEMBER ("Practitioner/pr-alice")), 201);
+  expect (f, "PUT", "/fhir/Patient/equipe-mobile", f->outsider,
+          "{\"resourceType\":\"Patient\",\"id\":\"equipe-mobile\"}", 201);
+  {
+    g_autoptr(CercleTestResponse) team = req (f, "GET", "/fhir/CareTeam/ct-equipe-mobile", f->insider, NULL);
+    g_autoptr(CercleTestResponse) history = req (f, "GET", "/fhir/CareTeam/ct-equipe-mobile/_history", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) own = req (f, "GET", "/fhir/CareTeam?patient=Patient/equipe-mobile", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) patient = req (f, "GET", "/fhir/Patient/equipe-mobile", f->outsider, NULL);
+
+    g_assert_cmpuint (team->status, ==, 200);
+    g_assert_nonnull (strstr (team->body, "\"Patient/p1\""));
+    g_assert_null (strstr (team->body, "pr-bob"));
+    g_assert_cmpstr (team->etag, ==, "W/\"1\"");
+    g_assert_cmpuint (history->status, ==, 404);
+    g_assert_cmpuint (n_entries (own), ==, 1);
+    g_assert_cmpuint (entries_with_id (own, "ct-equipe-mobile"), ==, 0);
+    g_assert_cmpuint (patient->status, ==, 200);
+  }
+
+  g_assert_cmpuint (strlen (long_a), ==, 64);
+  {
+    g_autofree char *path_a = g_strdup_printf ("/fhir/Patient/%s", long_a);
+    g_autofree char *path_b = g_strdup_printf ("/fhir/Patient/%s", long_b);
+    g_autofree char *body_a = g_strdup_printf ("{\"resourceType\":\"Patient\",\"id\":\"%s\"}", long_a);
+    g_autofree char *body_b = g_strdup_printf ("{\"resourceType\":\"Patient\",\"id\":\"%s\"}", long_b);
+
+    expect (f, "PUT", path_a, f->insider, body_a, 201);
+    expect (f, "PUT", path_b, f->outsider, body_b, 201);
+    expect (f, "GET", path_a, f->insider, NULL, 200);
+    expect (f, "GET", path_a, f->outsider, NULL, 404);
+    expect (f, "GET", path_b, f->outsider, NULL, 200);
+    expect (f, "GET", path_b, f->insider, NULL, 404);
+  }
+
+  /* A team of another file is not moved into one's own, nor from one of
+   * one's files to another. */
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->outsider,
+          CARE_TEAM ("ct-p1", "equipe-mobile", MEMBER ("Practitioner/pr-bob")), 403);
+  expect (f, "PUT", "/fhir/Patient/p2", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p2\"}", 201);
+  expect_refused (f, "PUT", "/fhir/CareTeam/ct-equipe-mobile", f->insider,
+                  CARE_TEAM ("ct-equipe-mobile", "p2", MEMBER ("Practitioner/pr-alice")), 409, "patient");
+  expect (f, "GET", "/fhir/Patient/p1", f->insider, NULL, 200);
+}
+
+static gboolean
+events_name (CercleTestResponse *r,
+             const char         *text)
+{
+  return strstr (r->body, text) != NULL;
+}
+
+/* A reader of a patient's trail sees only what is about patients it may
+ * see, even in events that also name others. */
+static void
+test_audit_foreign_patients (Fixture       *f,
+                             gconstpointer  data)
+{
+  expect (f, "PUT", "/fhir/Patient/pb", f->outsider, "{\"resourceType\":\"Patient\",\"id\":\"pb\"}", 201);
+  expect (f, "PUT", "/fhir/CareTeam/ct-pb", f->outsider,
+          CARE_TEAM ("ct-pb", "pb", MEMBER ("Practitioner/pr-bob") "," MEMBER ("Practitioner/pr-alice")), 200);
+  /* alice, in both circles, reads a history page of both patients... */
+  expect (f, "GET", "/fhir/_history?_count=1000", f->insider, NULL, 200);
+  /* ...and bob, refused, tries to move a note of p1 into pb's file. */
+  expect (f, "PUT", "/fhir/Communication/n1", f->outsider,
+          "{\"resourceType\":\"Communication\",\"id\":\"n1\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/pb\"}}",
+          403);
+  {
+    g_autoptr(CercleTestResponse) trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/pb&_count=1000", f->outsider, NULL);
+    g_autoptr(CercleTestResponse) p1_trail = req (f, "GET", "/fhir/AuditEvent?entity=Patient/p1&_count=1000", f->insider, NULL);
+    JsonArray *entries = json_object_get_array_member (trail->json, "entry");
+
+    g_assert_cmpuint (trail->status, ==, 200);
+    g_assert_true (events_name (trail, "history-system"));
+    g_assert_true (events_name (trail, "\"Patient/pb\""));
+    g_assert_false (events_name (trail, "\"Patient/p1\""));
+    g_assert_false (events_name (trail, "Communication/n1"));
+    g_assert_false (events_name (trail, "CareTeam/ct-p1"));
+    g_assert_false (events_name (trail, "Task/t1"));
+    /* The same events read one by one. */
+    for (guint i = 0; i < json_array_get_length (entries); i++)
+      {
+        JsonObject *ev = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+        g_autofree char *path = g_strdup_printf ("/fhir/AuditEvent/%s", json_object_get_string_member (ev, "id"));
+        g_autoptr(CercleTestResponse) one = req (f, "GET", path, f->outsider, NULL);
+
+        g_assert_cmpuint (one->status, ==, 200);
+        g_assert_false (events_name (one, "\"Patient/p1\""));
+        g_assert_false (events_name (one, "Communication/n1"));
+      }
+    /* p1's circle sees the refusal, and alice's page whole. */
+    g_assert_true (events_name (p1_trail, "pr-bob"));
+    g_assert_true (events_name (p1_trail, "\"Patient/pb\""));
+    g_assert_true (events_name (p1_trail, "Communication/n1"));
+  }
+}
+
+#define LOCATION "{\"resourceType\":\"Location\",\"id\":\"loc1\",\"name\":\"Site\"}"
+#define SERVICE "{\"resourceType\":\"HealthcareService\",\"id\":\"hs1\",\"name\":\"Soins\"}"
+#define ROLE(id, practitioner) \
+  "{\"resourceType\":\"PractitionerRole\",\"id\":\"" id "\",\"practitioner\":{\"reference\":\"Practitioner/" practitioner "\"}}"
+
+/* The shared directory: one's own Practitioner and roles, else an
+ * administrator (a role given on the command line). */
+static void
+test_directory_writes (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *db = cercle_test_server_get_db_path (f->server);
+
+  expect (f, "PUT", "/fhir/Practitioner/pr-bob", f->outsider,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-bob\",\"name\":[{\"family\":\"Bob\"}]}", 201);
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-alice", f->outsider,
+                  "{\"resourceType\":\"Practitioner\",\"id\":\"pr-alice\",\"telecom\":[{\"system\":\"phone\",\"value\":\"0600000000\"}]}",
+                  403, "administrateur");
+  expect (f, "PUT", "/fhir/Practitioner/pr-alice", f->admin,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-alice\",\"name\":[{\"family\":\"Alice\"}]}", 201);
+  expect (f, "PUT", "/fhir/PractitionerRole/role-alice", f->admin, ROLE ("role-alice", "pr-alice"), 201);
+  /* Nobody points a role at someone else, not even at himself. */
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-alice", f->outsider, ROLE ("role-alice", "pr-bob"), 403, NULL);
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-alice", f->insider, ROLE ("role-alice", "pr-bob"), 403, NULL);
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-x", f->outsider, ROLE ("role-x", "pr-alice"), 403, NULL);
+  expect (f, "PUT", "/fhir/PractitionerRole/role-alice", f->insider,
+          "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-alice\",\"active\":true,"
+          "\"practitioner\":{\"reference\":\"Practitioner/pr-alice\"}}", 200);
+  /* Structures, their sites and services. */
+  expect_refused (f, "PUT", "/fhir/Organization/org-ssiad", f->outsider,
+                  "{\"resourceType\":\"Organization\",\"id\":\"org-ssiad\",\"name\":\"Renommé\"}", 403, "administrateur");
+  expect_refused (f, "PUT", "/fhir/Organization/org-ssiad", f->desk,
+                  "{\"resourceType\":\"Organization\",\"id\":\"org-ssiad\",\"name\":\"Renommé\"}", 403, "administrateur");
+  expect_refused (f, "POST", "/fhir/Organization", f->insider,
+                  "{\"resourceType\":\"Organization\",\"name\":\"Nouvelle\"}", 403, "administrateur");
+  expect_refused (f, "PUT", "/fhir/Location/loc1", f->insider, LOCATION, 403, "administrateur");
+  expect_refused (f, "PUT", "/fhir/HealthcareService/hs1", f->outsider, SERVICE, 403, "administrateur");
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-desk", f->desk,
+                  "{\"resourceType\":\"Practitioner\",\"id\":\"pr-desk\"}", 403, NULL);
+  expect (f, "POST", "/fhir", f->outsider,
+          "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" ORGANIZATION_ENTRY ("org-had", "Renommé") "]}", 403);
+  {
+    g_autoptr(CercleTestResponse) org = req (f, "GET", "/fhir/Organization/org-ssiad", f->outsider, NULL);
+
+    g_assert_cmpstr (json_object_get_string_member (org->json, "name"), ==, "SSIAD");
+  }
+  expect (f, "PUT", "/fhir/Location/loc1", f->admin, LOCATION, 201);
+  expect (f, "PUT", "/fhir/HealthcareService/hs1", f->admin, SERVICE, 201);
+
+  /* A role re-pointed by an administrator stops opening the circles it
+   * was named in to its former practitioner. */
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider, ROLE ("role-bob", "pr-bob"), 201);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("PractitionerRole/role-bob")), 200);
+  expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 200);
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->admin, ROLE ("role-bob", "pr-admin"), 200);
+  expect (f, "GET", "/fhir/Patient/p1", f->outsider, NULL, 404);
+
+  /* The role, given and taken back from the command line, holds at once. */
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "bob", "admin", NULL), ==, 0);
+  expect (f, "PUT", "/fhir/Organization/org-bob", f->outsider,
+          "{\"resourceType\":\"Organization\",\"id\":\"org-bob\",\"name\":\"Cabinet\"}", 201);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "revoke", "bob", "admin", NULL), ==, 0);
+  expect (f, "PUT", "/fhir/Organization/org-bob", f->outsider,
+          "{\"resourceType\":\"Organization\",\"id\":\"org-bob\",\"name\":\"Cabinet renommé\"}", 403);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "nobody", "admin", NULL), ==, 1);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "bob", "root", NULL), ==, 2);
+}
+
+#define TASK_FOR(id, patient, focus, owner, requester) \
+  "{\"resourceType\":\"Task\",\"id\":\"" id "\",\"status\":\"requested\",\"intent\":\"order\"," \
+  "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]}," \
+  "\"focus\":{\"reference\":\"" focus "\"},\"for\":{\"reference\":\"Patient/" patient "\"}," \
+  "\"requester\":{\"reference\":\"Practitioner/" requester "\"},\"owner\":{\"reference\":\"" owner "\"}}"
+
+/* What a resource points at exists, may be read by its writer, and is in
+ * the same patient's file. */
+static void
+test_references (Fixture       *f,
+                 gconstpointer  data)
+{
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-secret", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-secret\",\"status\":\"active\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/p1\"}}", 201);
+  expect (f, "PUT", "/fhir/Patient/pb", f->outsider, "{\"resourceType\":\"Patient\",\"id\":\"pb\"}", 201);
+  expect (f, "PUT", "/fhir/ServiceRequest/srb", f->outsider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"srb\",\"status\":\"active\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/pb\"}}", 201);
+
+  /* Another file's referral is not exposed through one's own Task. */
+  expect_refused (f, "PUT", "/fhir/Task/tb", f->outsider,
+                  TASK_FOR ("tb", "pb", "ServiceRequest/sr-secret", "Organization/org-ssiad", "pr-bob"), 400, "référence");
+  expect (f, "GET", "/fhir/ServiceRequest/sr-secret", f->desk, NULL, 404);
+  /* What does not exist is not pointed at. */
+  expect_refused (f, "PUT", "/fhir/Task/tb", f->outsider,
+                  TASK_FOR ("tb", "pb", "ServiceRequest/nope", "Organization/org-ssiad", "pr-bob"), 400, "aucune ressource");
+  expect_refused (f, "PUT", "/fhir/Task/tb", f->outsider,
+                  TASK_FOR ("tb", "pb", "ServiceRequest/srb", "Organization/org-nope", "pr-bob"), 400, "aucune ressource");
+  expect_refused (f, "PUT", "/fhir/Task/tb", f->outsider,
+                  TASK_FOR ("tb", "pb", "ServiceRequest/srb", "Encounter/e1", "pr-bob"), 400, "référence");
+  /* The same for notes, teams and relatives. */
+  expect_refused (f, "POST", "/fhir/Communication", f->outsider,
+                  "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/pb\"},"
+                  "\"inResponseTo\":[{\"reference\":\"Communication/n1\"}]}", 400, "aucune ressource");
+  expect_refused (f, "POST", "/fhir/Communication", f->outsider,
+                  "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/pb\"},"
+                  "\"about\":[{\"reference\":\"Task/t1\"}]}", 400, "aucune ressource");
+  expect_refused (f, "PUT", "/fhir/CareTeam/ct-pb", f->outsider,
+                  CARE_TEAM ("ct-pb", "pb", MEMBER ("Practitioner/pr-bob") "," MEMBER ("Patient/p1")), 400, "aucune ressource");
+  expect_refused (f, "PUT", "/fhir/CareTeam/ct-pb", f->outsider,
+                  CARE_TEAM ("ct-pb", "pb", MEMBER ("Practitioner/pr-bob") "," MEMBER ("PractitionerRole/nope")), 400, NULL);
+  expect_refused (f, "POST", "/fhir/RelatedPerson", f->outsider,
+                  "{\"resourceType\":\"RelatedPerson\",\"patient\":{\"reference\":\"Patient/pb\"},"
+                  "\"extension\":[{\"url\":\"https://cercle.fr/x\",\"valueReference\":{\"reference\":\"Patient/p1\"}}]}", 400, NULL);
+  /* A transaction may point at what it creates, in any order. */
+  expect (f, "POST", "/fhir", f->outsider,
+          "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+          "{\"fullUrl\":\"urn:uuid:task\",\"resource\":" TASK_FOR ("x", "pb", "urn:uuid:sr", "Organization/org-ssiad", "pr-bob") ","
+          "\"request\":{\"method\":\"POST\",\"url\":\"Task\"}},"
+          "{\"fullUrl\":\"urn:uuid:sr\",\"resource\":{\"resourceType\":\"ServiceRequest\",\"status\":\"active\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/pb\"}},\"request\":{\"method\":\"POST\",\"url\":\"ServiceRequest\"}}]}", 200);
+  /* What is right passes. */
+  expect (f, "PUT", "/fhir/Task/tb", f->outsider,
+          TASK_FOR ("tb", "pb", "ServiceRequest/srb", "Organization/org-ssiad", "pr-bob"), 201);
+  expect (f, "GET", "/fhir/ServiceRequest/srb", f->desk, NULL, 200);
+}
+
+/* Each version is read by who could read that version. */
+static void
+test_version_access (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *draft = "{\"resourceType\":\"Task\",\"id\":\"tdraft\",\"status\":\"draft\",\"intent\":\"order\","
+                      "\"description\":\"Brouillon : à relire\","
+                      "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+                      "\"requester\":{\"reference\":\"Practitioner/pr-alice\"},\"owner\":{\"reference\":\"Organization/org-ssiad\"}}";
+  sqlite3 *db;
+
+  expect (f, "PUT", "/fhir/Task/tdraft", f->insider, draft, 201);
+  expect (f, "PUT", "/fhir/Task/tdraft", f->insider, TASK ("tdraft", "org-ssiad", "requested"), 200);
+  {
+    g_autoptr(CercleTestResponse) instance = req (f, "GET", "/fhir/Task/tdraft/_history", f->desk, NULL);
+    g_autoptr(CercleTestResponse) type = req (f, "GET", "/fhir/Task/_history?_count=1000", f->desk, NULL);
+    g_autoptr(CercleTestResponse) system = req (f, "GET", "/fhir/_history?_count=1000", f->desk, NULL);
+    g_autoptr(CercleTestResponse) mine = req (f, "GET", "/fhir/Task/tdraft/_history", f->insider, NULL);
+
+    expect (f, "GET", "/fhir/Task/tdraft/_history/1", f->desk, NULL, 404);
+    expect (f, "GET", "/fhir/Task/tdraft/_history/1", f->insider, NULL, 200);
+    expect (f, "GET", "/fhir/Task/tdraft/_history/2", f->desk, NULL, 200);
+    g_assert_cmpuint (entries_with_id (instance, "tdraft"), ==, 1);
+    g_assert_cmpuint (entries_with_id (type, "tdraft"), ==, 1);
+    g_assert_cmpuint (entries_with_id (system, "tdraft"), ==, 1);
+    g_assert_null (strstr (system->body, "Brouillon"));
+    g_assert_cmpuint (entries_with_id (mine, "tdraft"), ==, 2);
+  }
+
+  /* The same for the ServiceRequest the Task is sent with. */
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-draft\",\"status\":\"draft\",\"intent\":\"order\","
+          "\"note\":[{\"text\":\"Brouillon : avis du médecin\"}],\"subject\":{\"reference\":\"Patient/p1\"}}", 201);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-draft\",\"status\":\"active\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/p1\"}}", 200);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr-still-draft", f->insider,
+          "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr-still-draft\",\"status\":\"draft\",\"intent\":\"order\","
+          "\"subject\":{\"reference\":\"Patient/p1\"}}", 201);
+  expect (f, "PUT", "/fhir/Task/tsr", f->insider,
+          TASK_FOR ("tsr", "p1", "ServiceRequest/sr-draft", "Organization/org-ssiad", "pr-alice"), 201);
+  expect (f, "PUT", "/fhir/Task/tsr2", f->insider,
+          TASK_FOR ("tsr2", "p1", "ServiceRequest/sr-still-draft", "Organization/org-ssiad", "pr-alice"), 201);
+  expect (f, "GET", "/fhir/ServiceRequest/sr-still-draft", f->desk, NULL, 404);
+  {
+    g_autoptr(CercleTestResponse) instance = req (f, "GET", "/fhir/ServiceRequest/sr-draft/_history", f->desk, NULL);
+
+    g_assert_cmpuint (entries_with_id (instance, "sr-draft"), ==, 1);
+    g_assert_null (strstr (instance->body, "Brouillon"));
+    expect (f, "GET", "/fhir/ServiceRequest/sr-draft/_history/1", f->desk, NULL, 404);
+    expect (f, "GET", "/fhir/ServiceRequest/sr-draft/_history/2", f->desk, NULL, 200);
+  }
+
+  /* A resource does not change patients... */
+  expect (f, "PUT", "/fhir/Patient/p2", f->insider, "{\"resourceType\":\"Patient\",\"id\":\"p2\"}", 201);
+  expect (f, "PUT", "/fhir/Communication/nm", f->insider,
+          "{\"resourceType\":\"Communication\",\"id\":\"nm\",\"status\":\"preparation\",\"subject\":{\"reference\":\"Patient/p1\"},"
+          "\"payload\":[{\"contentString\":\"Pour Élise Dupont\"}]}", 201);
+  expect_refused (f, "PUT", "/fhir/Communication/nm", f->insider,
+                  "{\"resourceType\":\"Communication\",\"id\":\"nm\",\"status\":\"preparation\",\"subject\":{\"reference\":\"Patient/p2\"},"
+                  "\"payload\":[{\"contentString\":\"Pour Élise Dupont\"}]}", 409, "patient");
+  /* ...and one moved before that rule keeps its first version in the
+   * first patient's file. */
+  g_assert_cmpint (sqlite3_open (cercle_test_server_get_db_path (f->server), &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE resources SET patient_id = 'p2', json = replace (json, 'Patient/p1', 'Patient/p2')"
+                                     " WHERE type = 'Communication' AND id = 'nm'", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p2", f->insider,
+          CARE_TEAM ("ct-p2", "p2", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-bob")), 200);
+  expect (f, "GET", "/fhir/Communication/nm", f->outsider, NULL, 200);
+  expect (f, "GET", "/fhir/Communication/nm/_history/1", f->outsider, NULL, 404);
+  expect (f, "GET", "/fhir/Communication/nm/_history/1", f->insider, NULL, 200);
+}
+
+/* The Task as the desk read it, with one more note. */
+static char *
+task_with_note (JsonObject *task,
+                const char *author,
+                const char *text)
+{
+  g_autoptr(JsonNode) original = json_node_init_object (json_node_alloc (), task);
+  g_autofree char *json = json_to_string (original, FALSE);
+  /* A deep copy: json_node_copy() would share the note array. */
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  JsonObject *copy = json_node_get_object (node);
+  JsonArray *notes;
+  JsonObject *note = json_object_new ();
+
+  if (!json_object_has_member (copy, "note"))
+    json_object_set_array_member (copy, "note", json_array_new ());
+  notes = json_object_get_array_member (copy, "note");
+  if (author)
+    {
+      JsonObject *ref = json_object_new ();
+
+      json_object_set_string_member (ref, "reference", author);
+      json_object_set_object_member (note, "authorReference", ref);
+    }
+  json_object_set_string_member (note, "text", text);
+  json_array_add_object_element (notes, note);
+  return json_to_string (node, FALSE);
+}
+
+/* What one writes is in one's own name, always. */
+static void
+test_forgery (Fixture       *f,
+              gconstpointer  data)
+{
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-bob")), 200);
+
+  /* A draft written in one's own name is not sent in another's. */
+  expect (f, "PUT", "/fhir/Communication/nd", f->insider,
+          "{\"resourceType\":\"Communication\",\"id\":\"nd\",\"status\":\"preparation\",\"subject\":{\"reference\":\"Patient/p1\"},"
+          "\"payload\":[{\"contentString\":\"Brouillon\"}]}", 201);
+  expect_refused (f, "PUT", "/fhir/Communication/nd", f->insider,
+                  "{\"resourceType\":\"Communication\",\"id\":\"nd\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+                  "\"sender\":{\"reference\":\"Practitioner/pr-bob\"},\"payload\":[{\"contentString\":\"Brouillon\"}]}",
+                  403, "propre nom");
+  /* Only its author edits a draft. */
+  expect_refused (f, "PUT", "/fhir/Communication/nd", f->outsider,
+                  "{\"resourceType\":\"Communication\",\"id\":\"nd\",\"status\":\"preparation\",\"subject\":{\"reference\":\"Patient/p1\"},"
+                  "\"payload\":[{\"contentString\":\"Réécrit par un autre\"}]}", 403, "auteur");
+  expect_refused (f, "PUT", "/fhir/Communication/nd", f->outsider,
+                  "{\"resourceType\":\"Communication\",\"id\":\"nd\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+                  "\"sender\":{\"reference\":\"Practitioner/pr-alice\"},\"payload\":[{\"contentString\":\"Réécrit\"}]}", 403, NULL);
+  {
+    g_autoptr(CercleTestResponse) sent = req (f, "PUT", "/fhir/Communication/nd", f->insider,
+      "{\"resourceType\":\"Communication\",\"id\":\"nd\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+      "\"payload\":[{\"contentString\":\"Brouillon\"}]}");
+
+    g_assert_cmpuint (sent->status, ==, 200);
+    g_assert_nonnull (strstr (sent->body, "\"sender\":{\"reference\":\"Practitioner/pr-alice\"}"));
+  }
+
+  /* Requesters of referrals and prescriptions. */
+  expect_refused (f, "PUT", "/fhir/Task/tf", f->insider,
+                  TASK_FOR ("tf", "p1", "ServiceRequest/sr1", "Organization/org-ssiad", "pr-bob"), 403, "propre nom");
+  expect_refused (f, "PUT", "/fhir/ServiceRequest/srf", f->insider,
+                  "{\"resourceType\":\"ServiceRequest\",\"id\":\"srf\",\"status\":\"active\",\"intent\":\"order\","
+                  "\"subject\":{\"reference\":\"Patient/p1\"},\"requester\":{\"reference\":\"Practitioner/pr-bob\"}}", 403, "propre nom");
+  {
+    g_autoptr(CercleTestResponse) sr = req (f, "PUT", "/fhir/ServiceRequest/srf", f->insider,
+      "{\"resourceType\":\"ServiceRequest\",\"id\":\"srf\",\"status\":\"active\",\"intent\":\"order\","
+      "\"subject\":{\"reference\":\"Patient/p1\"}}");
+
+    g_assert_cmpuint (sr->status, ==, 201);
+    g_assert_nonnull (strstr (sr->body, "\"requester\":{\"reference\":\"Practitioner/pr-alice\"}"));
+  }
+  expect_refused (f, "PUT", "/fhir/ServiceRequest/srf", f->outsider,
+                  "{\"resourceType\":\"ServiceRequest\",\"id\":\"srf\",\"status\":\"active\",\"intent\":\"order\","
+                  "\"subject\":{\"reference\":\"Patient/p1\"},\"requester\":{\"reference\":\"Practitioner/pr-bob\"}}", 409, NULL);
+
+  /* A note added to a referral is in its writer's name: the requester's,
+   * then the desk's; nobody rewrites or drops another's. */
+  {
+    g_autoptr(CercleTestResponse) mine = req (f, "GET", "/fhir/Task/t1", f->insider, NULL);
+    g_autofree char *asked = task_with_note (mine->json, NULL, "Merci de rappeler la fille");
+    g_autoptr(CercleTestResponse) noted = req (f, "PUT", "/fhir/Task/t1", f->insider, asked);
+    g_autoptr(CercleTestResponse) task = req (f, "GET", "/fhir/Task/t1", f->desk, NULL);
+    g_autofree char *forged = task_with_note (task->json, "Practitioner/pr-alice", "Accord de principe");
+    g_autofree char *own = task_with_note (task->json, NULL, "Dossier reçu");
+    g_autoptr(CercleTestResponse) answered = NULL;
+    g_autoptr(CercleTestResponse) kept = NULL;
+    g_autofree char *rewritten = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *without_notes = NULL;
+
+    g_assert_cmpuint (noted->status, ==, 200);
+    g_assert_nonnull (strstr (noted->body, "\"authorReference\":{\"reference\":\"Practitioner/pr-alice\"}"));
+    g_assert_cmpuint (task->status, ==, 200);
+    expect_refused (f, "PUT", "/fhir/Task/t1", f->desk, forged, 403, "propre nom");
+    answered = req (f, "PUT", "/fhir/Task/t1", f->desk, own);
+    g_assert_cmpuint (answered->status, ==, 200);
+    g_assert_nonnull (strstr (answered->body, "\"authorReference\":{\"reference\":\"Organization/org-ssiad\"}"));
+    /* The same answer again changes nothing. */
+    {
+      g_autoptr(CercleTestResponse) again = req (f, "PUT", "/fhir/Task/t1", f->desk, own);
+
+      g_assert_cmpuint (again->status, ==, 200);
+      g_assert_cmpstr (again->etag, ==, answered->etag);
+    }
+    rewritten = g_strdup (answered->body);
+    {
+      char *p = strstr (rewritten, "Merci de rappeler");
+
+      g_assert_nonnull (p);
+      memcpy (p, "Inutile de rappe", strlen ("Inutile de rappe"));
+    }
+    expect_refused (f, "PUT", "/fhir/Task/t1", f->desk, rewritten, 403, "propre nom");
+    json_object_remove_member (answered->json, "note");
+    node = json_node_init_object (json_node_alloc (), answered->json);
+    without_notes = json_to_string (node, FALSE);
+    kept = req (f, "PUT", "/fhir/Task/t1", f->desk, without_notes);
+    g_assert_cmpuint (kept->status, ==, 200);
+    g_assert_nonnull (strstr (kept->body, "Merci de rappeler la fille"));
+    g_assert_nonnull (strstr (kept->body, "Dossier reçu"));
+    g_assert_null (strstr (kept->body, "Inutile"));
+  }
+
+  /* Security labels and tags are the server's. */
+  expect_refused (f, "POST", "/fhir/Communication", f->insider,
+                  "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+                  "\"meta\":{\"security\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-Confidentiality\",\"code\":\"R\"}]}}",
+                  400, "meta");
+  expect_refused (f, "PUT", "/fhir/Patient/p1", f->insider,
+                  "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"tag\":[{\"code\":\"vip\"}]}}", 400, "meta");
 }
 
 static void
@@ -860,7 +1377,8 @@ test_audit_legacy (Fixture       *f,
                               "\"action\":\"R\",\"recorded\":\"2026-01-02T03:04:05.000Z\",\"outcome\":\"0\","
                               "\"agent\":[{\"who\":{\"reference\":\"Practitioner/pr-alice\",\"display\":\"alice\"},"
                               "\"requestor\":true}],\"source\":{\"observer\":{\"display\":\"cercle-server\"}},"
-                              "\"entity\":[{\"what\":{\"reference\":\"Patient/p1\"}}]}", legacy_id);
+                              "\"entity\":[{\"what\":{\"reference\":\"Patient/p1\"}},"
+                              "{\"what\":{\"reference\":\"Patient/px\"}}]}", legacy_id);
     g_checksum_update (sum, (const guchar *) prev, -1);
     g_checksum_update (sum, (const guchar *) "\n", 1);
     g_checksum_update (sum, (const guchar *) legacy, -1);
@@ -888,8 +1406,13 @@ test_audit_legacy (Fixture       *f,
     g_autofree char *next_path = g_strdup_printf ("/fhir/AuditEvent/audit-%" G_GINT64_FORMAT, seq + 1);
 
     g_assert_cmpuint (old->status, ==, 200);
-    g_assert_cmpstr (old->body, ==, legacy);
+    g_assert_cmpstr (json_object_get_string_member (old->json, "id"), ==, legacy_id);
+    g_assert_cmpstr (json_object_get_string_member (old->json, "recorded"), ==, "2026-01-02T03:04:05.000Z");
     g_assert_nonnull (strstr (trail->body, legacy_id));
+    /* Served as it was, but only the part about patients alice may see. */
+    g_assert_nonnull (strstr (old->body, "\"Patient/p1\""));
+    g_assert_null (strstr (old->body, "Patient/px"));
+    g_assert_null (strstr (trail->body, "Patient/px"));
     next = req (f, "GET", next_path, f->insider, NULL);
     g_assert_cmpuint (next->status, ==, 200);
     g_assert_cmpstr (json_object_get_string_member (next->json, "id"), ==, next_path + strlen ("/fhir/AuditEvent/"));
@@ -1654,6 +2177,13 @@ main (int   argc,
   g_test_add ("/server/readers/main-loop", Fixture, readers_off_args, fixture_setup, test_readers, fixture_teardown);
   g_test_add ("/server/access/matrix-main-loop", Fixture, readers_off_args, fixture_setup, test_access_matrix,
               fixture_teardown);
+  g_test_add ("/server/access/careteam-ids", Fixture, NULL, fixture_setup, test_careteam_ids, fixture_teardown);
+  g_test_add ("/server/access/directory-writes", Fixture, NULL, fixture_setup, test_directory_writes, fixture_teardown);
+  g_test_add ("/server/access/references", Fixture, NULL, fixture_setup, test_references, fixture_teardown);
+  g_test_add ("/server/access/version-access", Fixture, NULL, fixture_setup, test_version_access, fixture_teardown);
+  g_test_add ("/server/audit/foreign-patients", Fixture, NULL, fixture_setup, test_audit_foreign_patients,
+              fixture_teardown);
+  g_test_add ("/server/forgery/authors", Fixture, NULL, fixture_setup, test_forgery, fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);
   g_test_add ("/server/transaction/rollback", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);

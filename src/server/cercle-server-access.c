@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cercle-server-access.h"
 
 #define DESK_TASKS \
@@ -24,36 +26,39 @@
   " AND NOT EXISTS (SELECT 1 FROM idx s WHERE s.type = 'Task' AND s.id = o.id" \
   " AND s.param = 'status' AND s.value = 'draft')"
 
-/**
- * cercle_server_access_add_filter:
- * @account: the caller
- * @alias: the SQL alias of a table with type, id and patient_id columns
- * @sql: the query, to which " AND (…)" is appended
- * @binds: (element-type GVariant): the query's parameters, appended to
- *
- * Restricts a query on resources (or their history) to what @account may
- * read.
- */
-void
-cercle_server_access_add_filter (const CercleAccount *account,
-                                 const char          *alias,
-                                 GString             *sql,
-                                 GPtrArray           *binds)
+/* Appends the reading rule; @versions: @alias is the history table. */
+static void
+add_filter (const CercleAccount *account,
+            const char          *alias,
+            gboolean             versions,
+            GString             *sql,
+            GPtrArray           *binds)
 {
   const char *a = alias;
 
   if (account->organization_id)
     {
       g_autofree char *org = g_strdup_printf ("Organization/%s", account->organization_id);
+      /* Current versions by their indexed status, older ones by theirs. */
+      g_autofree char *not_draft_request =
+        versions ? g_strdup (" AND json_extract (h.json, '$.status') IS NOT 'draft'")
+                 : g_strdup_printf (" AND NOT EXISTS (SELECT 1 FROM idx s WHERE s.type = 'ServiceRequest' AND s.id = %s.id"
+                                    " AND s.param = 'status' AND s.value = 'draft')", a);
 
+      /* A Task's owner never changes, but its status does: a version of
+       * it (or of its ServiceRequest) written while it was a draft stays
+       * the requester's. The JSON of that version is read only for the
+       * desk's own Tasks and their ServiceRequests. */
       g_string_append_printf (sql,
                               " AND (%s.patient_id IS NULL"
-                              " OR (%s.type = 'Task' AND %s.id IN (" DESK_TASKS "))"
+                              " OR (%s.type = 'Task' AND %s.id IN (" DESK_TASKS ")%s)"
                               " OR (%s.type = 'ServiceRequest' AND ('ServiceRequest/' || %s.id) IN"
-                              "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'focus' AND f.id IN (" DESK_TASKS ")))"
+                              "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'focus' AND f.id IN (" DESK_TASKS "))%s)"
                               " OR (%s.type = 'Patient' AND ('Patient/' || %s.id) IN"
                               "   (SELECT f.value FROM idx f WHERE f.type = 'Task' AND f.param = 'patient' AND f.id IN (" DESK_TASKS "))))",
-                              a, a, a, a, a, a, a);
+                              a, a, a,
+                              versions ? " AND json_extract (h.json, '$.status') IS NOT 'draft'" : "",
+                              a, a, not_draft_request, a, a);
       for (guint i = 0; i < 3; i++)
         g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (org)));
     }
@@ -72,6 +77,45 @@ cercle_server_access_add_filter (const CercleAccount *account,
       g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
       g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
     }
+}
+
+/**
+ * cercle_server_access_add_filter:
+ * @account: the caller
+ * @alias: the SQL alias of a table with type, id and patient_id columns
+ * @sql: the query, to which " AND (…)" is appended
+ * @binds: (element-type GVariant): the query's parameters, appended to
+ *
+ * Restricts a query on current resources to what @account may read.
+ */
+void
+cercle_server_access_add_filter (const CercleAccount *account,
+                                 const char          *alias,
+                                 GString             *sql,
+                                 GPtrArray           *binds)
+{
+  add_filter (account, alias, FALSE, sql, binds);
+}
+
+/**
+ * cercle_server_access_add_version_filter:
+ * @account: the caller
+ * @alias: the SQL alias of the history table (its json column is read)
+ * @sql: the query, to which " AND (…)" is appended
+ * @binds: (element-type GVariant): the query's parameters, appended to
+ *
+ * Restricts a query on versions to those @account may read, each judged
+ * on its own: its patient, and for a desk its status then (a Task's draft
+ * versions stay hidden from the destination once it is sent).
+ */
+void
+cercle_server_access_add_version_filter (const CercleAccount *account,
+                                         const char          *alias,
+                                         GString             *sql,
+                                         GPtrArray           *binds)
+{
+  g_return_if_fail (g_str_equal (alias, "h"));
+  add_filter (account, alias, TRUE, sql, binds);
 }
 
 /* Binds @binds (strings, doubles and int64 GVariants) from parameter 1 on. */
@@ -148,4 +192,321 @@ cercle_server_access_can_read (CercleServerStore   *store,
   ok = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
   return ok;
+}
+
+/* Whether @account may read version @version of @type/@id, judged on that
+ * version (its patient, its status) and not on the current one. */
+gboolean
+cercle_server_access_can_read_version (CercleServerStore   *store,
+                                       const CercleAccount *account,
+                                       const char          *type,
+                                       const char          *id,
+                                       gint64               version)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GString) sql = g_string_new ("SELECT 1 FROM history h WHERE h.type = ? AND h.id = ? AND h.version = ?");
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (type)));
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (id)));
+  g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_int64 (version)));
+  cercle_server_access_add_version_filter (account, "h", sql, binds);
+  stmt = cercle_db_prepare (db, sql->str, NULL);
+  if (stmt == NULL)
+    return FALSE;
+  cercle_server_access_bind (stmt, binds);
+  ok = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return ok;
+}
+
+/* --- roles ------------------------------------------------------------------ */
+
+/* The migration set of this module: roles given from the command line. */
+static const CercleMigration access_migrations[] = {
+  { 1, "account roles (administrators of the shared directory)",
+    "CREATE TABLE account_roles ("
+    "  login TEXT NOT NULL REFERENCES accounts (login),"
+    "  role TEXT NOT NULL,"
+    "  PRIMARY KEY (login, role)) WITHOUT ROWID;" },
+  { 2, "accounts found by their practitioner and structure",
+    /* A reference to an account's Practitioner or Organization is checked
+     * at each write (cercle_server_access_check_references()). */
+    "CREATE INDEX accounts_practitioner ON accounts (practitioner_id);"
+    "CREATE INDEX accounts_organization ON accounts (organization_id);" },
+};
+
+gboolean
+cercle_server_access_migrate (CercleDb  *db,
+                              GError   **error)
+{
+  return cercle_db_migrate (db, "server-access", access_migrations, G_N_ELEMENTS (access_migrations), error);
+}
+
+/**
+ * cercle_server_access_set_role:
+ * @store: the store
+ * @login: an existing account
+ * @role: %CERCLE_SERVER_ROLE_ADMIN
+ * @grant: give the role, or take it back
+ * @error: return location for a #GError
+ *
+ * Gives or takes back a role (only from the command line: no request of
+ * the API changes roles).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_server_access_set_role (CercleServerStore  *store,
+                               const char         *login,
+                               const char         *role,
+                               gboolean            grant,
+                               GError            **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT 1 FROM accounts WHERE login = ?", error);
+  gboolean known;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_TRANSIENT);
+  known = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  if (!known)
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_NOT_FOUND, "No account “%s”", login);
+      return FALSE;
+    }
+  stmt = cercle_db_prepare (db,
+                            grant ? "INSERT OR IGNORE INTO account_roles (login, role) VALUES (?, ?)"
+                                  : "DELETE FROM account_roles WHERE login = ? AND role = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, role, -1, SQLITE_TRANSIENT);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+/* Whether @account administers the shared directory. Read at each write
+ * of the directory, so that a grant or a revocation from the command line
+ * holds at once. */
+gboolean
+cercle_server_access_is_admin (CercleServerStore   *store,
+                               const CercleAccount *account)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT 1 FROM account_roles WHERE login = ? AND role = ?", NULL);
+  gboolean admin;
+
+  if (stmt == NULL || account->login == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, account->login, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, CERCLE_SERVER_ROLE_ADMIN, -1, SQLITE_STATIC);
+  admin = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return admin;
+}
+
+/* --- authors and references -------------------------------------------------- */
+
+/* Whether @reference names the signed-in account: its Practitioner, one of
+ * that practitioner's PractitionerRoles, or for a desk its Organization. */
+gboolean
+cercle_server_access_is_self (CercleServerStore   *store,
+                              const CercleAccount *account,
+                              const char          *reference)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autofree char *me = g_strdup_printf ("Practitioner/%s", account->practitioner_id);
+  sqlite3_stmt *stmt;
+  gboolean self;
+
+  if (reference == NULL)
+    return FALSE;
+  if (g_str_equal (reference, me))
+    return TRUE;
+  if (account->organization_id && g_str_has_prefix (reference, "Organization/") &&
+      g_str_equal (reference + strlen ("Organization/"), account->organization_id))
+    return TRUE;
+  if (!g_str_has_prefix (reference, "PractitionerRole/"))
+    return FALSE;
+  stmt = cercle_db_prepare (db,
+                            "SELECT 1 FROM idx WHERE type = 'PractitionerRole' AND id = ? AND param = 'practitioner'"
+                            " AND value = ?", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, reference + strlen ("PractitionerRole/"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, me, -1, SQLITE_STATIC);
+  self = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return self;
+}
+
+static const char * const referable_types[] = {
+  "CareTeam", "Communication", "HealthcareService", "Location", "Organization", "Patient",
+  "Practitioner", "PractitionerRole", "RelatedPerson", "ServiceRequest", "Task", NULL
+};
+
+/* Whether @type/@id is known: a stored resource (its patient in
+ * @patient_id), or the Practitioner or Organization of an account. */
+static gboolean
+target_exists (CercleDb    *db,
+               const char  *type,
+               const char  *id,
+               char       **patient_id)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT patient_id FROM resources WHERE type = ? AND id = ? AND deleted = 0",
+                                          NULL);
+  gboolean found;
+
+  *patient_id = NULL;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  if (found && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    *patient_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (found)
+    return TRUE;
+  /* Accounts name their practitioner and structure before the directory
+   * may hold them. */
+  if (g_str_equal (type, "Practitioner"))
+    stmt = cercle_db_prepare (db, "SELECT 1 FROM accounts WHERE practitioner_id = ? LIMIT 1", NULL);
+  else if (g_str_equal (type, "Organization"))
+    stmt = cercle_db_prepare (db, "SELECT 1 FROM accounts WHERE organization_id = ? LIMIT 1", NULL);
+  else
+    return FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return found;
+}
+
+/* Every "reference" string of @node, into @refs. */
+static void
+collect_references (JsonNode   *node,
+                    GHashTable *refs)
+{
+  if (node == NULL)
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *obj = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (obj);
+
+      for (GList *l = members; l; l = l->next)
+        {
+          JsonNode *child = json_object_get_member (obj, l->data);
+
+          if (g_str_equal (l->data, "reference") && JSON_NODE_HOLDS_VALUE (child) &&
+              json_node_get_value_type (child) == G_TYPE_STRING)
+            g_hash_table_add (refs, (gpointer) json_node_get_string (child));
+          else
+            collect_references (child, refs);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_references (json_array_get_element (array, i), refs);
+    }
+}
+
+static GHashTable *
+references_of (JsonObject *resource)
+{
+  GHashTable *refs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (resource == NULL)
+    return refs;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, resource);
+  collect_references (node, refs);
+  return refs;
+}
+
+/**
+ * cercle_server_access_check_references:
+ * @store: the store, inside the write's transaction
+ * @account: the writer
+ * @resource: what is being written
+ * @patient_id: (nullable): the patient whose file @resource is in
+ * @old: (nullable): the version stored, whose references were checked
+ *   when it was written
+ * @error: return location for a #GError
+ *
+ * Checks every relative reference ("Type/id", "Type/id/_history/n") that
+ * @resource adds: it names a resource of this server that exists (or the
+ * Practitioner or Organization of an account), that @account may read,
+ * and, for a resource of a patient's file, of the same patient (shared
+ * data never points into a file). Contained ("#…"), absolute and
+ * unresolved "urn:" references name nothing here and are left alone.
+ *
+ * Returns: %TRUE if every new reference is acceptable
+ */
+gboolean
+cercle_server_access_check_references (CercleServerStore   *store,
+                                       const CercleAccount *account,
+                                       JsonObject          *resource,
+                                       const char          *patient_id,
+                                       JsonObject          *old,
+                                       GError             **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GHashTable) refs = references_of (resource);
+  g_autoptr(GHashTable) known = references_of (old);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, refs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *ref = key;
+      g_auto(GStrv) parts = NULL;
+      g_autofree char *target_patient = NULL;
+      guint n;
+
+      if (g_hash_table_contains (known, ref) || *ref == '#' || g_str_has_prefix (ref, "urn:") || strstr (ref, "://"))
+        continue;
+      /* Known without asking: the writer's own Practitioner (what the
+       * server sets as author), which its account names, and the patient
+       * whose file the writer was just allowed to write in (a circle
+       * exists only once its Patient does). */
+      if (g_str_has_prefix (ref, "Practitioner/") && g_str_equal (ref + strlen ("Practitioner/"), account->practitioner_id))
+        continue;
+      if (patient_id && g_str_has_prefix (ref, "Patient/") && g_str_equal (ref + strlen ("Patient/"), patient_id))
+        continue;
+      parts = g_strsplit (ref, "/", 5);
+      n = g_strv_length (parts);
+      if (!((n == 2) || (n == 4 && g_str_equal (parts[2], "_history"))) ||
+          !g_strv_contains (referable_types, parts[0]) || !cercle_server_store_valid_id (parts[1]))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "Référence « %s » invalide : une référence nomme une ressource de ce serveur (Type/id)", ref);
+          return FALSE;
+        }
+      /* Another file's resource gets the same answer as a missing one:
+       * neither its data nor that it exists. A member writes only in a
+       * file it may read; a desk reads only part of it. */
+      if (!target_exists (db, parts[0], parts[1], &target_patient) ||
+          (target_patient && g_strcmp0 (target_patient, patient_id) != 0) ||
+          (target_patient && account->organization_id &&
+           !cercle_server_access_can_read (store, account, parts[0], parts[1])))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "La référence « %s » ne désigne aucune ressource connue de ce dossier", ref);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -10,6 +10,37 @@
 
 G_BEGIN_DECLS
 
+/* The role that lets an account write the shared directory. */
+#define CERCLE_SERVER_ROLE_ADMIN "admin"
+
+gboolean cercle_server_access_migrate    (CercleDb            *db,
+                                          GError             **error);
+gboolean cercle_server_access_set_role   (CercleServerStore   *store,
+                                          const char          *login,
+                                          const char          *role,
+                                          gboolean             grant,
+                                          GError             **error);
+gboolean cercle_server_access_is_admin   (CercleServerStore   *store,
+                                          const CercleAccount *account);
+gboolean cercle_server_access_is_self    (CercleServerStore   *store,
+                                          const CercleAccount *account,
+                                          const char          *reference);
+void     cercle_server_access_add_version_filter (const CercleAccount *account,
+                                                  const char          *alias,
+                                                  GString             *sql,
+                                                  GPtrArray           *binds);
+gboolean cercle_server_access_can_read_version (CercleServerStore   *store,
+                                                const CercleAccount *account,
+                                                const char          *type,
+                                                const char          *id,
+                                                gint64               version);
+gboolean cercle_server_access_check_references (CercleServerStore   *store,
+                                                const CercleAccount *account,
+                                                JsonObject          *resource,
+                                                const char          *patient_id,
+                                                JsonObject          *old,
+                                                GError             **error);
+
 gboolean cercle_server_access_is_member  (CercleServerStore   *store,
                                           const CercleAccount *account,
                                           const char          *patient_id);

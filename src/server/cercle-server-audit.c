@@ -170,11 +170,13 @@ member_string (JsonObject *obj,
 }
 
 static void
-append_entities (GString    *ev,
-                 JsonObject *event,
-                 const char *key,
-                 const char *prefix,
-                 gboolean   *first)
+append_entities (GString                *ev,
+                 JsonObject             *event,
+                 const char             *key,
+                 const char             *prefix,
+                 CercleAuditVisibleFunc  visible,
+                 gpointer                data,
+                 gboolean               *first)
 {
   JsonNode *node = json_object_get_member (event, key);
   JsonArray *values = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
@@ -183,6 +185,9 @@ append_entities (GString    *ev,
     {
       const char *value = json_array_get_string_element (values, i);
       g_autofree char *ref = g_strconcat (prefix, value ? value : "", NULL);
+
+      if (visible && !visible (ref, data))
+        continue;
 
       g_string_append (ev, *first ? "[{\"what\":{\"reference\":" : ",{\"what\":{\"reference\":");
       cercle_json_append_string (ev, ref);
@@ -208,6 +213,66 @@ cercle_server_audit_render (const char *stored,
                             gsize       length,
                             gint64      number)
 {
+  return cercle_server_audit_render_for (stored, length, number, NULL, NULL);
+}
+
+/* An event stored whole, without the entities @visible refuses. */
+static char *
+filter_whole_event (char                   *text,
+                    CercleAuditVisibleFunc  visible,
+                    gpointer                data)
+{
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+  JsonObject *event = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *list = event ? json_object_get_member (event, "entity") : NULL;
+  JsonArray *entities = list && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+  JsonArray *kept;
+
+  if (entities == NULL)
+    return text;
+  kept = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (entities); i++)
+    {
+      JsonObject *entity = cercle_fhir_array_get_object (entities, i);
+      JsonNode *what_node = entity ? json_object_get_member (entity, "what") : NULL;
+      JsonObject *what = what_node && JSON_NODE_HOLDS_OBJECT (what_node) ? json_node_get_object (what_node) : NULL;
+      const char *ref = what ? member_string (what, "reference") : NULL;
+
+      if (ref && visible (ref, data))
+        json_array_add_element (kept, json_node_copy (json_array_get_element (entities, i)));
+    }
+  /* Nothing to hide: the row as it was written. */
+  if (json_array_get_length (kept) == json_array_get_length (entities))
+    {
+      json_array_unref (kept);
+      return text;
+    }
+  json_object_set_array_member (event, "entity", kept);
+  g_free (text);
+  return json_to_string (node, FALSE);
+}
+
+/**
+ * cercle_server_audit_render_for:
+ * @stored: the stored text of one event
+ * @length: its length
+ * @number: its number in the chain
+ * @visible: (nullable): which entities the reader may see
+ * @data: for @visible
+ *
+ * Like cercle_server_audit_render(), for one reader: the event keeps only
+ * the patients and resources @visible accepts (an event may name several
+ * patients: a history page, a refused move from one file to another).
+ *
+ * Returns: (transfer full) (nullable): the AuditEvent's JSON
+ */
+char *
+cercle_server_audit_render_for (const char             *stored,
+                                gsize                   length,
+                                gint64                  number,
+                                CercleAuditVisibleFunc  visible,
+                                gpointer                data)
+{
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GString) ev = NULL;
   g_autofree char *text = g_strndup (stored, length);
@@ -216,7 +281,7 @@ cercle_server_audit_render (const char *stored,
   gboolean first = TRUE;
 
   if (g_str_has_prefix (text, WHOLE_EVENT_PREFIX))
-    return g_steal_pointer (&text);
+    return visible ? filter_whole_event (g_steal_pointer (&text), visible, data) : g_steal_pointer (&text);
   node = json_from_string (text, NULL);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
@@ -285,8 +350,8 @@ cercle_server_audit_render (const char *stored,
   if (json_object_has_member (event, "P") || json_object_has_member (event, "E"))
     {
       g_string_append (ev, ",\"entity\":");
-      append_entities (ev, event, "P", "Patient/", &first);
-      append_entities (ev, event, "E", "", &first);
+      append_entities (ev, event, "P", "Patient/", visible, data, &first);
+      append_entities (ev, event, "E", "", visible, data, &first);
       g_string_append (ev, first ? "[]" : "]");
     }
   g_string_append_c (ev, '}');

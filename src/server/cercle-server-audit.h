@@ -63,6 +63,17 @@ guint    cercle_server_audit_count_events      (const char *text);
 char    *cercle_server_audit_render            (const char *stored,
                                                 gsize       length,
                                                 gint64      number);
+
+/* Whether the reader may see what @reference ("Patient/ID" or
+ * "Type/id/_history/n") names. */
+typedef gboolean (*CercleAuditVisibleFunc) (const char *reference,
+                                            gpointer    data);
+
+char    *cercle_server_audit_render_for        (const char             *stored,
+                                                gsize                   length,
+                                                gint64                  number,
+                                                CercleAuditVisibleFunc  visible,
+                                                gpointer                data);
 GPtrArray *cercle_server_audit_event_patients (const char *event,
                                                gsize       length);
 gboolean cercle_server_audit_event_has_patient (const char *event,

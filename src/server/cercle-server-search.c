@@ -773,7 +773,7 @@ cercle_server_history (CercleServerStore    *store,
       g_string_append (sql, " AND h.last_updated >= ?");
       bind_add_string (binds, instant);
     }
-  cercle_server_access_add_filter (ctx->account, "h", sql, binds);
+  cercle_server_access_add_version_filter (ctx->account, "h", sql, binds);
   g_string_append (sql, " ORDER BY h.seq LIMIT ?");
   bind_add_int64 (binds, count + 1);
 
@@ -838,6 +838,76 @@ cercle_server_history (CercleServerStore    *store,
   return TRUE;
 }
 
+/* What a reader of the trail may see of an event: the patients whose
+ * circle it is in, and the resource versions of those patients' files or
+ * of no file. Answers are kept for the page being built. */
+typedef struct {
+  CercleServerStore   *store;
+  const CercleAccount *account;
+  GHashTable          *patients;   /* id → GINT_TO_POINTER (1 visible, 2 not) */
+} AuditReader;
+
+typedef AuditReader AuditReaderClear;
+
+static void
+audit_reader_clear (AuditReader *reader)
+{
+  g_clear_pointer (&reader->patients, g_hash_table_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (AuditReaderClear, audit_reader_clear)
+
+static gboolean
+audit_patient_visible (AuditReader *reader,
+                       const char  *patient_id)
+{
+  gpointer known = g_hash_table_lookup (reader->patients, patient_id);
+
+  if (known == NULL)
+    {
+      known = GINT_TO_POINTER (cercle_server_access_is_member (reader->store, reader->account, patient_id) ? 1 : 2);
+      g_hash_table_insert (reader->patients, g_strdup (patient_id), known);
+    }
+  return GPOINTER_TO_INT (known) == 1;
+}
+
+static gboolean
+audit_visible (const char *reference,
+               gpointer    data)
+{
+  AuditReader *reader = data;
+  g_auto(GStrv) parts = g_strsplit (reference, "/", 5);
+  CercleDb *db = cercle_server_store_get_db (reader->store);
+  sqlite3_stmt *stmt;
+  g_autofree char *patient_id = NULL;
+  guint64 version = 0;
+  int rc;
+
+  if (g_strv_length (parts) < 2)
+    return FALSE;
+  if (g_str_equal (parts[0], "Patient"))
+    return audit_patient_visible (reader, parts[1]);
+  if (parts[2] && (!g_str_equal (parts[2], "_history") || parts[3] == NULL ||
+                   !g_ascii_string_to_unsigned (parts[3], 10, 1, G_MAXINT64, &version, NULL)))
+    return FALSE;
+  stmt = cercle_db_prepare (db,
+                            version ? "SELECT patient_id FROM history WHERE type = ? AND id = ? AND version = ?"
+                                    : "SELECT patient_id FROM resources WHERE type = ? AND id = ?",
+                            NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, parts[0], -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, parts[1], -1, SQLITE_TRANSIENT);
+  if (version)
+    sqlite3_bind_int64 (stmt, 3, (gint64) version);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    patient_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return FALSE;
+  return patient_id == NULL || audit_patient_visible (reader, patient_id);
+}
+
 /* AuditEvent?entity=Patient/ID: the trail of one patient, for the members
  * of the circle only (others get an empty page, as for any search). */
 gboolean
@@ -857,6 +927,7 @@ cercle_server_search_audit (CercleServerStore    *store,
   sqlite3_stmt *stmt;
   int rc;
   guint n = 0;
+  g_auto(AuditReaderClear) reader = { 0 };
 
   if (!parse_count (query, &count, error) || !parse_offset (query, "_offset", &offset, error))
     return FALSE;
@@ -881,6 +952,9 @@ cercle_server_search_audit (CercleServerStore    *store,
     }
   patient_id = g_str_has_prefix (entity, "Patient/") ? entity + 8 : entity;
   member = cercle_server_access_is_member (store, ctx->account, patient_id);
+  reader.store = store;
+  reader.account = ctx->account;
+  reader.patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   /* The links of the chain that hold an event of the patient, in order;
    * a link holds the events of one batch, not all of them the patient's. */
@@ -913,7 +987,7 @@ cercle_server_search_audit (CercleServerStore    *store,
 
                 if (skipped < offset)
                   skipped++;
-                else if ((json = cercle_server_audit_render (line, length, number)))
+                else if ((json = cercle_server_audit_render_for (line, length, number, audit_visible, &reader)))
                   g_ptr_array_add (events, json);
               }
             line = end ? end + 1 : NULL;
@@ -964,7 +1038,8 @@ cercle_server_read_audit (CercleServerStore   *store,
   CercleDb *db = cercle_server_store_get_db (store);
   sqlite3_stmt *stmt;
   g_autoptr(GPtrArray) ids = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char *stored = NULL;
+  g_auto(AuditReaderClear) reader = { 0 };
   gboolean allowed = FALSE;
   guint64 number;
 
@@ -990,19 +1065,25 @@ cercle_server_read_audit (CercleServerStore   *store,
         {
           gsize length = strcspn (line, "\n");
 
-          json = cercle_server_audit_render (line, length, (gint64) number);
+          stored = g_strndup (line, length);
           ids = cercle_server_audit_event_patients (line, length);
         }
     }
   sqlite3_reset (stmt);
-  if (json == NULL)
+  if (stored == NULL)
     return NULL;
+  reader.store = store;
+  reader.account = account;
+  reader.patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < ids->len; i++)
-    if (cercle_server_access_is_member (store, account, g_ptr_array_index (ids, i)))
+    if (audit_patient_visible (&reader, g_ptr_array_index (ids, i)))
       {
         allowed = TRUE;
         if (patients)
           g_hash_table_add (patients, g_strdup (g_ptr_array_index (ids, i)));
       }
-  return allowed ? g_steal_pointer (&json) : NULL;
+  if (!allowed)
+    return NULL;
+  /* Only what the reader may see of it. */
+  return cercle_server_audit_render_for (stored, strlen (stored), (gint64) number, audit_visible, &reader);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cercle-directory-store.h"
+#include "cercle-server-access.h"
 #include "cercle-server-store.h"
 #include "cercle-text.h"
 
@@ -287,6 +288,8 @@ cercle_server_store_open (const char  *path,
                           G_N_ELEMENTS (server_migrations), error))
     return NULL;
   if (!cercle_directory_store_migrate (self->db, error))
+    return NULL;
+  if (!cercle_server_access_migrate (self->db, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -1049,6 +1052,43 @@ update_members (CercleServerStore  *self,
   return TRUE;
 }
 
+/* A PractitionerRole stands for its practitioner in the circles that name
+ * it: when it changes, their members are worked out again, so that a role
+ * pointed at someone else no longer opens them to the one it named. */
+static gboolean
+update_role_members (CercleServerStore  *self,
+                     const char         *role_id,
+                     GError            **error)
+{
+  g_autofree char *ref = g_strdup_printf ("PractitionerRole/%s", role_id);
+  g_autoptr(GPtrArray) teams = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db,
+                                          "SELECT DISTINCT id FROM idx WHERE type = 'CareTeam' AND param = 'participant'"
+                                          " AND value = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, ref, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (teams, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < teams->len; i++)
+    {
+      const char *team_id = g_ptr_array_index (teams, i);
+      g_autoptr(CercleStoredResource) team = cercle_server_store_get (self, "CareTeam", team_id, 0, error);
+      g_autoptr(JsonNode) node = NULL;
+
+      if (team == NULL)
+        return FALSE;
+      node = json_from_string (team->json, error);
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+          !update_members (self, team_id, json_node_get_object (node), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * cercle_server_store_write:
  * @self: the store, inside a transaction
@@ -1177,6 +1217,8 @@ cercle_server_store_write (CercleServerStore  *self,
   if (!reindex (self, type, id, res->seq, resource, error))
     goto fail;
   if (g_str_equal (type, "CareTeam") && !update_members (self, id, resource, error))
+    goto fail;
+  if (g_str_equal (type, "PractitionerRole") && current && !update_role_members (self, id, error))
     goto fail;
 
   *outcome = current ? CERCLE_STORE_WRITE_UPDATED : CERCLE_STORE_WRITE_CREATED;

@@ -25,6 +25,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "cercle-care-team-member.h"
 #include "cercle-fhir.h"
 #include "cercle-referral-rules.h"
 #include "cercle-server.h"
@@ -955,7 +956,20 @@ ensure_creator_in_circle (Request     *req,
 
   if (cercle_server_access_is_member (req->store, req->account, patient_id))
     return TRUE;
-  id = g_strdup_printf ("ct-%.61s", patient_id);
+  /* The id clients derive too; but a client may have chosen it for a team
+   * of its own (or a long id's digest): then a fresh one, never theirs. */
+  id = cercle_care_team_id_for_patient (patient_id);
+  {
+    g_autoptr(CercleStoredResource) taken = cercle_server_store_get (req->store, "CareTeam", id, 0, NULL);
+
+    if (taken)
+      {
+        g_autofree char *uuid = g_uuid_string_random ();
+
+        g_free (id);
+        id = g_strconcat ("ct-", uuid, NULL);
+      }
+  }
   team = json_object_new ();
   json_object_set_string_member (team, "resourceType", "CareTeam");
   json_object_set_string_member (team, "id", id);
@@ -984,14 +998,238 @@ ensure_creator_in_circle (Request     *req,
   return TRUE;
 }
 
-/* Validates, authorizes, applies the referral rules and stores one resource.
- * @create: a POST (new id) rather than a PUT. */
+/* --- authors, the directory, labels ------------------------------------ */
+
+/* How the signed-in account is named as an author: its structure for a
+ * desk, else its practitioner. */
+static JsonObject *
+self_reference (Request *req)
+{
+  JsonObject *ref = json_object_new ();
+  g_autofree char *text = is_desk (req)
+                          ? g_strdup_printf ("Organization/%s", req->account->organization_id)
+                          : g_strdup_printf ("Practitioner/%s", req->account->practitioner_id);
+
+  json_object_set_string_member (ref, "reference", text);
+  return ref;
+}
+
+/* The author field @member of @resource (sender, requester) on a create
+ * or an update: absent, it is the stored one, or the writer; present, it
+ * is the writer. */
+static gboolean
+author_rule (Request     *req,
+             JsonObject  *resource,
+             JsonObject  *old,
+             const char  *member,
+             GError     **error)
+{
+  const char *given = json_reference (resource, member);
+
+  if (given == NULL)
+    {
+      JsonObject *stored = json_object (old, member);
+
+      json_object_set_object_member (resource, member, stored ? json_object_ref (stored) : self_reference (req));
+      return TRUE;
+    }
+  if (old && g_strcmp0 (given, json_reference (old, member)) == 0)
+    return TRUE;
+  if (!cercle_server_access_is_self (req->store, req->account, given))
+    {
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                   "On écrit en son propre nom : %s doit être vous (Practitioner/%s), pas %s",
+                   member, req->account->practitioner_id, given);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Only the author of a draft (note, referral, prescription) changes it. */
+static gboolean
+draft_author_rule (Request     *req,
+                   JsonObject  *old,
+                   const char  *draft_status,
+                   const char  *member,
+                   GError     **error)
+{
+  if (old == NULL || g_strcmp0 (json_string (old, "status"), draft_status) != 0)
+    return TRUE;
+  if (cercle_server_access_is_self (req->store, req->account, json_reference (old, member)))
+    return TRUE;
+  g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+               "Seul l’auteur d’un brouillon peut le modifier");
+  return FALSE;
+}
+
+/* A note of a Task as stored, and as a client may send it back: without
+ * the author the server gave it. */
+static gboolean
+same_note (JsonNode *sent,
+           JsonNode *stored)
+{
+  JsonObject *a, *b;
+  g_autoptr(GList) members = NULL;
+  guint n_compared = 0;
+
+  if (json_node_equal (sent, stored))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (sent) || !JSON_NODE_HOLDS_OBJECT (stored))
+    return FALSE;
+  a = json_node_get_object (sent);
+  b = json_node_get_object (stored);
+  if (json_object_has_member (a, "authorReference") || json_object_has_member (a, "authorString"))
+    return FALSE;
+  /* Member by member: json_node_copy() would share the stored object. */
+  members = json_object_get_members (b);
+  for (GList *l = members; l; l = l->next)
+    {
+      JsonNode *mine;
+
+      if (g_str_equal (l->data, "authorReference") || g_str_equal (l->data, "authorString"))
+        continue;
+      mine = json_object_get_member (a, l->data);
+      if (mine == NULL || !json_node_equal (mine, json_object_get_member (b, l->data)))
+        return FALSE;
+      n_compared++;
+    }
+  return n_compared == json_object_get_size (a);
+}
+
+/* Task.note grows only: every stored note stays as it was (whoever sends
+ * the Task back without it), and each note sent that is not stored yet is
+ * added in the writer's name. */
+static gboolean
+notes_rule (Request     *req,
+            JsonObject  *resource,
+            JsonObject  *old,
+            GError     **error)
+{
+  JsonNode *old_node = old ? json_object_get_member (old, "note") : NULL;
+  JsonNode *sent_node = json_object_get_member (resource, "note");
+  JsonArray *stored = old_node && JSON_NODE_HOLDS_ARRAY (old_node) ? json_node_get_array (old_node) : NULL;
+  JsonArray *sent = sent_node && JSON_NODE_HOLDS_ARRAY (sent_node) ? json_node_get_array (sent_node) : NULL;
+  JsonArray *merged;
+  guint n_stored = stored ? json_array_get_length (stored) : 0;
+
+  if (n_stored == 0 && sent == NULL)
+    return TRUE;
+  merged = json_array_new ();
+  for (guint i = 0; i < n_stored; i++)
+    json_array_add_element (merged, json_node_copy (json_array_get_element (stored, i)));
+  for (guint i = 0; sent && i < json_array_get_length (sent); i++)
+    {
+      JsonNode *note = json_array_get_element (sent, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (note) ? json_node_get_object (note) : NULL;
+      const char *author;
+      gboolean known = FALSE;
+
+      for (guint j = 0; j < n_stored && !known; j++)
+        known = same_note (note, json_array_get_element (stored, j));
+      if (known)
+        continue;
+      author = json_reference (obj, "authorReference");
+      if (obj == NULL || json_object_has_member (obj, "authorString") ||
+          (author && !cercle_server_access_is_self (req->store, req->account, author)))
+        {
+          json_array_unref (merged);
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                       "Une note est écrite en son propre nom : laissez l’auteur vide ou indiquez-vous, "
+                       "et ne modifiez pas les notes déjà écrites");
+          return FALSE;
+        }
+      note = json_node_copy (note);
+      if (author == NULL)
+        json_object_set_object_member (json_node_get_object (note), "authorReference", self_reference (req));
+      json_array_add_element (merged, note);
+    }
+  json_object_set_array_member (resource, "note", merged);
+  return TRUE;
+}
+
+/* Security labels and tags are the server's to set (it sets none yet): a
+ * client sends back those stored, or none. */
+static gboolean
+labels_rule (JsonObject  *resource,
+             JsonObject  *old,
+             GError     **error)
+{
+  static const char * const labels[] = { "security", "tag", NULL };
+  JsonObject *meta = json_object (resource, "meta");
+  JsonObject *old_meta = json_object (old, "meta");
+
+  for (guint i = 0; labels[i]; i++)
+    {
+      JsonNode *sent = meta ? json_object_get_member (meta, labels[i]) : NULL;
+      JsonNode *stored = old_meta ? json_object_get_member (old_meta, labels[i]) : NULL;
+
+      if (sent && !(stored && json_node_equal (sent, stored)))
+        {
+          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_INVALID,
+                       "meta.%s est posé par le serveur, pas par le client : retirez-le de la ressource envoyée",
+                       labels[i]);
+          return FALSE;
+        }
+      if (sent == NULL && stored)
+        {
+          if (meta == NULL)
+            {
+              meta = json_object_new ();
+              json_object_set_object_member (resource, "meta", meta);
+            }
+          json_object_set_member (meta, labels[i], json_node_copy (stored));
+        }
+    }
+  return TRUE;
+}
+
+/* The shared directory (Practitioner, PractitionerRole, Organization,
+ * Location, HealthcareService): an administrator writes it; an account
+ * writes its own Practitioner and its own roles, never pointing a role at
+ * someone else. A desk writes none of it. */
+static gboolean
+directory_rule (Request     *req,
+                const char  *type,
+                const char  *id,
+                JsonObject  *resource,
+                JsonObject  *old,
+                GError     **error)
+{
+  g_autofree char *me = g_strdup_printf ("Practitioner/%s", req->account->practitioner_id);
+
+  if (cercle_server_access_is_admin (req->store, req->account))
+    return TRUE;
+  if (!is_desk (req) && g_str_equal (type, "Practitioner") && g_str_equal (id, req->account->practitioner_id))
+    return TRUE;
+  if (!is_desk (req) && g_str_equal (type, "PractitionerRole"))
+    {
+      if (g_strcmp0 (json_reference (resource, "practitioner"), me) == 0 &&
+          (old == NULL || g_strcmp0 (json_reference (old, "practitioner"), me) == 0))
+        return TRUE;
+      g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                   "Un rôle (PractitionerRole) n’est écrit que par le professionnel qu’il désigne, sans le "
+                   "désigner à la place d’un autre, ou par un administrateur");
+      return FALSE;
+    }
+  g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+               "Seul un administrateur modifie l’annuaire partagé (structures, lieux, services et fiches des "
+               "autres professionnels) ; chacun modifie sa propre fiche Practitioner et ses propres rôles");
+  return FALSE;
+}
+
+/* Validates, authorizes, applies the referral, author and directory rules
+ * and stores one resource.
+ * @check_references: check its references now (a transaction checks them
+ *   once all its entries are written)
+ * @old_out: (out) (optional): the version it replaced, parsed, or %NULL */
 static CercleStoredResource *
 write_resource (Request           *req,
                 JsonObject        *resource,
                 const char        *type,
                 const char        *id,
                 gint64             if_match,
+                gboolean           check_references,
+                JsonObject       **old_out,
                 CercleStoreWrite  *outcome,
                 GError           **error)
 {
@@ -1038,9 +1276,38 @@ write_resource (Request           *req,
   if (current)
     touch_patient (req, current->patient_id);
 
+  /* A resource stays in its patient's file: moving it would carry its
+   * earlier versions into another circle's reach. One may not even learn
+   * the file of a resource one cannot write. */
+  if (current && current->patient_id && g_strcmp0 (current->patient_id, patient_id) != 0)
+    {
+      if (is_desk (req) || !cercle_server_access_is_member (store, req->account, current->patient_id))
+        g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                     "Only members of the patient's care circle may write in the patient's file");
+      else
+        g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_CONFLICT,
+                     "Une ressource ne change pas de patient : écrivez-en une nouvelle dans le dossier de l’autre patient");
+      return NULL;
+    }
+  if (!labels_rule (resource, old, error))
+    return NULL;
+
   if (g_str_equal (type, "Task"))
     {
-      if (!task_rules (req, resource, id, old, &confirmed, error))
+      /* The requester is set once, by the one who writes the referral. */
+      if (!is_desk (req) &&
+          (!draft_author_rule (req, old, "draft", "requester", error) ||
+           !author_rule (req, resource, old, "requester", error)))
+        return NULL;
+      if (is_desk (req) && json_reference (resource, "requester") == NULL && json_object (old, "requester"))
+        json_object_set_object_member (resource, "requester", json_object_ref (json_object (old, "requester")));
+      if (!task_rules (req, resource, id, old, &confirmed, error) ||
+          !notes_rule (req, resource, old, error))
+        return NULL;
+    }
+  else if (!cercle_server_store_is_compartment_type (type))
+    {
+      if (!directory_rule (req, type, id, resource, old, error))
         return NULL;
     }
   else if (is_desk (req))
@@ -1049,7 +1316,7 @@ write_resource (Request           *req,
                    "An admission desk may only answer the referrals sent to its structure");
       return NULL;
     }
-  else if (cercle_server_store_is_compartment_type (type))
+  else
     {
       gboolean creating_patient = g_str_equal (type, "Patient") && current == NULL;
 
@@ -1059,42 +1326,38 @@ write_resource (Request           *req,
                        "Only members of the patient's care circle may write in the patient's file");
           return NULL;
         }
-      if (current && current->patient_id && g_strcmp0 (current->patient_id, patient_id) != 0 &&
-          !cercle_server_access_is_member (store, req->account, current->patient_id))
-        {
-          g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
-                       "Only members of the patient's care circle may write in the patient's file");
-          return NULL;
-        }
       if (g_str_equal (type, "Communication"))
         {
-          const char *sender = json_reference (resource, "sender");
-          g_autofree char *me = g_strdup_printf ("Practitioner/%s", req->account->practitioner_id);
-
-          if (current == NULL && sender && !g_str_equal (sender, me))
+          /* A note is its sender's: only the sender edits its draft (a
+           * sent one is not edited at all, below). */
+          if (old && !cercle_server_access_is_self (store, req->account, json_reference (old, "sender")))
             {
               g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
-                           "A note is sent in one's own name");
+                           "Seul l’auteur d’une note peut la modifier");
               return NULL;
             }
           /* The server names the sender when the client did not; a retry of
            * the same PUT gets the same sender, so it stays a no-op. */
-          if (sender == NULL)
+          if (!author_rule (req, resource, old, "sender", error))
+            return NULL;
+        }
+      else if (g_str_equal (type, "ServiceRequest"))
+        {
+          if (!draft_author_rule (req, old, "draft", "requester", error) ||
+              !author_rule (req, resource, old, "requester", error))
+            return NULL;
+          if (old && g_strcmp0 (json_reference (resource, "requester"), json_reference (old, "requester")) != 0)
             {
-              JsonObject *stored_sender = json_object (old, "sender");
-
-              if (stored_sender)
-                json_object_set_object_member (resource, "sender", json_object_ref (stored_sender));
-              else
-                {
-                  JsonObject *s = json_object_new ();
-
-                  json_object_set_string_member (s, "reference", me);
-                  json_object_set_object_member (resource, "sender", s);
-                }
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_CONFLICT,
+                           "Le demandeur (requester) d’une prescription ne change pas");
+              return NULL;
             }
         }
     }
+
+  if (check_references &&
+      !cercle_server_access_check_references (store, req->account, resource, patient_id, old, error))
+    return NULL;
 
   written = cercle_server_store_write (store, resource, if_match, outcome, error);
   if (written == NULL)
@@ -1133,6 +1396,8 @@ write_resource (Request           *req,
       cercle_stored_resource_free (written);
       return NULL;
     }
+  if (old_out)
+    *old_out = g_steal_pointer (&old);
   return written;
 }
 
@@ -1206,7 +1471,10 @@ handle_read (Request     *req,
   res = cercle_server_store_get (store, type, id, version, error);
   if (res == NULL)
     return FALSE;
-  if (!cercle_server_access_can_read (store, req->account, type, id))
+  /* A version is judged on its own: who could read it, not who may read
+   * the resource now. */
+  if (version > 0 ? !cercle_server_access_can_read_version (store, req->account, type, id, version)
+                  : !cercle_server_access_can_read (store, req->account, type, id))
     {
       /* Not "forbidden": that would tell that the patient exists. */
       touch_patient (req, res->patient_id);
@@ -1270,7 +1538,7 @@ handle_create (Request     *req,
   req->interaction = "create";
   if (resource == NULL)
     return FALSE;
-  written = write_resource (req, resource, type, id, -1, &outcome, error);
+  written = write_resource (req, resource, type, id, -1, TRUE, NULL, &outcome, error);
   if (written == NULL)
     return FALSE;
   answer_resource (req, 201, written);
@@ -1306,7 +1574,7 @@ handle_update (Request     *req,
                    "The id in the body (%s) must be the id in the URL (%s)", body_id ? body_id : "none", id);
       return FALSE;
     }
-  written = write_resource (req, resource, type, id, if_match, &outcome, error);
+  written = write_resource (req, resource, type, id, if_match, TRUE, NULL, &outcome, error);
   if (written == NULL)
     return FALSE;
   if (outcome == CERCLE_STORE_WRITE_CREATED)
@@ -1413,6 +1681,13 @@ split_type_id (const char  *url,
   return TRUE;
 }
 
+static void
+json_object_unref_or_null (JsonObject *obj)
+{
+  if (obj)
+    json_object_unref (obj);
+}
+
 /* POST /fhir with a transaction Bundle: all entries or none. */
 static gboolean
 handle_transaction (Request     *req,
@@ -1421,6 +1696,7 @@ handle_transaction (Request     *req,
   g_autoptr(JsonObject) bundle = parse_body (req, error);
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GString) body = g_string_sized_new (4096);
+  g_autoptr(GPtrArray) olds = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref_or_null);
   JsonNode *entries_node;
   JsonArray *entries;
   guint n;
@@ -1488,6 +1764,7 @@ handle_transaction (Request     *req,
       g_autofree char *id = NULL;
       g_autoptr(CercleStoredResource) written = NULL;
       g_autoptr(GError) entry_error = NULL;
+      g_autoptr(JsonObject) old = NULL;
       CercleStoreWrite outcome;
       gint64 if_match = -1;
 
@@ -1502,9 +1779,13 @@ handle_transaction (Request     *req,
                        "The resource id must be the id in the url");
           goto entry_failed;
         }
-      written = write_resource (req, resource, type, assigned ? assigned : id, if_match, &outcome, &entry_error);
+      /* References are checked once every entry is written: an entry
+       * may point at one that comes after it. */
+      written = write_resource (req, resource, type, assigned ? assigned : id, if_match, FALSE, &old, &outcome,
+                                &entry_error);
       if (written == NULL)
         goto entry_failed;
+      g_ptr_array_add (olds, old ? json_object_ref (old) : NULL);
       if (i)
         g_string_append_c (body, ',');
       g_string_append (body, "{\"fullUrl\":");
@@ -1530,6 +1811,22 @@ handle_transaction (Request     *req,
       return FALSE;
     }
   g_string_append (body, "]}");
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *entry = json_node_get_object (json_array_get_element (entries, i));
+      JsonObject *resource = json_object (entry, "resource");
+      g_autoptr(GError) entry_error = NULL;
+
+      if (!cercle_server_access_check_references (req->store, req->account, resource,
+                                                  cercle_server_store_patient_of (resource,
+                                                                                  json_string (resource, "resourceType")),
+                                                  g_ptr_array_index (olds, i), &entry_error))
+        {
+          g_set_error (error, entry_error->domain, entry_error->code, "Entry %u (%s): %s — nothing was saved",
+                       i, json_string (json_object (entry, "request"), "url"), entry_error->message);
+          return FALSE;
+        }
+    }
   set_json_answer (req, 200, g_string_free (g_steal_pointer (&body), FALSE));
   return TRUE;
 }

@@ -21,6 +21,7 @@
 #include "cercle-directory.h"
 #include "cercle-fhir-directory.h"
 #include "cercle-server.h"
+#include "cercle-server-access.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-auth.h"
 #include "cercle-server-store.h"
@@ -313,15 +314,18 @@ cmd_user (CercleServerStore *store,
   g_autofree char *practitioner = NULL;
   g_autofree char *organization = NULL;
   g_autofree char *name = NULL;
+  gboolean admin = FALSE;
   GOptionEntry entries[] = {
     { "practitioner", 0, 0, G_OPTION_ARG_STRING, &practitioner, N_("The account's Practitioner id"), N_("ID") },
     { "organization", 0, 0, G_OPTION_ARG_STRING, &organization,
       N_("For an admission desk: the Organization id it acts for"), N_("ID") },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Display name"), N_("NAME") },
+    { "admin", 0, 0, G_OPTION_ARG_NONE, &admin,
+      N_("Make the account an administrator of the shared directory"), NULL },
     { NULL }
   };
 
-  context = g_option_context_new (_("add LOGIN | disable LOGIN"));
+  context = g_option_context_new (_("add LOGIN | disable LOGIN | grant LOGIN admin | revoke LOGIN admin"));
   g_option_context_set_summary (context, _("Add an account (password read from standard input) or disable one."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -353,6 +357,33 @@ cmd_user (CercleServerStore *store,
         }
       explicit_bzero (password, strlen (password));
       g_print (_("Account “%s” saved\n"), argv[2]);
+      if (admin)
+        {
+          if (!cercle_server_access_set_role (store, argv[2], CERCLE_SERVER_ROLE_ADMIN, TRUE, &error))
+            {
+              g_printerr ("cercle-server: %s\n", error->message);
+              return 1;
+            }
+          g_print (_("Account “%s” is an administrator\n"), argv[2]);
+        }
+      return 0;
+    }
+  if (argc == 4 && (g_str_equal (argv[1], "grant") || g_str_equal (argv[1], "revoke")))
+    {
+      gboolean grant = g_str_equal (argv[1], "grant");
+
+      if (!g_str_equal (argv[3], CERCLE_SERVER_ROLE_ADMIN))
+        {
+          g_printerr ("cercle-server: %s\n", _("The only role is “admin”"));
+          return 2;
+        }
+      if (!cercle_server_access_set_role (store, argv[2], argv[3], grant, &error))
+        {
+          g_printerr ("cercle-server: %s\n", error->message);
+          return 1;
+        }
+      g_print (grant ? _("Account “%s” is an administrator\n") : _("Account “%s” is no longer an administrator\n"),
+               argv[2]);
       return 0;
     }
   if (argc == 3 && g_str_equal (argv[1], "disable"))
@@ -365,7 +396,7 @@ cmd_user (CercleServerStore *store,
       g_print (_("Account “%s” disabled and its tokens revoked\n"), argv[2]);
       return 0;
     }
-  g_printerr ("cercle-server: %s\n", _("usage: user add LOGIN --practitioner ID [--organization ID] [--name NAME] | user disable LOGIN"));
+  g_printerr ("cercle-server: %s\n", _("usage: user add LOGIN --practitioner ID [--organization ID] [--name NAME] [--admin] | user disable LOGIN | user grant LOGIN admin | user revoke LOGIN admin"));
   return 2;
 }
 
