@@ -26,6 +26,7 @@ struct _CercleWindow
 
   GSettings            *settings;
   CercleSyncStatus     *sync_status;
+  GBinding             *sync_bindings[3];
 
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar;
@@ -206,10 +207,12 @@ bind_sync_actions (CercleWindow *self)
     { "sync-now", "can-sync" },
   };
 
+  G_STATIC_ASSERT (G_N_ELEMENTS (bindings) == G_N_ELEMENTS (self->sync_bindings));
   for (guint i = 0; i < G_N_ELEMENTS (bindings); i++)
-    g_object_bind_property (self->sync_status, bindings[i].property,
-                            g_action_map_lookup_action (G_ACTION_MAP (self), bindings[i].action), "enabled",
-                            G_BINDING_SYNC_CREATE);
+    self->sync_bindings[i] =
+      g_object_bind_property (self->sync_status, bindings[i].property,
+                              g_action_map_lookup_action (G_ACTION_MAP (self), bindings[i].action), "enabled",
+                              G_BINDING_SYNC_CREATE);
   cercle_sync_banner_set_status (self->sync_banner, self->sync_status);
   cercle_sync_indicator_set_status (self->sync_indicator, self->sync_status);
 }
@@ -237,6 +240,13 @@ cercle_window_dispose (GObject *object)
 {
   CercleWindow *self = CERCLE_WINDOW (object);
 
+  /* The status outlives the window: its bindings to our actions must not. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->sync_bindings); i++)
+    if (self->sync_bindings[i] != NULL)
+      {
+        g_binding_unbind (self->sync_bindings[i]);
+        self->sync_bindings[i] = NULL;
+      }
   gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->sync_status);

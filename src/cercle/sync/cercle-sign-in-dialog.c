@@ -52,6 +52,10 @@ static void
 set_busy (CercleSignInDialog *self,
           gboolean            busy)
 {
+  /* Take the focus out of a field before it goes insensitive: GTK 4.8
+   * keeps blinking the cursor of an insensitive focused text, and warns. */
+  if (busy)
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_row), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !busy);
