@@ -50,7 +50,12 @@ ENGLISH = {
     'Minimize', 'Maximize', 'Close', '_Keyboard Shortcuts', 'Keyboard Shortcuts',
     '_About Cercle', 'About Cercle', 'General', 'Show Shortcuts', 'Quit', 'Search for a Commune',
     'The Cercle authors', '© 2026 The Cercle authors',
+    'Sign In', 'Sign Out', 'Sign In to the Server', 'Server', 'Login', 'Password', 'Sync Now',
+    'Sign In Again', 'Retry', 'Sync', 'On this computer only', 'Not signed in', 'Show Password',
 }
+# What the sign-in dialog says when cercle-syncd is not there (this test runs
+# without it).
+SYNC_ABSENT = 'Le service de synchronisation n’est pas installé ou ne fonctionne pas'
 
 tests_run = 0
 T0 = time.monotonic()
@@ -490,6 +495,38 @@ def run(pyatspi, app, app_log):
                 print('# DUMP', describe(a), repr(text(a)), on_screen(a))
         check_buttons(window, what)
         check_french(window, what)
+        close(window)
+
+    # The sign-in dialog, from the menu: its fields and button have the
+    # French names the issue gives; without the sync service it says so.
+    window, diag = (None, "no menu button") if menu_button is None \
+        else window_from_menu('Se connecter', 'Mot de passe')
+    tap(window is not None and real_name(window) != '', "sign-in-window", [diag])
+    if window is not None:
+        field_roles = (pyatspi.ROLE_TEXT, pyatspi.ROLE_ENTRY, pyatspi.ROLE_PASSWORD_TEXT)
+        fields = {name(a): a for a in walk(window) if role(a) in field_roles and on_screen(a)}
+        tap(all(f in fields for f in ('Serveur', 'Identifiant', 'Mot de passe')), "sign-in-fields",
+            [f"fields on screen: {sorted(fields)!r}"])
+        button = find_one(window, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                          and real_name(a) == 'Se connecter')
+        tap(button is not None, "sign-in-button", [] if button else ["no button “Se connecter”"])
+        if shot:
+            time.sleep(1)
+            subprocess.run(['import', '-window', 'root', shot.replace('.png', '-sign-in.png')],
+                           check=False)
+        check_buttons(window, "sign-in")
+        check_french(window, "sign-in")
+        if button is not None and all(f in fields for f in ('Serveur', 'Identifiant', 'Mot de passe')):
+            for field, value in (('Serveur', 'http://127.0.0.1:8642'), ('Identifiant', 'dr.martin'),
+                                 ('Mot de passe', 'cercle-demo')):
+                fields[field].queryEditableText().setTextContents(value)
+            do_action(button, 'click')
+            said = wait_for(lambda: find_one(window, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                             and text(a).startswith(SYNC_ABSENT)))
+            tap(said is not None and text(fields['Mot de passe']) == ''
+                and window in top_levels(), "sign-in-service-absent",
+                [f"message: {text(said)!r}" if said else "no French message about the sync service",
+                 f"password field: {len(text(fields['Mot de passe']))} characters left"])
         close(window)
 
     # Ctrl+Q: the app quits by itself, cleanly and quietly.

@@ -151,6 +151,31 @@ name_row_text (AdwEntryRow *row)
                                     -1);
 }
 
+/* libadwaita 1.2's button that shows the password has a tooltip and no
+ * accessible name: a screen reader says "GtkImage". */
+static gboolean
+name_reveal_button (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      /* The eye, not the entry row's (hidden) apply button. */
+      if (GTK_IS_BUTTON (child)
+          && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), "view-reveal-symbolic") == 0)
+        {
+          gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _("Show Password"),
+                                          -1);
+          return TRUE;
+        }
+      if (name_reveal_button (child))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 cercle_sign_in_dialog_dispose (GObject *object)
 {
@@ -196,6 +221,7 @@ cercle_sign_in_dialog_init (CercleSignInDialog *self)
   name_row_text (self->server_row);
   name_row_text (self->login_row);
   name_row_text (self->password_row);
+  name_reveal_button (GTK_WIDGET (self->password_row));
 }
 
 /**
