@@ -529,6 +529,10 @@ def run(pyatspi, app, app_log):
                  f"password field: {len(text(fields['Mot de passe']))} characters left"])
         close(window)
 
+    # The sync service comes (a stand-in, tests/fake-sync-service.py): the
+    # banner and the sidebar's sync state, their buttons named in French.
+    sync_states(pyatspi, frame, shot)
+
     # Ctrl+Q: the app quits by itself, cleanly and quietly.
     press_keys(KEY_CONTROL_L, KEY_Q)
     try:
@@ -540,6 +544,63 @@ def run(pyatspi, app, app_log):
     tap(status == 0, "quit", [f"exit status {status}"])
     warnings = [line for line in log if re.search(r'WARNING|CRITICAL|ERROR', line)]
     tap(not warnings, "no-warnings", warnings[-10:])
+
+
+def sync_states(pyatspi, frame, shot):
+    source = os.environ['CERCLE_SOURCE_DIR']
+    service = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             'fake-sync-service.py'),
+                                os.path.join(source, 'src', 'libcercle', 'fr.cercle.Cercle.Sync.xml'),
+                                '--state', 'error', '--pending', '2', '--login', 'dr.martin',
+                                '--server', 'http://127.0.0.1:8642', '--last-sync-ago', '300',
+                                '--last-error', 'Le serveur ne répond pas (HTTP 503).'],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        ready = service.stdout.readline().strip() == 'ready'
+        tap(ready, "sync/service-started")
+        if not ready:
+            return
+
+        def button_named(label):
+            return wait_for(lambda: find_one(frame, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                                             and real_name(a) == label))
+
+        def shown(label):
+            return wait_for(lambda: find_one(frame, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                             and text(a) == label))
+
+        retry, sync_now = button_named('Réessayer'), button_named('Synchroniser maintenant')
+        tap(retry is not None and sync_now is not None
+            and shown('La synchronisation a échoué : Le serveur ne répond pas (HTTP 503).') is not None
+            and shown('2 modifications en attente d’envoi') is not None, "sync/error-banner",
+            [f"« Réessayer » {'found' if retry else 'missing'}, "
+             f"« Synchroniser maintenant » {'found' if sync_now else 'missing'}"])
+        check_buttons(frame, "sync-error")
+        check_french(frame, "sync-error")
+
+        service.stdin.write('set State auth-required\n')
+        service.stdin.flush()
+        again = button_named('Se reconnecter')
+        tap(again is not None, "sync/auth-required-banner")
+        check_buttons(frame, "sync-auth-required")
+
+        service.stdin.write('set State offline\n')
+        service.stdin.flush()
+        offline = shown('Hors connexion — les modifications seront envoyées au retour du réseau')
+        tap(offline is not None, "sync/offline-banner")
+        if shot:
+            time.sleep(1)
+            subprocess.run(['import', '-window', 'root', shot.replace('.png', '-offline.png')],
+                           check=False)
+        check_buttons(frame, "sync-offline")
+        check_french(frame, "sync-offline")
+    finally:
+        service.stdin.close()
+        try:
+            service.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            service.kill()
+            service.wait()
 
 
 def has_action(a, action_name):
