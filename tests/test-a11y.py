@@ -527,6 +527,10 @@ def run(pyatspi, app, app_log):
                 and window in top_levels(), "sign-in-service-absent",
                 [f"message: {text(said)!r}" if said else "no French message about the sync service",
                  f"password field: {len(text(fields['Mot de passe']))} characters left"])
+            if shot:
+                time.sleep(1)
+                subprocess.run(['import', '-window', 'root', shot.replace('.png', '-sign-in-error.png')],
+                               check=False)
         close(window)
 
     # The sync service comes (a stand-in, tests/fake-sync-service.py): the

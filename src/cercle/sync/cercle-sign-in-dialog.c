@@ -39,12 +39,16 @@ show_error (CercleSignInDialog *self,
             const char         *message,
             GtkWidget          *focus)
 {
+  GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (focus));
+
   gtk_label_set_text (self->error_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
-  /* Said aloud too: the label appears where the reader is not. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
-                                  -1);
+  /* The label appears where a screen reader is not: the field that gets
+   * the focus back carries the message as its description. */
+  if (text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (text),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
+                                    -1);
   gtk_widget_grab_focus (focus);
 }
 
@@ -95,6 +99,20 @@ sign_in_cb (GObject      *source,
 }
 
 static void
+forget_error_descriptions (CercleSignInDialog *self)
+{
+  AdwEntryRow *rows[] = { self->server_row, self->login_row, self->password_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      GtkEditable *text = gtk_editable_get_delegate (GTK_EDITABLE (rows[i]));
+
+      if (text != NULL)
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (text), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}
+
+static void
 submit_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -104,6 +122,7 @@ submit_action (GtkWidget  *widget,
   g_autofree char *login = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->login_row))));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
+  forget_error_descriptions (self);
   if (server[0] == '\0')
     {
       show_error (self, _("Enter the address of your care network’s server."), GTK_WIDGET (self->server_row));
