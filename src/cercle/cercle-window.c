@@ -110,8 +110,9 @@ go_back_action (GSimpleAction *action,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-/* Shows PAGE and hands ID to its action (installed by the page's class,
- * see docs of the patients and referrals pages). */
+/* Shows PAGE and hands ID to the page's own action (patients.open,
+ * referrals.open, referrals.new: installed by the page's class). A page
+ * without it only shows. */
 static void
 open_in_page (CercleWindow *self,
               const char   *page,
