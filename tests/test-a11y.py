@@ -50,7 +50,12 @@ ENGLISH = {
     'Minimize', 'Maximize', 'Close', '_Keyboard Shortcuts', 'Keyboard Shortcuts',
     '_About Cercle', 'About Cercle', 'General', 'Show Shortcuts', 'Quit', 'Search for a Commune',
     'The Cercle authors', '© 2026 The Cercle authors',
+    'Sign In', 'Sign Out', 'Sign In to the Server', 'Server', 'Login', 'Password', 'Sync Now',
+    'Sign In Again', 'Retry', 'Sync', 'On this computer only', 'Not signed in', 'Show Password',
 }
+# What the sign-in dialog says when cercle-syncd is not there (this test runs
+# without it).
+SYNC_ABSENT = 'Le service de synchronisation n’est pas installé ou ne fonctionne pas'
 
 tests_run = 0
 T0 = time.monotonic()
@@ -492,6 +497,46 @@ def run(pyatspi, app, app_log):
         check_french(window, what)
         close(window)
 
+    # The sign-in dialog, from the menu: its fields and button have the
+    # French names the issue gives; without the sync service it says so.
+    window, diag = (None, "no menu button") if menu_button is None \
+        else window_from_menu('Se connecter', 'Mot de passe')
+    tap(window is not None and real_name(window) != '', "sign-in-window", [diag])
+    if window is not None:
+        field_roles = (pyatspi.ROLE_TEXT, pyatspi.ROLE_ENTRY, pyatspi.ROLE_PASSWORD_TEXT)
+        fields = {name(a): a for a in walk(window) if role(a) in field_roles and on_screen(a)}
+        tap(all(f in fields for f in ('Serveur', 'Identifiant', 'Mot de passe')), "sign-in-fields",
+            [f"fields on screen: {sorted(fields)!r}"])
+        button = find_one(window, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                          and real_name(a) == 'Se connecter')
+        tap(button is not None, "sign-in-button", [] if button else ["no button “Se connecter”"])
+        if shot:
+            time.sleep(1)
+            subprocess.run(['import', '-window', 'root', shot.replace('.png', '-sign-in.png')],
+                           check=False)
+        check_buttons(window, "sign-in")
+        check_french(window, "sign-in")
+        if button is not None and all(f in fields for f in ('Serveur', 'Identifiant', 'Mot de passe')):
+            for field, value in (('Serveur', 'http://127.0.0.1:8642'), ('Identifiant', 'dr.martin'),
+                                 ('Mot de passe', 'cercle-demo')):
+                fields[field].queryEditableText().setTextContents(value)
+            do_action(button, 'click')
+            said = wait_for(lambda: find_one(window, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                             and text(a).startswith(SYNC_ABSENT)))
+            tap(said is not None and text(fields['Mot de passe']) == ''
+                and window in top_levels(), "sign-in-service-absent",
+                [f"message: {text(said)!r}" if said else "no French message about the sync service",
+                 f"password field: {len(text(fields['Mot de passe']))} characters left"])
+            if shot:
+                time.sleep(1)
+                subprocess.run(['import', '-window', 'root', shot.replace('.png', '-sign-in-error.png')],
+                               check=False)
+        close(window)
+
+    # The sync service comes (a stand-in, tests/fake-sync-service.py): the
+    # banner and the sidebar's sync state, their buttons named in French.
+    sync_states(pyatspi, frame, shot)
+
     # Ctrl+Q: the app quits by itself, cleanly and quietly.
     press_keys(KEY_CONTROL_L, KEY_Q)
     try:
@@ -503,6 +548,63 @@ def run(pyatspi, app, app_log):
     tap(status == 0, "quit", [f"exit status {status}"])
     warnings = [line for line in log if re.search(r'WARNING|CRITICAL|ERROR', line)]
     tap(not warnings, "no-warnings", warnings[-10:])
+
+
+def sync_states(pyatspi, frame, shot):
+    source = os.environ['CERCLE_SOURCE_DIR']
+    service = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             'fake-sync-service.py'),
+                                os.path.join(source, 'src', 'libcercle', 'fr.cercle.Cercle.Sync.xml'),
+                                '--state', 'error', '--pending', '2', '--login', 'dr.martin',
+                                '--server', 'http://127.0.0.1:8642', '--last-sync-ago', '300',
+                                '--last-error', 'Le serveur ne répond pas (HTTP 503).'],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        ready = service.stdout.readline().strip() == 'ready'
+        tap(ready, "sync/service-started")
+        if not ready:
+            return
+
+        def button_named(label):
+            return wait_for(lambda: find_one(frame, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                                             and real_name(a) == label))
+
+        def shown(label):
+            return wait_for(lambda: find_one(frame, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                             and text(a) == label))
+
+        retry, sync_now = button_named('Réessayer'), button_named('Synchroniser maintenant')
+        tap(retry is not None and sync_now is not None
+            and shown('La synchronisation a échoué : Le serveur ne répond pas (HTTP 503).') is not None
+            and shown('2 modifications en attente d’envoi') is not None, "sync/error-banner",
+            [f"« Réessayer » {'found' if retry else 'missing'}, "
+             f"« Synchroniser maintenant » {'found' if sync_now else 'missing'}"])
+        check_buttons(frame, "sync-error")
+        check_french(frame, "sync-error")
+
+        service.stdin.write('set State auth-required\n')
+        service.stdin.flush()
+        again = button_named('Se reconnecter')
+        tap(again is not None, "sync/auth-required-banner")
+        check_buttons(frame, "sync-auth-required")
+
+        service.stdin.write('set State offline\n')
+        service.stdin.flush()
+        offline = shown('Hors connexion — les modifications seront envoyées au retour du réseau')
+        tap(offline is not None, "sync/offline-banner")
+        if shot:
+            time.sleep(1)
+            subprocess.run(['import', '-window', 'root', shot.replace('.png', '-offline.png')],
+                           check=False)
+        check_buttons(frame, "sync-offline")
+        check_french(frame, "sync-offline")
+    finally:
+        service.stdin.close()
+        try:
+            service.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            service.kill()
+            service.wait()
 
 
 def has_action(a, action_name):

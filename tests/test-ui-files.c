@@ -22,7 +22,11 @@
 #include "cercle-map-view.h"
 #include "cercle-patients-page.h"
 #include "cercle-referrals-page.h"
+#include "cercle-sign-in-dialog.h"
+#include "cercle-sign-out-dialog.h"
 #include "cercle-structure-row.h"
+#include "cercle-sync-banner.h"
+#include "cercle-sync-indicator.h"
 #include "cercle-window.h"
 
 #define RESOURCE_BASE "/fr/cercle/Cercle/"
@@ -214,6 +218,10 @@ main (int   argc,
   g_type_ensure (CERCLE_TYPE_PATIENTS_PAGE);
   g_type_ensure (CERCLE_TYPE_REFERRALS_PAGE);
   g_type_ensure (CERCLE_TYPE_STRUCTURE_ROW);
+  g_type_ensure (CERCLE_TYPE_SIGN_IN_DIALOG);
+  g_type_ensure (CERCLE_TYPE_SIGN_OUT_DIALOG);
+  g_type_ensure (CERCLE_TYPE_SYNC_BANNER);
+  g_type_ensure (CERCLE_TYPE_SYNC_INDICATOR);
 
   g_assert_nonnull (source_dir);
   app_dir = g_build_filename (source_dir, "src", "cercle", NULL);

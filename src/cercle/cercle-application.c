@@ -10,11 +10,14 @@
 
 #include "cercle-about.h"
 #include "cercle-application.h"
+#include "cercle-sync-status.h"
 #include "cercle-window.h"
 
 struct _CercleApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication    parent_instance;
+
+  CercleSyncStatus *sync_status;
 };
 
 G_DEFINE_FINAL_TYPE (CercleApplication, cercle_application, ADW_TYPE_APPLICATION)
@@ -98,9 +101,41 @@ quit_action (GSimpleAction *action,
   g_application_quit (app);
 }
 
+/* The window, made and shown if need be: an action may come over D-Bus
+ * (a notification of cercle-syncd) while no window is open, even before
+ * the app was running (D-Bus activation, --gapplication-service). */
+static GtkWindow *
+present_window (CercleApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (cercle_window_new (self));
+  gtk_window_present (window);
+  return window;
+}
+
+/* app.open-patient(s) and app.open-referral(s): the default actions of the
+ * sync service's notifications, forwarded to the window's win.open-patient
+ * and win.open-referral. */
+static void
+open_in_window_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CercleApplication *self = user_data;
+  GtkWindow *window = present_window (self);
+
+  g_action_group_activate_action (G_ACTION_GROUP (window),
+                                  g_action_get_name (G_ACTION (action)),
+                                  parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "about", .activate = about_action },
   { .name = "quit", .activate = quit_action },
+  { .name = "open-patient", .activate = open_in_window_action, .parameter_type = "s" },
+  { .name = "open-referral", .activate = open_in_window_action, .parameter_type = "s" },
 };
 
 /* CERCLE_STARTUP_PROBE=1: print the monotonic time of the first painted frame
@@ -139,6 +174,16 @@ cercle_application_activate (GApplication *app)
 }
 
 static void
+cercle_application_shutdown (GApplication *app)
+{
+  CercleApplication *self = CERCLE_APPLICATION (app);
+
+  g_clear_object (&self->sync_status);
+
+  G_APPLICATION_CLASS (cercle_application_parent_class)->shutdown (app);
+}
+
+static void
 cercle_application_startup (GApplication *app)
 {
   static const char * const quit_accels[] = { "<Primary>q", NULL };
@@ -157,6 +202,9 @@ cercle_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('patients')", patients_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('directory')", directory_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-page('referrals')", referrals_accels);
+
+  /* Looks for cercle-syncd (activating it) while the window comes up. */
+  cercle_application_get_sync_status (CERCLE_APPLICATION (app));
 }
 
 static void
@@ -166,6 +214,7 @@ cercle_application_class_init (CercleApplicationClass *klass)
 
   app_class->activate = cercle_application_activate;
   app_class->startup = cercle_application_startup;
+  app_class->shutdown = cercle_application_shutdown;
 }
 
 static void
@@ -186,4 +235,24 @@ cercle_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/fr/cercle/Cercle",
                        NULL);
+}
+
+/**
+ * cercle_application_get_sync_status:
+ * @self: the application
+ *
+ * The one view of the sync service (cercle-syncd) that the window and the
+ * pages share: bind to its properties, listen to its #CercleSyncStatus::changed
+ * signal, call cercle_sync_status_sync_now() after a local change.
+ *
+ * Returns: (transfer none): the sync status
+ */
+CercleSyncStatus *
+cercle_application_get_sync_status (CercleApplication *self)
+{
+  g_return_val_if_fail (CERCLE_IS_APPLICATION (self), NULL);
+
+  if (self->sync_status == NULL)
+    self->sync_status = cercle_sync_status_new ();
+  return self->sync_status;
 }

@@ -7,11 +7,14 @@
 
 #include <adwaita.h>
 
+#include "cercle-sync-status.h"
+
 G_BEGIN_DECLS
 
 #define CERCLE_TYPE_APPLICATION (cercle_application_get_type ())
 G_DECLARE_FINAL_TYPE (CercleApplication, cercle_application, CERCLE, APPLICATION, AdwApplication)
 
-CercleApplication *cercle_application_new (void);
+CercleApplication *cercle_application_new             (void);
+CercleSyncStatus  *cercle_application_get_sync_status (CercleApplication *self);
 
 G_END_DECLS

@@ -14,6 +14,10 @@
 #include "cercle-directory-page.h"
 #include "cercle-patients-page.h"
 #include "cercle-referrals-page.h"
+#include "cercle-sign-in-dialog.h"
+#include "cercle-sign-out-dialog.h"
+#include "cercle-sync-banner.h"
+#include "cercle-sync-indicator.h"
 #include "cercle-window.h"
 
 struct _CercleWindow
@@ -21,6 +25,8 @@ struct _CercleWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  CercleSyncStatus     *sync_status;
+  GBinding             *sync_bindings[3];
 
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar;
@@ -29,6 +35,10 @@ struct _CercleWindow
   GtkListBoxRow        *referrals_row;
   GtkStack             *stack;
   AdwWindowTitle       *content_title;
+  GtkWidget            *patients_page;
+  GtkWidget            *referrals_page;
+  CercleSyncBanner     *sync_banner;
+  CercleSyncIndicator  *sync_indicator;
 };
 
 G_DEFINE_FINAL_TYPE (CercleWindow, cercle_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -100,10 +110,113 @@ go_back_action (GSimpleAction *action,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* Shows PAGE and hands ID to the page's own action (patients.open,
+ * referrals.open, referrals.new: installed by the page's class). A page
+ * without it only shows. */
+static void
+open_in_page (CercleWindow *self,
+              const char   *page,
+              GtkWidget    *page_widget,
+              const char   *page_action,
+              GVariant     *id)
+{
+  cercle_window_set_page (self, page);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  if (!gtk_widget_activate_action_variant (page_widget, page_action, id))
+    g_debug ("The %s page has no %s action", page, page_action);
+}
+
+static void
+open_patient_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  open_in_page (self, "patients", self->patients_page, "patients.open", parameter);
+}
+
+static void
+open_referral_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  open_in_page (self, "referrals", self->referrals_page, "referrals.open", parameter);
+}
+
+static void
+new_referral_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  open_in_page (self, "referrals", self->referrals_page, "referrals.new", parameter);
+}
+
+static void
+sign_in_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (cercle_sign_in_dialog_new (GTK_WINDOW (self), self->sync_status)));
+}
+
+static void
+sign_out_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (cercle_sign_out_dialog_new (GTK_WINDOW (self), self->sync_status)));
+}
+
+static void
+sync_now_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CercleWindow *self = user_data;
+
+  cercle_sync_status_sync_now (self->sync_status);
+}
+
 static const GActionEntry win_actions[] = {
   { .name = "show-page", .activate = show_page_action, .parameter_type = "s" },
   { .name = "go-back", .activate = go_back_action },
+  { .name = "open-patient", .activate = open_patient_action, .parameter_type = "s" },
+  { .name = "open-referral", .activate = open_referral_action, .parameter_type = "s" },
+  { .name = "new-referral", .activate = new_referral_action, .parameter_type = "s" },
+  { .name = "sign-in", .activate = sign_in_action },
+  { .name = "sign-out", .activate = sign_out_action },
+  { .name = "sync-now", .activate = sync_now_action },
 };
+
+/* The sync actions are there when they make sense: the menu hides the
+ * others (hidden-when="action-disabled"). */
+static void
+bind_sync_actions (CercleWindow *self)
+{
+  static const struct { const char *action; const char *property; } bindings[] = {
+    { "sign-in", "can-sign-in" },
+    { "sign-out", "signed-in" },
+    { "sync-now", "can-sync" },
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (bindings) == G_N_ELEMENTS (self->sync_bindings));
+  for (guint i = 0; i < G_N_ELEMENTS (bindings); i++)
+    self->sync_bindings[i] =
+      g_object_bind_property (self->sync_status, bindings[i].property,
+                              g_action_map_lookup_action (G_ACTION_MAP (self), bindings[i].action), "enabled",
+                              G_BINDING_SYNC_CREATE);
+  cercle_sync_banner_set_status (self->sync_banner, self->sync_status);
+  cercle_sync_indicator_set_status (self->sync_indicator, self->sync_status);
+}
 
 static gboolean
 cercle_window_close_request (GtkWindow *window)
@@ -128,8 +241,16 @@ cercle_window_dispose (GObject *object)
 {
   CercleWindow *self = CERCLE_WINDOW (object);
 
+  /* The status outlives the window: its bindings to our actions must not. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->sync_bindings); i++)
+    if (self->sync_bindings[i] != NULL)
+      {
+        g_binding_unbind (self->sync_bindings[i]);
+        self->sync_bindings[i] = NULL;
+      }
   gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->sync_status);
 
   G_OBJECT_CLASS (cercle_window_parent_class)->dispose (object);
 }
@@ -148,6 +269,8 @@ cercle_window_class_init (CercleWindowClass *klass)
   g_type_ensure (CERCLE_TYPE_PATIENTS_PAGE);
   g_type_ensure (CERCLE_TYPE_DIRECTORY_PAGE);
   g_type_ensure (CERCLE_TYPE_REFERRALS_PAGE);
+  g_type_ensure (CERCLE_TYPE_SYNC_BANNER);
+  g_type_ensure (CERCLE_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-window.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, leaflet);
@@ -157,6 +280,10 @@ cercle_window_class_init (CercleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, referrals_row);
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, patients_page);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, referrals_page);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, sync_banner);
+  gtk_widget_class_bind_template_child (widget_class, CercleWindow, sync_indicator);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 }
@@ -217,6 +344,8 @@ cercle_window_new (CercleApplication *application)
   g_return_val_if_fail (CERCLE_IS_APPLICATION (application), NULL);
 
   self = g_object_new (CERCLE_TYPE_WINDOW, "application", application, NULL);
+  self->sync_status = g_object_ref (cercle_application_get_sync_status (application));
+  bind_sync_actions (self);
   /* The application has given the window its help overlay by now. */
   help_overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
   if (help_overlay != NULL)
