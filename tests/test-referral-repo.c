@@ -572,6 +572,22 @@ test_lists (Fixture       *f,
       refused_label = cercle_dossier_dup_destination_label (cercle_dossier_get_destination (dossier, i));
   g_assert_cmpstr (refused_label, ==, "Refused: Transition non autorisée");
 
+  /* The summaries follow the store: an unreadable Task is stored all the
+   * same (never a failed sync write) and not listed; losing the patient's
+   * file empties the list. */
+  g_assert_true (cercle_store_resource_put (f->db, "Task", "task-broken", CERCLE_DEMO_PAT_DURAND, NULL, "{not json",
+                                            "1", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referral_task WHERE id = 'task-broken'"), ==, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referral_task"), ==, 3);
+  g_assert_true (cercle_store_forget_patient (f->db, CERCLE_DEMO_PAT_DURAND, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referral_task"), ==, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM referral_request"), ==, 0);
+  g_clear_object (&waiting);
+  waiting = cercle_referral_repo_list_dossiers (f->db, CERCLE_DOSSIER_FILTER_ALL, &error);
+  g_assert_cmpuint (g_list_model_get_n_items (waiting), ==, 0);
+
   /* The other account's view: nothing of the sender's list. */
   seed_account (f->db, "had.melun");
   g_clear_object (&waiting);

@@ -9,9 +9,10 @@
  * `resource` table; each action on a Task is checked locally with the
  * referral rules, then queued as a PUT of the Task.
  *
- * The lists read what their rows show with SQLite's JSON functions in two
- * queries (2,000 dossiers must open at once); a dossier that is opened, and
- * every action, goes through CercleReferral and CercleDestination.
+ * The lists read what their rows show from two summary tables that
+ * triggers keep as `resource` is written (2,000 dossiers must open at
+ * once); a dossier that is opened, and every action, goes through
+ * CercleReferral and CercleDestination on the resources' JSON.
  *
  * Copyright 2026 The Cercle authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -46,6 +47,111 @@ static const CercleMigration referral_migrations[] = {
     "CREATE TRIGGER referral_draft_forget AFTER DELETE ON patient BEGIN"
     "  DELETE FROM referral_draft WHERE patient_id = old.id;"
     "END;" },
+  /* What the lists show, kept by triggers as the sync (or a local change)
+   * writes `resource`: reading 2,000 dossiers and 6,000 Tasks is then a
+   * read of plain columns, the JSON having been read once, at write time.
+   * An unreadable JSON is simply not summarised: a write never fails here. */
+  { 2, "summaries of referrals for the lists",
+    "CREATE TABLE referral_task ("
+    "  id TEXT PRIMARY KEY, patient_id TEXT, author_ref TEXT, focus TEXT, owner TEXT, owner_display TEXT,"
+    "  status TEXT, business TEXT, reason TEXT, reason_text TEXT, deadline TEXT, last_modified TEXT,"
+    "  admission_date TEXT, asap INTEGER, reminded INTEGER, authored_on TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX referral_task_focus ON referral_task (focus);"
+    "CREATE INDEX referral_task_owner ON referral_task (owner, authored_on);"
+    "CREATE TABLE referral_request ("
+    "  id TEXT PRIMARY KEY, patient_id TEXT, author_ref TEXT, dossier TEXT, type TEXT, status TEXT,"
+    "  authored_on TEXT, requester TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX referral_request_authored ON referral_request (authored_on);"
+    "CREATE TRIGGER referral_task_insert AFTER INSERT ON resource WHEN new.type = 'Task' BEGIN"
+    "  DELETE FROM referral_task WHERE id = new.id;"
+    "  INSERT INTO referral_task (id, patient_id, author_ref, focus, owner, owner_display, status, business,"
+    "    reason, reason_text, deadline, last_modified, admission_date, asap, reminded, authored_on)"
+    "  SELECT new.id, new.patient_id, new.author_ref,"
+    "  json_extract (new.json, '$.focus.reference'), json_extract (new.json, '$.owner.reference'),"
+    "  json_extract (new.json, '$.owner.display'), json_extract (new.json, '$.status'),"
+    "  json_extract (new.json, '$.businessStatus.coding[0].code'),"
+    "  json_extract (new.json, '$.statusReason.coding[0].code'),"
+    "  json_extract (new.json, '$.statusReason.text'), json_extract (new.json, '$.restriction.period.end'),"
+    "  json_extract (new.json, '$.lastModified'),"
+    "  (SELECT json_extract (o.value, '$.valueDate') FROM json_each (new.json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-date'),"
+    "  (SELECT count (*) FROM json_each (new.json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-asap'"
+    "      AND json_extract (o.value, '$.valueBoolean') = 1),"
+    "  (SELECT count (*) FROM json_each (new.json, '$.note') n"
+    "    WHERE json_extract (n.value, '$.authorString') = 'Cercle'),"
+    "  json_extract (new.json, '$.authoredOn')"
+    "  WHERE json_valid (new.json);"
+    "END;"
+    "CREATE TRIGGER referral_task_update AFTER UPDATE ON resource WHEN new.type = 'Task' BEGIN"
+    "  DELETE FROM referral_task WHERE id = new.id;"
+    "  INSERT INTO referral_task (id, patient_id, author_ref, focus, owner, owner_display, status, business,"
+    "    reason, reason_text, deadline, last_modified, admission_date, asap, reminded, authored_on)"
+    "  SELECT new.id, new.patient_id, new.author_ref,"
+    "  json_extract (new.json, '$.focus.reference'), json_extract (new.json, '$.owner.reference'),"
+    "  json_extract (new.json, '$.owner.display'), json_extract (new.json, '$.status'),"
+    "  json_extract (new.json, '$.businessStatus.coding[0].code'),"
+    "  json_extract (new.json, '$.statusReason.coding[0].code'),"
+    "  json_extract (new.json, '$.statusReason.text'), json_extract (new.json, '$.restriction.period.end'),"
+    "  json_extract (new.json, '$.lastModified'),"
+    "  (SELECT json_extract (o.value, '$.valueDate') FROM json_each (new.json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-date'),"
+    "  (SELECT count (*) FROM json_each (new.json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-asap'"
+    "      AND json_extract (o.value, '$.valueBoolean') = 1),"
+    "  (SELECT count (*) FROM json_each (new.json, '$.note') n"
+    "    WHERE json_extract (n.value, '$.authorString') = 'Cercle'),"
+    "  json_extract (new.json, '$.authoredOn')"
+    "  WHERE json_valid (new.json);"
+    "END;"
+    "CREATE TRIGGER referral_request_insert AFTER INSERT ON resource WHEN new.type = 'ServiceRequest' BEGIN"
+    "  DELETE FROM referral_request WHERE id = new.id;"
+    "  INSERT INTO referral_request (id, patient_id, author_ref, dossier, type, status, authored_on, requester)"
+    "  SELECT new.id, new.patient_id, new.author_ref,"
+    "  json_extract (new.json, '$.requisition.value'), json_extract (new.json, '$.code.coding[0].code'),"
+    "  json_extract (new.json, '$.status'), json_extract (new.json, '$.authoredOn'),"
+    "  json_extract (new.json, '$.requester.reference')"
+    "  WHERE json_valid (new.json);"
+    "END;"
+    "CREATE TRIGGER referral_request_update AFTER UPDATE ON resource WHEN new.type = 'ServiceRequest' BEGIN"
+    "  DELETE FROM referral_request WHERE id = new.id;"
+    "  INSERT INTO referral_request (id, patient_id, author_ref, dossier, type, status, authored_on, requester)"
+    "  SELECT new.id, new.patient_id, new.author_ref,"
+    "  json_extract (new.json, '$.requisition.value'), json_extract (new.json, '$.code.coding[0].code'),"
+    "  json_extract (new.json, '$.status'), json_extract (new.json, '$.authoredOn'),"
+    "  json_extract (new.json, '$.requester.reference')"
+    "  WHERE json_valid (new.json);"
+    "END;"
+    "CREATE TRIGGER referral_task_delete AFTER DELETE ON resource WHEN old.type = 'Task' BEGIN"
+    "  DELETE FROM referral_task WHERE id = old.id;"
+    "END;"
+    "CREATE TRIGGER referral_request_delete AFTER DELETE ON resource WHEN old.type = 'ServiceRequest' BEGIN"
+    "  DELETE FROM referral_request WHERE id = old.id;"
+    "END;"
+    /* What was there before this migration. */
+    "INSERT INTO referral_task (id, patient_id, author_ref, focus, owner, owner_display, status, business,"
+    "    reason, reason_text, deadline, last_modified, admission_date, asap, reminded, authored_on)"
+    "  SELECT id, patient_id, author_ref,"
+    "  json_extract (json, '$.focus.reference'), json_extract (json, '$.owner.reference'),"
+    "  json_extract (json, '$.owner.display'), json_extract (json, '$.status'),"
+    "  json_extract (json, '$.businessStatus.coding[0].code'), json_extract (json, '$.statusReason.coding[0].code'),"
+    "  json_extract (json, '$.statusReason.text'), json_extract (json, '$.restriction.period.end'),"
+    "  json_extract (json, '$.lastModified'),"
+    "  (SELECT json_extract (o.value, '$.valueDate') FROM json_each (json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-date'),"
+    "  (SELECT count (*) FROM json_each (json, '$.output') o"
+    "    WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-asap'"
+    "      AND json_extract (o.value, '$.valueBoolean') = 1),"
+    "  (SELECT count (*) FROM json_each (json, '$.note') n WHERE json_extract (n.value, '$.authorString') = 'Cercle'),"
+    "  json_extract (json, '$.authoredOn')"
+    "  FROM resource WHERE type = 'Task' AND json_valid (json);"
+    "INSERT INTO referral_request (id, patient_id, author_ref, dossier, type, status, authored_on, requester)"
+    "  SELECT id, patient_id, author_ref,"
+    "  json_extract (json, '$.requisition.value'), json_extract (json, '$.code.coding[0].code'),"
+    "  json_extract (json, '$.status'), json_extract (json, '$.authoredOn'), json_extract (json, '$.requester.reference')"
+    "  FROM resource WHERE type = 'ServiceRequest' AND json_valid (json);" },
 };
 
 /**
@@ -713,8 +819,7 @@ sibling_statuses (CercleDb   *db,
   sqlite3_stmt *stmt;
 
   stmt = cercle_db_prepare (db,
-                            "SELECT json_extract (json, '$.status') FROM resource WHERE type = 'Task'"
-                            " AND json_extract (json, '$.focus.reference') = ? AND id != ?",
+                            "SELECT status FROM referral_task WHERE focus = ? AND id != ?",
                             NULL);
   if (stmt != NULL)
     {
@@ -936,26 +1041,14 @@ cercle_referral_repo_open_received (CercleDb    *db,
 /* ---- Lists ------------------------------------------------------------- */
 
 #define DOSSIER_COLUMNS \
-  "SELECT r.id, json_extract (r.json, '$.requisition.value'), r.patient_id," \
-  " json_extract (r.json, '$.code.coding[0].code'), json_extract (r.json, '$.status')," \
-  " json_extract (r.json, '$.authoredOn')," \
+  "SELECT r.id, r.dossier, r.patient_id, r.type, r.status, r.authored_on," \
   " p.birth_family_name, p.used_family_name, p.first_given_name, p.used_given_name" \
-  " FROM resource r LEFT JOIN patient p ON p.id = r.patient_id WHERE r.type = 'ServiceRequest'"
+  " FROM referral_request r LEFT JOIN patient p ON p.id = r.patient_id WHERE 1"
 
 #define TASK_COLUMNS \
-  "SELECT t.id, json_extract (t.json, '$.focus.reference'), json_extract (t.json, '$.owner.reference')," \
-  " json_extract (t.json, '$.owner.display'), json_extract (t.json, '$.status')," \
-  " (SELECT json_extract (c.value, '$.code') FROM json_each (t.json, '$.businessStatus.coding') c LIMIT 1)," \
-  " (SELECT json_extract (c.value, '$.code') FROM json_each (t.json, '$.statusReason.coding') c LIMIT 1)," \
-  " json_extract (t.json, '$.statusReason.text'), json_extract (t.json, '$.restriction.period.end')," \
-  " json_extract (t.json, '$.lastModified')," \
-  " (SELECT json_extract (o.value, '$.valueDate') FROM json_each (t.json, '$.output') o" \
-  "   WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-date')," \
-  " (SELECT count (*) FROM json_each (t.json, '$.output') o" \
-  "   WHERE json_extract (o.value, '$.type.coding[0].code') = 'admission-asap' AND json_extract (o.value, '$.valueBoolean') = 1)," \
-  " (SELECT count (*) FROM json_each (t.json, '$.note') n WHERE json_extract (n.value, '$.authorString') = 'Cercle')," \
-  " json_extract (t.json, '$.authoredOn')" \
-  " FROM resource t WHERE t.type = 'Task'"
+  "SELECT t.id, t.focus, t.owner, t.owner_display, t.status, t.business, t.reason, t.reason_text, t.deadline," \
+  " t.last_modified, t.admission_date, t.asap, t.reminded, t.authored_on" \
+  " FROM referral_task t WHERE 1"
 
 static char *
 patient_name (sqlite3_stmt *stmt,
@@ -1082,9 +1175,8 @@ load_dossiers (CercleDb    *db,
   stmt = cercle_db_prepare (db,
                             DOSSIER_COLUMNS
                             " AND (?1 IS NULL OR r.id = ?1)"
-                            " AND (?2 IS NULL OR json_extract (r.json, '$.requester.reference') = ?2"
-                            "      OR r.author_ref = ?2)"
-                            " ORDER BY json_extract (r.json, '$.authoredOn') DESC, r.id",
+                            " AND (?2 IS NULL OR r.requester = ?2 OR r.author_ref = ?2)"
+                            " ORDER BY r.authored_on DESC, r.id",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -1100,7 +1192,7 @@ load_dossiers (CercleDb    *db,
   sqlite3_reset (stmt);
 
   stmt = cercle_db_prepare (db,
-                            TASK_COLUMNS " AND (?1 IS NULL OR json_extract (t.json, '$.focus.reference') = ?1)"
+                            TASK_COLUMNS " AND (?1 IS NULL OR t.focus = ?1)"
                             " ORDER BY t.id",
                             error);
   if (stmt == NULL)
@@ -1235,9 +1327,8 @@ cercle_referral_repo_list_received (CercleDb    *db,
   sqlite3_reset (stmt);
 
   stmt = cercle_db_prepare (db,
-                            TASK_COLUMNS " AND json_extract (t.json, '$.owner.reference') = ?1"
-                            " AND json_extract (t.json, '$.status') != 'draft'"
-                            " ORDER BY json_extract (t.json, '$.authoredOn') DESC, t.id",
+                            TASK_COLUMNS " AND t.owner = ?1 AND t.status != 'draft'"
+                            " ORDER BY t.authored_on DESC, t.id",
                             error);
   if (stmt == NULL)
     return NULL;

@@ -179,11 +179,8 @@ bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item)
 {
   CercleDossierRow *row = CERCLE_DOSSIER_ROW (gtk_list_item_get_child (item));
-  g_autofree char *text = NULL;
 
   cercle_dossier_row_set_dossier (row, gtk_list_item_get_item (item), FALSE);
-  text = cercle_dossier_row_dup_text (row);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 /**
