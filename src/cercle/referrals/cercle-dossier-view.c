@@ -289,6 +289,7 @@ destination_row (CercleDossierView              *self,
       if (!cercle_referral_repo_action_allowed (d->status, d->business, actions[i]))
         continue;
       button = gtk_button_new_with_label (action_label (actions[i]));
+      gtk_widget_set_halign (button, GTK_ALIGN_START);
       g_object_set_data_full (G_OBJECT (button), "cercle-task", g_strdup (d->task_id), g_free);
       g_object_set_data_full (G_OBJECT (button), "cercle-owner",
                               g_strdup (d->owner_display ? d->owner_display : d->owner_id), g_free);
