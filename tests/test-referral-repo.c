@@ -167,6 +167,20 @@ test_draft (Fixture       *f,
   drafts = cercle_referral_repo_list_drafts (other, CERCLE_DEMO_PAT_DURAND, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (drafts->len, ==, 1);
+  /* « Orientations » lists it, as a draft. */
+  {
+    g_autoptr(GListModel) listed = cercle_referral_repo_list_dossiers (other, CERCLE_DOSSIER_FILTER_ALL, &error);
+    g_autoptr(CercleDossier) first = NULL;
+    g_autofree char *label = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (listed), ==, 1);
+    first = g_list_model_get_item (listed, 0);
+    g_assert_cmpstr (cercle_dossier_get_status (first), ==, "draft");
+    g_assert_cmpstr (cercle_dossier_get_referral_id (first), ==, cercle_referral_draft_get_id (draft));
+    label = cercle_dossier_dup_destination_label (cercle_dossier_get_destination (first, 0));
+    g_assert_cmpstr (label, ==, "Draft");
+  }
 
   /* A draft is the user's own: nothing for the server. */
   g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox"), ==, 0);

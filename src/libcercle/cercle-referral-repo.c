@@ -1225,9 +1225,9 @@ load_dossiers (CercleDb    *db,
  * @filter: which dossiers
  * @error: return location for a #CERCLE_DB_ERROR
  *
- * « Orientations »: every dossier the signed-in user sent (all of the
- * store's when nobody is signed in), the newest first, each with its
- * destinations and where its sending stands.
+ * « Orientations »: the drafts being prepared, then every dossier the
+ * signed-in user sent (all of the store's when nobody is signed in), the
+ * newest first, each with its destinations and where its sending stands.
  *
  * Returns: (transfer full): a list of #CercleDossier, or %NULL
  */
@@ -1245,7 +1245,35 @@ cercle_referral_repo_list_dossiers (CercleDb             *db,
 
   practitioner = account_practitioner (db, &organization, NULL);
   all = load_dossiers (db, NULL, practitioner, error);
-  if (all == NULL || filter == CERCLE_DOSSIER_FILTER_ALL)
+  if (all == NULL)
+    return NULL;
+  /* Drafts first (they are the user's to finish), as « Brouillon »
+   * dossiers; the waiting filter keeps them too. */
+  if (filter == CERCLE_DOSSIER_FILTER_ALL || filter == CERCLE_DOSSIER_FILTER_WAITING)
+    {
+      g_autoptr(GPtrArray) drafts = cercle_referral_repo_list_drafts (db, NULL, NULL);
+
+      for (guint i = 0; drafts != NULL && i < drafts->len; i++)
+        {
+          CercleReferralDraft *draft = g_ptr_array_index (drafts, i);
+          g_autoptr(CercleDossier) dossier = cercle_dossier_new (cercle_referral_draft_get_id (draft), NULL,
+                                                                 cercle_referral_draft_get_patient_id (draft),
+                                                                 cercle_referral_draft_get_patient_name (draft),
+                                                                 cercle_referral_draft_get_orientation_type (draft),
+                                                                 "draft", NULL);
+
+          for (guint d = 0; d < cercle_referral_draft_get_n_destinations (draft); d++)
+            {
+              const CercleReferralDraftDestination *chosen = cercle_referral_draft_get_destination (draft, d);
+              CercleDossierDestination *destination = cercle_dossier_add_destination (dossier, chosen->finess);
+
+              destination->owner_display = g_strdup (chosen->name);
+              destination->status = g_strdup ("draft");
+            }
+          g_list_store_insert (all, i, dossier);
+        }
+    }
+  if (filter == CERCLE_DOSSIER_FILTER_ALL)
     return G_LIST_MODEL (g_steal_pointer (&all));
 
   kept = g_list_store_new (CERCLE_TYPE_DOSSIER);

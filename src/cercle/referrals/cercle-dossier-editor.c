@@ -373,6 +373,17 @@ send_clicked_cb (CercleDossierEditor *self)
   g_signal_emit (self, signals[SENT], 0, id);
 }
 
+static void
+send_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  CercleDossierEditor *self = CERCLE_DOSSIER_EDITOR (widget);
+
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->send_button)))
+    send_clicked_cb (self);
+}
+
 /* ---- Building ------------------------------------------------------------ */
 
 static void
@@ -581,6 +592,10 @@ cercle_dossier_editor_class_init (CercleDossierEditorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, type_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, wished_date_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_clicked_cb);
+
+  /* Ctrl+Enter sends, from any field, once the dossier is complete. */
+  gtk_widget_class_install_action (widget_class, "editor.send", NULL, send_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "editor.send", NULL);
 }
 
 static void

@@ -219,8 +219,12 @@ cercle_dossier_row_set_dossier (CercleDossierRow *self,
                                           ? cercle_dossier_get_patient_name (dossier) : _("Unknown patient"));
   since = cercle_dossier_format_since (cercle_dossier_get_authored_on (dossier), NULL);
   gtk_label_set_label (self->since_label, since ? since : "");
-  subtitle = g_strdup_printf ("%s · %s", type ? cercle_referral_orientation_label (type) : "",
-                              cercle_dossier_get_dossier_id (dossier) ? cercle_dossier_get_dossier_id (dossier) : "");
+  if (g_strcmp0 (cercle_dossier_get_status (dossier), "draft") == 0)
+    subtitle = g_strdup_printf ("%s · %s", type ? cercle_referral_orientation_label (type) : _("Type not chosen"),
+                                _("Draft, not sent"));
+  else
+    subtitle = g_strdup_printf ("%s · %s", type ? cercle_referral_orientation_label (type) : "",
+                                cercle_dossier_get_dossier_id (dossier) ? cercle_dossier_get_dossier_id (dossier) : "");
   if (cercle_dossier_get_sync_state (dossier, &message) == CERCLE_SYNC_STATE_REFUSED)
     {
       g_free (subtitle);

@@ -348,6 +348,8 @@ new_referral (CercleReferralsPage *self,
     }
   cercle_dossier_editor_set_draft (self->editor, db, draft);
   show_content (self, "editor");
+  /* The draft is listed (« Brouillon »), to be taken up later. */
+  cercle_referrals_page_reload (self, NULL);
 }
 
 static void
@@ -520,6 +522,7 @@ cercle_referrals_page_class_init (CercleReferralsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "referrals.open", "s", open_action_cb);
   gtk_widget_class_install_action (widget_class, "referrals.new", "s", new_action_cb);
   gtk_widget_class_install_action (widget_class, "referrals.back", NULL, back_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "referrals.back", NULL);
 }
 
 static void
