@@ -212,6 +212,13 @@ test_send_three_offline (void)
   wait_until (is_mapped, page, 10, "the page");
   g_assert_true (gtk_widget_activate_action (page, "referrals.new", "s", CERCLE_DEMO_PAT_DURAND));
   wait_until (editor_shown, page, 10, "the dossier editor");
+  /* Listed at once as a draft, to be taken up later. */
+  {
+    g_autoptr(CercleDossier) listed = g_list_model_get_item (cercle_referrals_page_get_dossiers (CERCLE_REFERRALS_PAGE (page)), 0);
+
+    g_assert_nonnull (listed);
+    g_assert_cmpstr (cercle_dossier_get_status (listed), ==, "draft");
+  }
 
   /* Pre-filled from the file and the circle. */
   g_assert_nonnull (strstr (gtk_editable_get_text (GTK_EDITABLE (cercle_dossier_editor_get_field_row (editor, "identity"))),
