@@ -21,6 +21,7 @@
 #include "cercle-directory-page.h"
 #include "cercle-map-view.h"
 #include "cercle-patients-page.h"
+#include "cercle-dossier-row.h"
 #include "cercle-referrals-page.h"
 #include "cercle-sign-in-dialog.h"
 #include "cercle-sign-out-dialog.h"
@@ -222,6 +223,10 @@ main (int   argc,
   g_type_ensure (CERCLE_TYPE_SIGN_OUT_DIALOG);
   g_type_ensure (CERCLE_TYPE_SYNC_BANNER);
   g_type_ensure (CERCLE_TYPE_SYNC_INDICATOR);
+  g_type_ensure (CERCLE_TYPE_DOSSIER_EDITOR);
+  g_type_ensure (CERCLE_TYPE_DOSSIER_ROW);
+  g_type_ensure (CERCLE_TYPE_DOSSIER_VIEW);
+  g_type_ensure (CERCLE_TYPE_RECEIVED_PAGE);
 
   g_assert_nonnull (source_dir);
   app_dir = g_build_filename (source_dir, "src", "cercle", NULL);
