@@ -116,6 +116,19 @@ void                  cercle_directory_find_communes_async (CercleDirectory     
 GListModel           *cercle_directory_find_communes_finish (CercleDirectory          *self,
                                                             GAsyncResult              *result,
                                                             GError                   **error);
+GListModel           *cercle_directory_suggest_communes    (CercleDirectory           *self,
+                                                            const char                *query,
+                                                            guint                      limit,
+                                                            GError                   **error);
+void                  cercle_directory_suggest_communes_async (CercleDirectory        *self,
+                                                            const char                *query,
+                                                            guint                      limit,
+                                                            GCancellable              *cancellable,
+                                                            GAsyncReadyCallback        callback,
+                                                            gpointer                   user_data);
+GListModel           *cercle_directory_suggest_communes_finish (CercleDirectory       *self,
+                                                            GAsyncResult              *result,
+                                                            GError                   **error);
 CercleCommune        *cercle_directory_get_commune         (CercleDirectory           *self,
                                                             const char                *insee_code,
                                                             GError                   **error);
@@ -156,6 +169,10 @@ gboolean              cercle_directory_ensure_demo_finish  (CercleDirectory     
 char                 *cercle_directory_default_demo_dir    (void);
 
 gboolean              cercle_directory_export_csv          (GListModel                *structures,
+                                                            GFile                     *file,
+                                                            GError                   **error);
+gboolean              cercle_directory_export_csv_full     (GListModel                *structures,
+                                                            const char                *commune_code,
                                                             GFile                     *file,
                                                             GError                   **error);
 
