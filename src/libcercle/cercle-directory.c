@@ -244,6 +244,46 @@ release_db (CercleDirectory *self,
   g_clear_object (&db);
 }
 
+/**
+ * cercle_directory_count_category:
+ * @self: a #CercleDirectory
+ * @code: a FINESS category code
+ * @error: return location for an error
+ *
+ * How many structures of the category @code the directory holds: tells a
+ * category code that exists in the imported files from a typo.
+ *
+ * Returns: the count, or -1 with @error set
+ */
+gint64
+cercle_directory_count_category (CercleDirectory  *self,
+                                 const char       *code,
+                                 GError          **error)
+{
+  sqlite3_stmt *stmt;
+  CercleDb *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), -1);
+  g_return_val_if_fail (code != NULL, -1);
+
+  db = acquire_db (self, error);
+  if (db == NULL)
+    return -1;
+  stmt = cercle_db_prepare (db, "SELECT count(*) FROM dir_structure WHERE category_code = ?", error);
+  if (stmt)
+    {
+      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      else
+        cercle_db_set_error (db, error, NULL);
+      sqlite3_reset (stmt);
+    }
+  release_db (self, db);
+  return n;
+}
+
 /* ------------------------------------------------------------- reading -- */
 
 static const char *

@@ -74,6 +74,9 @@ const char           *cercle_directory_get_db_path         (CercleDirectory     
 
 const CercleCategory *cercle_directory_categories          (gsize                     *n);
 const char           *cercle_directory_category_label      (const char                *code);
+gint64                cercle_directory_count_category      (CercleDirectory           *self,
+                                                            const char                *code,
+                                                            GError                   **error);
 
 GListModel           *cercle_directory_nearest             (CercleDirectory           *self,
                                                             const CercleNearestQuery  *query,
