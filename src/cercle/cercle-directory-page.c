@@ -414,6 +414,7 @@ replace_results (CercleDirectoryPage *self,
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = results ? g_list_model_get_n_items (results) : 0;
+  GtkAdjustment *adjustment;
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (items, g_list_model_get_item (results, i));
@@ -425,7 +426,15 @@ replace_results (CercleDirectoryPage *self,
   /* A new list starts at its first row, at the top: the selection would
    * otherwise stay on the old row number, now another structure. */
   gtk_single_selection_set_selected (self->results_selection, items->len > 0 ? 0 : GTK_INVALID_LIST_POSITION);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->results_scroller), 0);
+  /* The list view keeps its place by an anchor row: move the anchor, not
+   * only the adjustment. (An empty list view cannot scroll, and says so.) */
+  if (items->len > 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", 0);
+      adjustment = gtk_scrolled_window_get_vadjustment (self->results_scroller);
+      if (gtk_adjustment_get_value (adjustment) != 0)
+        gtk_adjustment_set_value (adjustment, 0);
+    }
 }
 
 static void
@@ -1838,6 +1847,9 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_label);
+  /* Known by name only, for the tests and the inspector. */
+  gtk_widget_class_bind_template_child_full (widget_class, "import_cancel_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "import_cancel_label", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_revealer);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, commune_entry);
