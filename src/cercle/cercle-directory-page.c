@@ -1507,7 +1507,7 @@ import_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
 
-  gtk_file_filter_set_name (known, _("FINESS, FHIR and postcode files"));
+  gtk_file_filter_set_name (known, _("FINESS, FHIR, postcode and commune files"));
   gtk_file_filter_add_pattern (known, "*.json");
   gtk_file_filter_add_pattern (known, "*.json.gz");
   gtk_file_filter_add_pattern (known, "*.ndjson");

@@ -176,9 +176,10 @@ directory_import (const CercleCliGlobals  *globals,
   ImportProgress progress = { 0 };
 
   context = new_context (_("FILE…"),
-                         _("Imports FINESS files (FHIR ndjson, or the JSON flow) and La Poste’s postcode "
-                           "base (CSV), plain or gzip. The import is all or nothing: on failure the "
-                           "directory stays as it was. Malformed records are skipped and reported as "
+                         _("Imports FINESS files (FHIR ndjson, or the JSON flow), La Poste’s postcode "
+                           "base (CSV) and INSEE’s list of communes (Etalab’s communes.json: names with "
+                           "accents, population), plain or gzip. The import is all or nothing: on failure "
+                           "the directory stays as it was. Malformed records are skipped and reported as "
                            "FILE:LINE: reason."),
                          NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -783,7 +784,7 @@ static const struct {
   CercleCliCommand  run;
   const char       *summary;
 } subcommands[] = {
-  { "import", directory_import, N_("Import FINESS and La Poste files") },
+  { "import", directory_import, N_("Import FINESS, La Poste and INSEE files") },
   { "nearest", directory_nearest, N_("The nearest structures to a commune or a point") },
   { "communes", directory_communes, N_("Find communes by name, postcode or INSEE code") },
   { "export", directory_export, N_("Write structures to a CSV file") },
