@@ -278,6 +278,14 @@ test_bad_input (void)
       g_assert_cmpstr (run.out, ==, "");
     }
   {
+    /* A slip in a name: nothing matches, the closest names are shown. */
+    g_auto(Run) slip = cli ("communes", "melum", NULL);
+
+    g_assert_cmpint (slip.status, ==, 1);
+    g_assert_cmpstr (slip.out, ==, "");
+    g_assert_nonnull (strstr (slip.err, "\n  77288\tMelun\t77000\n"));
+  }
+  {
     g_auto(Run) categories = cli ("categories", NULL);
     g_auto(Run) other_code = cli ("nearest", "--commune", "77288", "--category", "354,500", "--format", "tsv", NULL);
 

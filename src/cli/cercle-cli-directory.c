@@ -630,7 +630,20 @@ directory_communes (const CercleCliGlobals  *globals,
     }
   if (n == 0)
     {
+      g_autoptr(GListModel) close = cercle_directory_suggest_communes (directory, query, 5, NULL);
+      guint n_close = close ? g_list_model_get_n_items (close) : 0;
+
       g_printerr (_("No commune matches “%s”.\n"), query);
+      /* A slip of one or two letters ("melum"): the names it was near. */
+      if (n_close > 0)
+        g_printerr ("%s\n", _("Closest names:"));
+      for (guint i = 0; i < n_close; i++)
+        {
+          g_autoptr(CercleCommune) c = g_list_model_get_item (close, i);
+
+          g_printerr ("  %s\t%s\t%s\n", cercle_commune_get_insee_code (c), cercle_commune_get_name (c),
+                      cercle_commune_get_postcodes (c));
+        }
       return 1;
     }
   return 0;
@@ -800,7 +813,7 @@ print_directory_help (gboolean to_stderr)
   g_string_append_printf (s, "%s\n  cercle-cli [--db PATH] directory %s\n\n%s\n", _("Usage:"),
                           _("COMMAND [OPTION…]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
-    g_string_append_printf (s, "  %-10s%s\n", subcommands[i].name, _(subcommands[i].summary));
+    g_string_append_printf (s, "  %-12s%s\n", subcommands[i].name, _(subcommands[i].summary));
   g_string_append_printf (s, "\n%s\n", _("Run “cercle-cli directory COMMAND --help” for the options of a command."));
   if (to_stderr)
     g_printerr ("%s", s->str);
