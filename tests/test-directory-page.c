@@ -1003,6 +1003,9 @@ test_unknown_commune (void)
   g_assert_cmpstr (adw_status_page_get_title (status), ==, "« melum » n’est pas dans l’annuaire");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (completion_popover (page))));
 
+  flush_events (500);
+  save_screenshot (GTK_WIDGET (window), "directory-unknown-commune.png");
+
   /* The closest name first: Melun, one letter off. */
   first = gtk_widget_get_first_child (template_child (page, "suggestions_box"));
   button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (first));
