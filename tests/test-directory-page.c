@@ -1241,6 +1241,23 @@ test_small_texts (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "directory.dismiss-error", NULL);
   g_assert_false (gtk_revealer_get_reveal_child (template_child (page, "error_revealer")));
 
+  /* INSEE's list through « Importer… »: its count grouped the French way
+   * (glibc writes a narrow no-break space). */
+  {
+    g_autofree char *cog = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "communes", "communes-cog.json.gz",
+                                             NULL);
+    g_autoptr(GFile) cog_file = g_file_new_for_path (cog);
+    AdwMessageDialog *dialog;
+
+    cercle_directory_page_import_files (page, &cog_file, 1);
+    wait_until (report_shown, NULL, 60, "the import report");
+    dialog = find_message_dialog ();
+    g_test_message ("%s", adw_message_dialog_get_body (dialog));
+    g_assert_true (g_regex_match_simple ("^0 structure et 35( | | )014 communes importées",
+                                         adw_message_dialog_get_body (dialog), 0, 0));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+
   /* The export: in Documents, named after the kinds and the commune. */
   choose_commune (page, "Dammarie", "77152");
   activate_chip (page, "ssiad");

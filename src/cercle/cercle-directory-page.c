@@ -160,8 +160,8 @@ show_toast (CercleDirectoryPage *self,
 }
 
 /* A failure with its reason, in a banner over the page: the whole message,
- * wrapped, until it is closed or the next question succeeds. A toast's
- * single line would cut it. */
+ * wrapped, until it is closed (or an import succeeds after a failed one).
+ * A toast's single line would cut it. */
 static void
 show_error (CercleDirectoryPage *self,
             const char          *heading,
@@ -1437,6 +1437,7 @@ import_done (GObject      *object,
       return;
     }
 
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
   if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
     show_import_report (self, report);
   run_search (self);
