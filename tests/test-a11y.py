@@ -26,6 +26,7 @@ TIMEOUT = 10.0          # seconds for anything the app does on its own
 # Key codes of Xvfb's default keymap.
 KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9
 KEY_TAB, KEY_F = 23, 41
+KEY_SHIFT_L, KEY_UP, KEY_DOWN = 50, 111, 116
 
 BUTTON_ROLES = None     # filled once pyatspi is imported
 TEXT_ROLES = None
@@ -432,6 +433,85 @@ def run(pyatspi, app, app_log):
     back = wait_for(lambda: has_state(entry, pyatspi.STATE_FOCUSED), timeout=3)
     tap(bool(left) and bool(back), "ctrl-f",
         [f"Tab left the field: {bool(left)}, Ctrl+F came back: {bool(back)}"])
+
+    # Each result is a list item named after its row ("1. SSIAD …"), not
+    # a nameless item holding a label.
+    items = find_all(results, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM) if results else []
+    tap(bool(items) and all(re.match(r'^[0-9]+\. ', real_name(a) or '') for a in items),
+        "result-items-named", [f"item: {real_name(a)!r}" for a in items[:5]] or ["no items"])
+
+    # Tab reaches the list once and leaves it at the next press: one stop,
+    # not one per row.
+    def focused_result():
+        return find_one(results, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM
+                        and has_state(a, pyatspi.STATE_FOCUSED)) if results else None
+    presses = 0
+    while focused_result() is None and presses < 40:
+        press_keys(KEY_TAB)
+        presses += 1
+        wait_for(focused_result, timeout=0.3)
+    reached = focused_result()
+    press_keys(KEY_TAB)
+    left_list = wait_for(lambda: focused_result() is None, timeout=3)
+    tap(reached is not None and bool(left_list), "tab-one-stop-results",
+        [f"a row focused after {presses} Tab: {describe(reached) if reached else None}",
+         f"one more Tab left the list: {bool(left_list)}"])
+
+    # The sidebar with the keyboard: the highlighted section is the one
+    # shown. Shift+Tab from the field to the sidebar, then Up and Down.
+    press_keys(KEY_CONTROL_L, KEY_F)
+    wait_for(lambda: has_state(entry, pyatspi.STATE_FOCUSED), timeout=3)
+
+    def focused_section():
+        return find_one(sidebar, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM
+                        and has_state(a, pyatspi.STATE_FOCUSED)) if sidebar else None
+    presses = 0
+    while focused_section() is None and presses < 40:
+        press_keys(KEY_SHIFT_L, KEY_TAB)
+        presses += 1
+        wait_for(focused_section, timeout=0.3)
+    section = focused_section()
+    patients_row = sidebar and find_one(sidebar, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM
+                                        and name(a) == 'Patients')
+    def inside(a, ancestor):
+        while a is not None:
+            if a == ancestor:
+                return True
+            a = a.parent
+        return False
+
+    def shown_title():
+        """The title over the content: the name of the page on screen."""
+        titles = [a for a in find_all(frame, lambda a: role(a) == pyatspi.ROLE_LABEL
+                                      and (text(a) or name(a)) in ('Patients', 'Annuaire', 'Orientations')
+                                      and on_screen(a))
+                  if not inside(a, sidebar)]
+        return (text(titles[0]) or name(titles[0])) if titles else None
+
+    title_before = shown_title()
+    press_keys(KEY_UP)
+    up_shown = wait_for(lambda: patients_row is not None
+                        and has_state(patients_row, pyatspi.STATE_SELECTED)
+                        and shown_title() == 'Patients', timeout=3)
+    after_up = focused_section()
+    press_keys(KEY_DOWN)
+    down_shown = wait_for(lambda: directory_row is not None
+                          and has_state(directory_row, pyatspi.STATE_SELECTED)
+                          and not has_state(patients_row, pyatspi.STATE_SELECTED)
+                          and shown_title() == 'Annuaire', timeout=3)
+    tap(section is not None and bool(up_shown) and bool(down_shown), "sidebar-keyboard",
+        [f"sidebar focused after {presses} Shift+Tab: {describe(section) if section else None}",
+         f"Up showed Patients: {bool(up_shown)}, Down showed the directory again: {bool(down_shown)}",
+         f"focus after Up: {describe(after_up) if after_up else None}",
+         f"title before: {title_before!r}, now: {shown_title()!r}"])
+
+    # Ctrl+F from the sidebar, where the focus is now: the directory page
+    # is the one on screen, and it answers.
+    in_sidebar = focused_section() is not None
+    press_keys(KEY_CONTROL_L, KEY_F)
+    back = wait_for(lambda: has_state(entry, pyatspi.STATE_FOCUSED), timeout=3)
+    tap(in_sidebar and bool(back), "ctrl-f-from-sidebar",
+        [f"focus in the sidebar: {in_sidebar}, Ctrl+F reached the field: {bool(back)}"])
 
     # CERCLE_A11Y_SCREENSHOT=FILE.png: the screen as it is now, for a person
     # to look at (ImageMagick's import); not part of the verdict.

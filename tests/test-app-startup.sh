@@ -41,5 +41,17 @@ else
   status=1
 fi
 
-echo "1..3"
+# "cercle --version" answers on stdout and opens no window (no display
+# needed: it must not even connect to one).
+version=$(DISPLAY= WAYLAND_DISPLAY= timeout 10 "$app" --version 2>"$out.version-err")
+if [ $? -eq 0 ] && echo "$version" | grep -Eq '^cercle [0-9]+\.[0-9]+'; then
+  echo "ok 4 - /app/version"
+else
+  echo "not ok 4 - /app/version"
+  echo "# stdout: $version"
+  sed 's/^/# /' "$out.version-err"
+  status=1
+fi
+
+echo "1..4"
 [ $status -eq 0 ]

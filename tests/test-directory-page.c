@@ -946,6 +946,330 @@ test_keyboard_completion (void)
   close_page (window);
 }
 
+/* ---- Issue 18: the page as a French user meets it ----------------------- */
+
+static gboolean
+stack_is (CercleDirectoryPage *page,
+          const char          *name)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (template_child (page, "results_stack")), name) == 0;
+}
+
+static gboolean
+unknown_shown (gpointer data)
+{
+  return stack_is (data, "unknown-commune")
+         && gtk_widget_get_first_child (template_child (data, "suggestions_box")) != NULL;
+}
+
+static gboolean
+stack_is_unknown_any (gpointer data)
+{
+  return stack_is (data, "unknown-commune");
+}
+
+static gboolean
+commune_is_melun (gpointer data)
+{
+  CercleCommune *commune = cercle_directory_page_get_commune (data);
+
+  return commune != NULL && g_str_equal (cercle_commune_get_insee_code (commune), MELUN);
+}
+
+/* « melum »: the page says the commune is not known, offers the closest
+ * names, and the answer for the previous commune is gone. */
+static void
+test_unknown_commune (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page = open_page (&window);
+  GtkEditable *entry = template_child (page, "commune_entry");
+  AdwStatusPage *status = template_child (page, "unknown_commune_page");
+  GtkWidget *first;
+  GtkWidget *button;
+
+  choose_commune (page, "Fontainebleau", FONTAINEBLEAU);
+  activate_chip (page, "ssiad");
+  wait_until (results_shown, page, 20, "the SSIAD around Fontainebleau");
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), >, 0);
+
+  gtk_widget_grab_focus (GTK_WIDGET (entry));
+  gtk_editable_set_text (entry, "melum");
+  wait_until (unknown_shown, page, 10, "the unknown commune");
+
+  /* Nothing of Fontainebleau stays under the new text. */
+  g_assert_null (cercle_directory_page_get_commune (page));
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), ==, 0);
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, "« melum » n’est pas dans l’annuaire");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (completion_popover (page))));
+
+  flush_events (500);
+  save_screenshot (GTK_WIDGET (window), "directory-unknown-commune.png");
+
+  /* The closest name first: Melun, one letter off. */
+  first = gtk_widget_get_first_child (template_child (page, "suggestions_box"));
+  button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (first));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Melun (77000)");
+  gtk_widget_activate (button);
+  wait_until (commune_is_melun, page, 5, "the suggestion to be taken");
+  wait_until (results_shown, page, 20, "the SSIAD around Melun");
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "Melun (77000)");
+
+  /* Enter on a name that matches nothing keeps saying so. */
+  gtk_editable_set_text (entry, "Xyzville");
+  g_signal_emit_by_name (entry, "activate");
+  wait_until (stack_is_unknown_any, page, 10, "the unknown commune, again");
+  g_assert_null (cercle_directory_page_get_commune (page));
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), ==, 0);
+
+  close_page (window);
+}
+
+/* « 77000 » then Enter at once: Melun, the most populous of the four
+ * communes of that postcode, even before the completion list came. */
+static void
+test_shared_postcode (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page = open_page (&window);
+  GtkEditable *entry = template_child (page, "commune_entry");
+  GListModel *model;
+  const char *order[] = { "77288", "77487", "77389", "77255" };
+
+  gtk_widget_grab_focus (GTK_WIDGET (entry));
+  gtk_editable_set_text (entry, "77000");
+  g_signal_emit_by_name (entry, "activate");
+  wait_until (commune_is_melun, page, 10, "Melun from 77000");
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "Melun (77000)");
+
+  /* The completion list in the same order. */
+  gtk_editable_set_text (entry, "77000 ");
+  wait_until (completion_shown, page, 10, "the completion of 77000");
+  model = G_LIST_MODEL (gtk_list_view_get_model (completion_list (page)));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (order));
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autoptr(CercleCommune) c = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (cercle_commune_get_insee_code (c), ==, order[i]);
+    }
+
+  /* Accents and proper case, from INSEE's list; typed without them. */
+  gtk_editable_set_text (entry, "vaux le penil");
+  wait_until (completion_shown, page, 10, "the completion of vaux le penil");
+  {
+    g_autoptr(CercleCommune) c = g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (completion_list (page))), 0);
+
+    g_assert_cmpstr (cercle_commune_get_name (c), ==, "Vaux-le-Pénil");
+  }
+  close_page (window);
+}
+
+static gboolean
+adjustment_scrolls (gpointer data)
+{
+  return gtk_adjustment_get_upper (data) > gtk_adjustment_get_page_size (data) + 1;
+}
+
+static gboolean
+results_are_melun_all (gpointer data)
+{
+  return results_shown (data) && commune_is_melun (data)
+         && g_list_model_get_n_items (cercle_directory_page_get_results (data)) > 0;
+}
+
+static gboolean
+more_results (gpointer data)
+{
+  return results_shown (data) && g_list_model_get_n_items (cercle_directory_page_get_results (data)) > 30;
+}
+
+/* A new list starts at its first row and at the top; the detail at its
+ * top; names wrap; the cap is said, and more are offered. */
+static void
+test_new_list (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page = open_page_sized (&window, 1100, 560);
+  GtkListView *view = template_child (page, "results_view");
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (view));
+  GtkAdjustment *list_adj = gtk_scrolled_window_get_vadjustment (template_child (page, "results_scroller"));
+  GtkAdjustment *detail_adj = gtk_scrolled_window_get_vadjustment (template_child (page, "detail_scroller"));
+  GtkLabel *summary = template_child (page, "results_label");
+  GtkWidget *more = template_child (page, "more_button");
+  GtkLabel *title = template_child (page, "detail_title");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  /* Every kind of service around Melun: the demo has 41, the list 30. */
+  choose_commune (page, "Melun", MELUN);
+  wait_until (results_are_melun_all, page, 20, "the services around Melun");
+  g_assert_cmpuint (g_list_model_get_n_items (cercle_directory_page_get_results (page)), ==, 30);
+  g_assert_nonnull (strstr (gtk_label_get_label (summary), "30 premiers résultats"));
+  g_assert_true (gtk_widget_get_visible (more));
+
+  /* Far down the list, row 12 chosen, its detail scrolled. */
+  gtk_single_selection_set_selected (selection, 11);
+  wait_until (adjustment_scrolls, list_adj, 10, "the list to be longer than its window");
+  gtk_adjustment_set_value (list_adj, gtk_adjustment_get_upper (list_adj));
+  flush_events (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (list_adj), >, 0);
+  gtk_adjustment_set_value (detail_adj, gtk_adjustment_get_upper (detail_adj));
+
+  /* Another commune: the new list at its first row, at the top. */
+  choose_commune (page, "Fontainebleau", FONTAINEBLEAU);
+  wait_until (results_shown, page, 20, "the services around Fontainebleau");
+  flush_events (100);
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (list_adj), ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (detail_adj), ==, 0);
+
+  /* Another row: the detail from its top. */
+  gtk_adjustment_set_value (detail_adj, gtk_adjustment_get_upper (detail_adj));
+  gtk_single_selection_set_selected (selection, 3);
+  g_assert_cmpfloat (gtk_adjustment_get_value (detail_adj), ==, 0);
+
+  /* Names wrap, in the list and in the detail, and are never cut. */
+  g_assert_true (gtk_label_get_wrap (title));
+  g_assert_cmpint (gtk_label_get_ellipsize (title), ==, PANGO_ELLIPSIZE_NONE);
+  collect_widgets (GTK_WIDGET (view), CERCLE_TYPE_STRUCTURE_ROW, TRUE, rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  {
+    g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+    GtkWidget *row = g_ptr_array_index (rows, 0);
+
+    collect_widgets (row, GTK_TYPE_LABEL, FALSE, labels);
+    for (guint i = 0; i < labels->len; i++)
+      if (g_strcmp0 (gtk_label_get_label (g_ptr_array_index (labels, i)),
+                     cercle_structure_row_get_name_text (CERCLE_STRUCTURE_ROW (row))) == 0)
+        {
+          g_assert_true (gtk_label_get_wrap (g_ptr_array_index (labels, i)));
+          g_assert_cmpint (gtk_label_get_ellipsize (g_ptr_array_index (labels, i)), ==, PANGO_ELLIPSIZE_NONE);
+        }
+
+    /* The list item a screen reader lands on carries the row's text. */
+    g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (gtk_widget_get_parent (row)),
+                                                     GTK_ACCESSIBLE_PROPERTY_LABEL));
+  }
+
+  /* More: the next ones, and no more button once all are there. */
+  gtk_widget_activate (more);
+  wait_until (more_results, page, 20, "more results");
+  {
+    /* The demo's 41, or more when an earlier test imported some. */
+    guint n = g_list_model_get_n_items (cercle_directory_page_get_results (page));
+
+    g_assert_cmpuint (n, >, 30);
+    g_assert_cmpuint (n, <=, 60);
+    g_assert_cmpint (gtk_widget_get_visible (more), ==, n == 60);
+    g_assert_cmpint (strstr (gtk_label_get_label (summary), "60 premiers résultats") != NULL, ==, n == 60);
+  }
+
+  /* Tab leaves the list in one step, from any row. */
+  g_ptr_array_set_size (rows, 0);
+  flush_events (100);
+  collect_widgets (GTK_WIDGET (view), CERCLE_TYPE_STRUCTURE_ROW, TRUE, rows);
+  g_assert_cmpuint (rows->len, >, 3);
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (g_ptr_array_index (rows, 2))));
+  flush_events (50);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (view))
+                 || gtk_root_get_focus (GTK_ROOT (window)) == GTK_WIDGET (view));
+  g_assert_true (press_key (GTK_WIDGET (view), GDK_KEY_Tab));
+  g_assert_false (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), GTK_WIDGET (view)));
+  g_assert_true (gtk_widget_get_can_focus (GTK_WIDGET (view)));
+
+  close_page (window);
+}
+
+static gboolean
+error_shown (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (template_child (data, "error_revealer"));
+}
+
+/* The small texts: chips spelled out, the cancel button named once, a long
+ * failure in full, the export named and placed. */
+static void
+test_small_texts (void)
+{
+  GtkWindow *window;
+  CercleDirectoryPage *page = open_page (&window);
+  GtkWidget *chip = find_named (GTK_WIDGET (page), "chip-ssiad");
+  GtkWidget *cancel_label = template_child (page, "import_cancel_label");
+  g_autofree char *bad = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "broken-download.csv.gz", NULL);
+  g_autoptr(GFile) bad_file = g_file_new_for_path (bad);
+  g_autoptr(GFile) export = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *path = NULL;
+  GtkLabel *error_label = template_child (page, "error_label");
+  char *message;
+
+  /* The acronym spelled out, for the eye and for a screen reader. */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (chip), ==, "Service de soins infirmiers à domicile (SSIAD)");
+  message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (chip), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                                "Service de soins infirmiers à domicile (SSIAD)");
+  g_assert_null (message);
+
+  /* « Annuler l’importation », not « Annuler l’importation Annuler ». */
+  message = gtk_test_accessible_check_state (GTK_ACCESSIBLE (cancel_label), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE);
+  g_assert_null (message);
+  message = gtk_test_accessible_check_property (GTK_ACCESSIBLE (template_child (page, "import_cancel_button")),
+                                                GTK_ACCESSIBLE_PROPERTY_LABEL, "Annuler l’importation");
+  g_assert_null (message);
+
+  /* A long failure, in full, wrapped: a cut gzip file. */
+  {
+    g_autofree char *demo = g_build_filename (g_getenv ("CERCLE_DEMO_DIR"), "communes-demo.csv", NULL);
+    g_autofree char *contents = NULL;
+    g_autoptr(GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+    g_autoptr(GError) error = NULL;
+    char packed[8192];
+    gsize len, read, written;
+
+    g_assert_true (g_file_get_contents (demo, &contents, &len, &error));
+    g_converter_convert (G_CONVERTER (gzip), contents, len, packed, sizeof packed, G_CONVERTER_INPUT_AT_END,
+                         &read, &written, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_set_contents (bad, packed, written / 2, &error));
+  }
+  cercle_directory_page_import_files (page, &bad_file, 1);
+  wait_until (error_shown, page, 20, "the import error");
+  g_assert_true (gtk_label_get_wrap (error_label));
+  g_assert_cmpint (gtk_label_get_ellipsize (error_label), ==, PANGO_ELLIPSIZE_NONE);
+  g_assert_nonnull (strstr (gtk_label_get_label (error_label), "L’importation a échoué, l’annuaire est inchangé"));
+  g_assert_nonnull (strstr (gtk_label_get_label (error_label), "fichier compressé tronqué"));
+  g_assert_nonnull (strstr (gtk_label_get_label (error_label), "(téléchargement interrompu ?)"));
+  gtk_widget_activate_action (GTK_WIDGET (page), "directory.dismiss-error", NULL);
+  g_assert_false (gtk_revealer_get_reveal_child (template_child (page, "error_revealer")));
+
+  /* INSEE's list through « Importer… »: its count grouped the French way
+   * (glibc writes a narrow no-break space). */
+  {
+    g_autofree char *cog = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "communes", "communes-cog.json.gz",
+                                             NULL);
+    g_autoptr(GFile) cog_file = g_file_new_for_path (cog);
+    AdwMessageDialog *dialog;
+
+    cercle_directory_page_import_files (page, &cog_file, 1);
+    wait_until (report_shown, NULL, 60, "the import report");
+    dialog = find_message_dialog ();
+    g_test_message ("%s", adw_message_dialog_get_body (dialog));
+    g_assert_true (g_regex_match_simple ("^0 structure et 35( | | )014 communes importées",
+                                         adw_message_dialog_get_body (dialog), 0, 0));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+
+  /* The export: in Documents, named after the kinds and the commune. */
+  choose_commune (page, "Dammarie", "77152");
+  activate_chip (page, "ssiad");
+  wait_until (results_shown, page, 20, "the SSIAD around Dammarie-les-Lys");
+  export = cercle_directory_page_dup_export_file (page);
+  path = g_file_get_path (export);
+  expected = g_build_filename (g_get_home_dir (), "Documents", "annuaire-ssiad-dammarie-les-lys.csv", NULL);
+  g_assert_cmpstr (path, ==, expected);
+
+  close_page (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -970,6 +1294,17 @@ main (int   argc,
   g_setenv ("CERCLE_DEMO_DIR", demo_dir, TRUE);
   g_setenv ("CERCLE_OFFLINE_MAP", "1", TRUE);
 
+  /* A Documents folder, as a desktop session has one (xdg-user-dirs). */
+  {
+    g_autofree char *documents = g_build_filename (g_get_home_dir (), "Documents", NULL);
+    g_autofree char *config = g_build_filename (g_get_user_config_dir (), "user-dirs.dirs", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (documents, 0700), ==, 0);
+    g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+    g_assert_true (g_file_set_contents (config, "XDG_DOCUMENTS_DIR=\"$HOME/Documents\"\n", -1, NULL));
+    g_reload_user_special_dirs_cache ();
+  }
+
   /* French, as a user has it: gtk_test_init would force en_US. */
   g_assert_nonnull (setlocale (LC_ALL, "fr_FR.UTF-8"));
   localedir = g_build_filename (build_dir, "po", NULL);
@@ -978,6 +1313,9 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
   gtk_disable_setlocale ();
 
+  /* GTK's test accessibility backend keeps what widgets tell screen
+   * readers, for the tests to read (the wrapper's "none" drops it). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   g_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -990,6 +1328,10 @@ main (int   argc,
   g_test_add_func ("/directory-page/narrow", test_narrow);
   g_test_add_func ("/directory-page/tile-settings", test_tile_settings);
   g_test_add_func ("/directory-page/in-window", test_in_window);
+  g_test_add_func ("/directory-page/unknown-commune", test_unknown_commune);
+  g_test_add_func ("/directory-page/shared-postcode", test_shared_postcode);
+  g_test_add_func ("/directory-page/new-list", test_new_list);
+  g_test_add_func ("/directory-page/small-texts", test_small_texts);
 
   return g_test_run ();
 }

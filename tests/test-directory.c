@@ -965,7 +965,7 @@ test_export_csv (void)
     .finess = "770900017", .name = "SSIAD \"Les Aulnes\"; Brie", .category_code = "354",
     .category_label = "Service de soins infirmiers à domicile (SSIAD)", .address = "3 allée des Aulnes\nBâtiment B",
     .postcode = "77176", .commune_code = "77445", .commune_name = "Savigny-le-Temple", .phone = "0199001007",
-    .latitude = 48.575, .longitude = 2.581, .distance_km = 5.61834,
+    .latitude = 48.575, .longitude = 2.581, .distance_km = 5.61834, .covers_commune = TRUE,
   };
   CercleStructureFields plain = {
     .finess = "770900025", .name = "EHPAD Les Glycines", .category_code = "500",
@@ -977,23 +977,30 @@ test_export_csv (void)
 
   g_list_store_append (store, a);
   g_list_store_append (store, b);
-  g_assert_true (cercle_directory_export_csv (G_LIST_MODEL (store), file, &error));
+  g_assert_true (cercle_directory_export_csv_full (G_LIST_MODEL (store), "77445", file, &error));
   g_assert_no_error (error);
 
   g_file_get_contents (path, &contents, &len, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (contents, "\xef\xbb\xbf"));
+  /* Codes quoted (a spreadsheet keeps them as text), nothing added to
+   * the value; the phone number grouped as people write it. */
+  g_assert_nonnull (strstr (contents, "\r\n\"770900017\";"));
+  g_assert_nonnull (strstr (contents, ";\"77176\";Savigny-le-Temple;\"01 99 00 10 07\";5,62;oui\r\n"));
+  g_assert_null (strstr (contents, "=\""));
+  g_assert_null (strchr (contents, '\t'));
   g_assert_true (g_utf8_validate (contents, len, NULL));
   records = parse_csv (contents + 3);
   g_assert_cmpuint (records->len, ==, 3);
   {
     const char * const header[] = { "FINESS", "Nom", "Catégorie", "Adresse", "Code postal", "Commune",
-                                    "Téléphone", "Distance (km)", NULL };
+                                    "Téléphone", "Distance (km)", "Zone couvrant la commune", NULL };
     const char * const first[] = { "770900017", "SSIAD \"Les Aulnes\"; Brie",
                                    "Service de soins infirmiers à domicile (SSIAD)",
                                    "3 allée des Aulnes\nBâtiment B", "77176", "Savigny-le-Temple",
-                                   "0199001007", "5,62", NULL };
-    const char * const second[] = { "770900025", "EHPAD Les Glycines", "500", "", "77000", "Melun", "", "", NULL };
+                                   "01 99 00 10 07", "5,62", "oui", NULL };
+    const char * const second[] = { "770900025", "EHPAD Les Glycines", "500", "", "77000", "Melun", "", "", "non",
+                                    NULL };
 
     g_assert_cmpstrv (g_ptr_array_index (records, 0), header);
     g_assert_cmpstrv (g_ptr_array_index (records, 1), first);
@@ -1212,6 +1219,199 @@ test_demo (void)
   g_assert_cmpuint (count_rows (db, "SELECT count(*) FROM dir_structure"), ==, 10000);
 }
 
+/* ---------------------------------------------------- the commune list -- */
+
+static char *
+commune_name (CercleDirectory *directory,
+              const char      *insee)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleCommune) commune = cercle_directory_get_commune (directory, insee, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (cercle_commune_get_name (commune));
+}
+
+static void
+test_communes_cog (void)
+{
+  g_autofree char *db = tmp_path ("cog.db");
+  g_autofree char *laposte = shared ("communes", "laposte_hexasmal.csv", NULL);
+  g_autofree char *cog = shared ("communes", "communes-cog.json.gz", NULL);
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
+  g_autoptr(CercleImportReport) report = NULL;
+  g_autoptr(CercleImportReport) again = NULL;
+  g_autoptr(GListModel) shared_postcode = NULL;
+  g_autoptr(CercleCommune) merged = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dammarie = NULL;
+  g_autofree char *vaux = NULL;
+  g_autofree char *melun = NULL;
+
+  /* La Poste first, then INSEE's list, in one import. */
+  report = import_paths (directory, &error, laposte, cog, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cercle_import_report_get_skipped (report), ==, 0);
+  g_assert_cmpuint (cercle_import_report_get_communes (report), >=, 35099);
+
+  dammarie = commune_name (directory, "77152");
+  g_assert_cmpstr (dammarie, ==, "Dammarie-les-Lys");
+  vaux = commune_name (directory, "77487");
+  g_assert_cmpstr (vaux, ==, "Vaux-le-Pénil");
+
+  /* Typed without accents or in capitals, they are still found. */
+  assert_first_commune (directory, "dammarie les lys", "77152");
+  assert_first_commune (directory, "VAUX LE PENIL", "77487");
+  assert_first_commune (directory, "Vaux-le-Pénil", "77487");
+  assert_first_commune (directory, "meaux", "77284");
+  assert_first_commune (directory, "st fargeau pont", "77407");
+
+  /* A postcode of several communes: the most populous first. */
+  shared_postcode = cercle_directory_find_communes (directory, "77000", 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (shared_postcode), ==, 4);
+  {
+    const char *order[] = { "77288", "77487", "77389", "77255" };  /* Melun, Vaux, La Rochette, Livry */
+
+    for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+      {
+        g_autoptr(CercleCommune) c = g_list_model_get_item (shared_postcode, i);
+
+        g_assert_cmpstr (cercle_commune_get_insee_code (c), ==, order[i]);
+      }
+  }
+
+  /* The code of a commune merged since (Écuelles, 77166, in
+   * Moret-Loing-et-Orvanne) still answers; the delegated name finds it. */
+  merged = cercle_directory_get_commune (directory, "77166", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (merged);
+  g_assert_true (g_str_equal (cercle_commune_get_name (merged), "Écuelles")
+                 || g_str_equal (cercle_commune_get_name (merged), "Moret-Loing-et-Orvanne"));
+  {
+    g_autoptr(GListModel) found = cercle_directory_find_communes (directory, "ecuelles", 20, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (model_has_commune (found, "77316") || model_has_commune (found, "77166"));
+  }
+
+  /* La Poste again, alone, later: the official names stay. */
+  again = import_paths (directory, &error, laposte, NULL);
+  g_assert_no_error (error);
+  melun = commune_name (directory, "77288");
+  g_assert_cmpstr (melun, ==, "Melun");
+}
+
+static void
+test_communes_cog_demo_order (void)
+{
+  g_autofree char *db = tmp_path ("cog-demo.db");
+  g_autofree char *cog = demo_file ("communes-demo-cog.json");
+  g_autofree char *laposte = demo_file ("communes-demo.csv");
+  g_autofree char *minified = tmp_path ("cog-minified.json");
+  g_autofree char *db2 = tmp_path ("cog-minified.db");
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
+  g_autoptr(CercleDirectory) other = cercle_directory_new (db2);
+  g_autoptr(CercleImportReport) report = NULL;
+  g_autoptr(CercleImportReport) report2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *moret = NULL;
+
+  /* INSEE's list first, La Poste after (the order of the demo folder). */
+  report = import_paths (directory, &error, cog, laposte, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cercle_import_report_get_communes (report), ==, 40);
+  moret = commune_name (directory, "77316");
+  g_assert_cmpstr (moret, ==, "Moret-Loing-et-Orvanne");
+  assert_first_commune (directory, "77000", "77288");
+  g_assert_cmpuint (count_rows (db, "SELECT count(*) FROM dir_commune WHERE latitude IS NULL"), ==, 0);
+
+  /* The same list on one line. */
+  write_file (minified, "[{\"code\":\"77288\",\"nom\":\"Melun\",\"type\":\"commune-actuelle\","
+                        "\"codesPostaux\":[\"77000\"],\"population\":45995},"
+                        "{\"code\":\"77255\",\"nom\":\"Livry-sur-Seine\",\"codesPostaux\":[\"77000\"],"
+                        "\"population\":2226},{\"code\":\"7\",\"nom\":\"Nulle part\"}]");
+  report2 = import_paths (other, &error, minified, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cercle_import_report_get_communes (report2), ==, 2);
+  g_assert_cmpuint (cercle_import_report_get_skipped (report2), ==, 1);
+  assert_first_commune (other, "77000", "77288");
+}
+
+static void
+test_communes_suggest (void)
+{
+  g_autofree char *db = tmp_path ("suggest.db");
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
+  g_autoptr(GError) error = NULL;
+  const char *slips[] = { "melum", "mleun", "mellun", "meun", "MÉLUM", "Fontainbleau", "fontainebleua" };
+  const char *insee[] = { "77288", "77288", "77288", "77288", "77288", "77186", "77186" };
+
+  g_assert_true (cercle_directory_ensure_demo (directory, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (slips); i++)
+    {
+      g_autoptr(GListModel) found = cercle_directory_find_communes (directory, slips[i], 8, &error);
+      g_autoptr(GListModel) close = NULL;
+      g_autoptr(CercleCommune) first = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (found), ==, 0);
+      close = cercle_directory_suggest_communes (directory, slips[i], 5, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (close), >, 0);
+      first = g_list_model_get_item (close, 0);
+      g_test_message ("“%s” → %s", slips[i], cercle_commune_get_name (first));
+      g_assert_cmpstr (cercle_commune_get_insee_code (first), ==, insee[i]);
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *nothing[] = { "lyon", "77999", "zz" };
+      g_autoptr(GListModel) close = cercle_directory_suggest_communes (directory, nothing[i], 5, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_list_model_get_n_items (close), ==, 0);
+    }
+}
+
+static void
+test_import_truncated_gzip (void)
+{
+  g_autofree char *db = tmp_path ("truncated.db");
+  g_autofree char *gz = tmp_path ("communes.csv.gz");
+  g_autofree char *csv = demo_file ("communes-demo.csv");
+  g_autoptr(CercleDirectory) directory = cercle_directory_new (db);
+  g_autoptr(CercleImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize len;
+
+  g_file_get_contents (csv, &contents, NULL, &error);
+  g_assert_no_error (error);
+  write_gzip (gz, contents);
+  g_clear_pointer (&contents, g_free);
+  g_file_get_contents (gz, &contents, &len, &error);
+  g_assert_no_error (error);
+  write_file (gz, "");
+  g_file_set_contents (gz, contents, len / 2, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (cercle_directory_ensure_demo (directory, NULL, &error));
+  g_assert_no_error (error);
+  before = dump_directory (db);
+  report = import_paths (directory, &error, gz, NULL);
+  g_assert_null (report);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "truncated compressed file"));
+  g_assert_null (strstr (error->message, "Need more input"));
+  after = dump_directory (db);
+  g_assert_cmpstr (before, ==, after);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1228,6 +1428,10 @@ main (int   argc,
   g_test_add_func ("/directory/nearest/brute-force", test_nearest_brute_force);
   g_test_add_func ("/directory/nearest/zone-first", test_nearest_zone_first);
   g_test_add_func ("/directory/communes/lookup", test_communes_lookup);
+  g_test_add_func ("/directory/communes/cog", test_communes_cog);
+  g_test_add_func ("/directory/communes/cog-demo-order", test_communes_cog_demo_order);
+  g_test_add_func ("/directory/communes/suggest", test_communes_suggest);
+  g_test_add_func ("/directory/import/truncated-gzip", test_import_truncated_gzip);
   g_test_add_func ("/directory/export/csv", test_export_csv);
   g_test_add_func ("/directory/async", test_async);
   g_test_add_func ("/directory/demo", test_demo);

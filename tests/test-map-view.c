@@ -272,6 +272,170 @@ test_markers_and_selection (void)
   g_assert_finalize_object (view);
 }
 
+static gboolean
+press_marker_key (ShumateMarker *marker, guint keyval)
+{
+  GtkWidget *button = shumate_marker_get_child (marker);
+  GListModel *controllers = gtk_widget_observe_controllers (button);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  g_object_unref (controllers);
+  return handled;
+}
+
+static guint
+focusable_marker (CercleMapView *map_view, guint n)
+{
+  guint found = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; i < n; i++)
+    {
+      ShumateMarker *marker = cercle_map_view_get_marker (map_view, i);
+
+      if (marker != NULL && gtk_widget_get_focusable (shumate_marker_get_child (marker)))
+        {
+          g_assert_cmpuint (found, ==, GTK_INVALID_LIST_POSITION);  /* one Tab stop */
+          found = i;
+        }
+    }
+  return found;
+}
+
+static void
+flush (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+/* Five services at one address stay five readable markers; the keyboard
+ * reaches them in number order, with one Tab stop; the scale never sits
+ * on the credit. */
+static void
+test_same_spot_and_keyboard (void)
+{
+  g_autoptr(GListStore) points = g_list_store_new (TEST_TYPE_POINT);
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = cercle_map_view_new ();
+  CercleMapView *map_view = CERCLE_MAP_VIEW (view);
+  GtkWidget *layer;
+  guint activated = GTK_INVALID_LIST_POSITION;
+  guint previous = 0;
+  graphene_rect_t scale_box, license_box;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Centre hospitalier, service %u", i + 1);
+      g_autoptr(TestPoint) p = test_point_new (name, 48.5421, 2.6554, FALSE);
+
+      g_list_store_append (points, p);
+    }
+  {
+    g_autoptr(TestPoint) far = test_point_new ("SSIAD loin", 48.4047, 2.7016, FALSE);
+
+    g_list_store_append (points, far);
+  }
+
+  g_object_ref_sink (view);
+  /* Narrow: the scale and the credit share the bottom line. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 300, 420);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (widget_is_mapped_and_sized, view, 5000));
+  cercle_map_view_set_model (map_view, G_LIST_MODEL (points));
+  g_assert_true (wait_until (tiles_were_drawn, view, 10000));
+  flush (300);
+  save_screenshot (view, "map-same-spot.png");
+
+  /* No two markers of the spot on top of each other (nor hidden under
+   * the selected one, larger). */
+  cercle_map_view_set_selected (map_view, 0);
+  flush (100);
+  for (guint i = 0; i < 5; i++)
+    for (guint j = i + 1; j < 5; j++)
+      {
+        graphene_rect_t a, b;
+
+        g_assert_true (gtk_widget_compute_bounds (shumate_marker_get_child (cercle_map_view_get_marker (map_view, i)),
+                                                  view, &a));
+        g_assert_true (gtk_widget_compute_bounds (shumate_marker_get_child (cercle_map_view_get_marker (map_view, j)),
+                                                  view, &b));
+        /* Markers are discs: their centres at least a diameter apart. */
+        g_assert_cmpfloat (hypot (a.origin.x + a.size.width / 2 - b.origin.x - b.size.width / 2,
+                                  a.origin.y + a.size.height / 2 - b.origin.y - b.size.height / 2),
+                           >=, (a.size.width + b.size.width) / 2 - 0.5);
+      }
+
+  /* The scale and the credit do not overlap. */
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (shumate_simple_map_get_scale (
+                                              SHUMATE_SIMPLE_MAP (gtk_widget_get_parent (
+                                                GTK_WIDGET (cercle_map_view_get_map (map_view)))))),
+                                            view, &scale_box));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (shumate_simple_map_get_license (
+                                              SHUMATE_SIMPLE_MAP (gtk_widget_get_parent (
+                                                GTK_WIDGET (cercle_map_view_get_map (map_view)))))),
+                                            view, &license_box));
+  g_test_message ("scale %g,%g %gx%g; credit %g,%g %gx%g",
+                  scale_box.origin.x, scale_box.origin.y, scale_box.size.width, scale_box.size.height,
+                  license_box.origin.x, license_box.origin.y, license_box.size.width, license_box.size.height);
+  g_assert_false (graphene_rect_intersection (&scale_box, &license_box, NULL));
+
+  /* One Tab stop: the first marker while nothing is selected. */
+  g_assert_cmpuint (focusable_marker (map_view, 6), ==, 0);
+
+  /* Arrows go by number, and say so (the list follows). */
+  g_signal_connect (view, "marker-activated", G_CALLBACK (on_marker_activated), &activated);
+  g_assert_true (press_marker_key (cercle_map_view_get_marker (map_view, 0), GDK_KEY_Right));
+  g_assert_cmpuint (activated, ==, 1);
+  g_assert_cmpuint (cercle_map_view_get_selected (map_view), ==, 1);
+  g_assert_cmpuint (focusable_marker (map_view, 6), ==, 1);
+  g_assert_true (press_marker_key (cercle_map_view_get_marker (map_view, 1), GDK_KEY_End));
+  g_assert_cmpuint (cercle_map_view_get_selected (map_view), ==, 5);
+  g_assert_true (press_marker_key (cercle_map_view_get_marker (map_view, 5), GDK_KEY_Left));
+  g_assert_cmpuint (cercle_map_view_get_selected (map_view), ==, 4);
+  g_assert_true (press_marker_key (cercle_map_view_get_marker (map_view, 4), GDK_KEY_Home));
+  g_assert_cmpuint (cercle_map_view_get_selected (map_view), ==, 0);
+
+  /* The selected marker is drawn on top. */
+  cercle_map_view_set_selected (map_view, 2);
+  layer = GTK_WIDGET (cercle_map_view_get_marker_layer (map_view));
+  g_assert_true (gtk_widget_get_last_child (layer) == GTK_WIDGET (cercle_map_view_get_marker (map_view, 2)));
+
+  /* A new answer reusing the markers: still walked in number order. */
+  g_list_store_remove (points, 0);
+  {
+    g_autoptr(TestPoint) extra = test_point_new ("EHPAD", 48.60, 2.70, FALSE);
+
+    g_list_store_insert (points, 0, extra);
+  }
+  for (GtkWidget *child = gtk_widget_get_first_child (layer); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *button = shumate_marker_get_child (SHUMATE_MARKER (child));
+      const char *label = GTK_IS_BUTTON (button) ? gtk_button_get_label (GTK_BUTTON (button)) : NULL;
+      guint number;
+
+      if (label == NULL || !g_ascii_isdigit (*label))
+        continue;  /* the reference point */
+      number = (guint) g_ascii_strtoull (label, NULL, 10);
+      g_assert_cmpuint (number, >, previous);
+      previous = number;
+    }
+  g_assert_cmpuint (previous, ==, 6);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
 static void
 on_tile (GObject *object, GAsyncResult *result, gpointer data)
 {
@@ -406,6 +570,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/map-view/tile-data", test_tile_data);
   g_test_add_func ("/map-view/markers-and-selection", test_markers_and_selection);
   g_test_add_func ("/map-view/url-tiles", test_url_tiles);
+  g_test_add_func ("/map-view/same-spot-and-keyboard", test_same_spot_and_keyboard);
 
   return g_test_run ();
 }

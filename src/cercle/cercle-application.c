@@ -207,6 +207,20 @@ cercle_application_startup (GApplication *app)
   cercle_application_get_sync_status (CERCLE_APPLICATION (app));
 }
 
+/* "cercle --version" answers in the terminal, without opening a window
+ * (and without asking a running instance). */
+static int
+cercle_application_handle_local_options (GApplication *app,
+                                         GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("cercle %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
+}
+
 static void
 cercle_application_class_init (CercleApplicationClass *klass)
 {
@@ -215,11 +229,14 @@ cercle_application_class_init (CercleApplicationClass *klass)
   app_class->activate = cercle_application_activate;
   app_class->startup = cercle_application_startup;
   app_class->shutdown = cercle_application_shutdown;
+  app_class->handle_local_options = cercle_application_handle_local_options;
 }
 
 static void
 cercle_application_init (CercleApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Print the version and exit"), NULL);
 }
 
 /**

@@ -38,6 +38,8 @@ struct _CercleDirectoryPage
 
   /* Template children */
   AdwToastOverlay *toast_overlay;
+  GtkRevealer *error_revealer;
+  GtkLabel *error_label;
   GtkRevealer *import_revealer;
   GtkProgressBar *import_progress;
   GtkSearchEntry *commune_entry;
@@ -50,7 +52,14 @@ struct _CercleDirectoryPage
   GtkStack *results_stack;
   GtkLabel *results_label;
   GtkListView *results_view;
+  GtkScrolledWindow *results_scroller;
+  GtkWidget *more_button;
+  AdwStatusPage *unknown_commune_page;
+  GtkFlowBox *suggestions_box;
   GtkRevealer *detail_revealer;
+  GtkScrolledWindow *detail_scroller;
+  GtkLabel *detail_title;
+  GtkLabel *detail_subtitle;
   AdwPreferencesGroup *detail_group;
   AdwActionRow *address_row;
   AdwActionRow *phone_row;
@@ -64,6 +73,9 @@ struct _CercleDirectoryPage
   GtkSingleSelection *commune_selection;
   GCancellable *commune_cancellable;
   char *chosen_label;
+  char *answered_query;   /* the text the completion list answers */
+  gboolean pick_on_answer; /* Enter came before the answer */
+  gboolean setting_text;   /* the page writes the field itself */
   CercleCommune *commune;
 
   /* Categories, in the order of cercle_directory_categories () */
@@ -76,6 +88,7 @@ struct _CercleDirectoryPage
   GtkSingleSelection *results_selection;
   GCancellable *search_cancellable;
   gboolean searching;
+  guint limit;  /* how many results are asked for: N_RESULTS more each time */
 
   /* Demo data on first run, and imports */
   GCancellable *cancellable; /* lives as long as the page */
@@ -115,6 +128,7 @@ static const char page_css[] =
   "}"
   ".cercle-row-distance { font-weight: bold; }"
   ".cercle-import-banner { padding: 6px 0; }"
+  "revealer > .cercle-error-banner { background-color: alpha(@error_color, 0.12); }"
   "revealer > .cercle-import-banner { background-color: alpha(@accent_bg_color, 0.12); }";
 
 /* The page's own look travels with it (tests show it without the app). */
@@ -143,6 +157,31 @@ show_toast (CercleDirectoryPage *self,
 
   adw_toast_set_timeout (toast, 4);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* A failure with its reason, in a banner over the page: the whole message,
+ * wrapped, until it is closed (or an import succeeds after a failed one).
+ * A toast's single line would cut it. */
+static void
+show_error (CercleDirectoryPage *self,
+            const char          *heading,
+            const char          *reason)
+{
+  /* Translators: a failure and its reason, in the banner of the directory */
+  g_autofree char *text = g_strdup_printf (_("%s: %s"), heading, reason);
+
+  gtk_label_set_label (self->error_label, text);
+  gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
+}
+
+static void
+dismiss_error_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
+
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
 }
 
 static void
@@ -258,14 +297,18 @@ update_detail (CercleDirectoryPage *self)
   const char *label;
 
   gtk_revealer_set_reveal_child (self->detail_revealer, structure != NULL);
+  /* Another structure: its detail from the top, not where the last one was
+   * scrolled to. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), 0);
   if (structure == NULL)
     return;
 
-  adw_preferences_group_set_title (self->detail_group, cercle_structure_get_name (structure));
+  gtk_label_set_label (self->detail_title, cercle_structure_get_name (structure));
   label = cercle_structure_get_category_label (structure);
   if (label == NULL)
     label = cercle_category_short_label (cercle_structure_get_category_code (structure));
-  adw_preferences_group_set_description (self->detail_group, label);
+  gtk_label_set_label (self->detail_subtitle, label ? label : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->detail_subtitle), label != NULL);
 
   address = structure_full_address (structure);
   adw_action_row_set_subtitle (self->address_row, *address ? address : _("Not given"));
@@ -371,6 +414,7 @@ replace_results (CercleDirectoryPage *self,
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint n = results ? g_list_model_get_n_items (results) : 0;
+  GtkAdjustment *adjustment;
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (items, g_list_model_get_item (results, i));
@@ -378,6 +422,19 @@ replace_results (CercleDirectoryPage *self,
   /* One items-changed: the list and the map update once. */
   g_list_store_splice (self->results, 0, g_list_model_get_n_items (G_LIST_MODEL (self->results)),
                        items->pdata, items->len);
+
+  /* A new list starts at its first row, at the top: the selection would
+   * otherwise stay on the old row number, now another structure. */
+  gtk_single_selection_set_selected (self->results_selection, items->len > 0 ? 0 : GTK_INVALID_LIST_POSITION);
+  /* The list view keeps its place by an anchor row: move the anchor, not
+   * only the adjustment. (An empty list view cannot scroll, and says so.) */
+  if (items->len > 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self->results_view), "list.scroll-to-item", "u", 0);
+      adjustment = gtk_scrolled_window_get_vadjustment (self->results_scroller);
+      if (gtk_adjustment_get_value (adjustment) != 0)
+        gtk_adjustment_set_value (adjustment, 0);
+    }
 }
 
 static void
@@ -387,6 +444,7 @@ show_results (CercleDirectoryPage *self,
   g_autofree char *summary = NULL;
   guint n = results ? g_list_model_get_n_items (results) : 0;
   gboolean zones = FALSE;
+  gboolean capped;
 
   replace_results (self, results);
 
@@ -412,7 +470,16 @@ show_results (CercleDirectoryPage *self,
       zones = cercle_structure_get_covers_commune (structure);
     }
 
-  if (zones)
+  capped = n >= self->limit;
+  if (capped && zones)
+    /* Translators: the list stopped at its limit ("Les 30 premiers résultats…") */
+    summary = g_strdup_printf (_("The first %u results around %s: those whose zone covers the commune "
+                                 "first, then the nearest"),
+                               n, cercle_commune_get_name (self->commune));
+  else if (capped)
+    summary = g_strdup_printf (_("The first %u results around %s, nearest first"),
+                               n, cercle_commune_get_name (self->commune));
+  else if (zones)
     summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                             "%u service around %s: those whose zone covers the commune first, then the nearest",
                                             "%u services around %s: those whose zone covers the commune first, then the nearest",
@@ -424,6 +491,7 @@ show_results (CercleDirectoryPage *self,
                                             "%u services around %s, nearest first",
                                             n),
                                n, cercle_commune_get_name (self->commune));
+  gtk_widget_set_visible (self->more_button, capped);
   gtk_label_set_label (self->results_label, summary);
 
   gtk_stack_set_visible_child_name (self->results_stack, "results");
@@ -472,9 +540,7 @@ nearest_done (GObject      *object,
 
   if (results == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("The search failed: %s"), error->message);
-
-      show_toast (self, message);
+      show_error (self, _("The search failed"), error->message);
       show_results (self, NULL);
     }
   else
@@ -518,6 +584,7 @@ run_search (CercleDirectoryPage *self)
     {
       set_busy (self, FALSE);
       replace_results (self, NULL);
+      gtk_widget_set_visible (self->more_button, FALSE);
       cercle_map_view_clear_reference (self->map_view);
       if (!self->preparing)
         gtk_stack_set_visible_child_name (self->results_stack, "no-commune");
@@ -547,7 +614,7 @@ run_search (CercleDirectoryPage *self)
   /* No chip means every kind of service. */
   query.categories = data->codes->len > 1 ? (const char * const *) data->codes->pdata : NULL;
   query.commune_code = data->commune_code;
-  query.limit = N_RESULTS;
+  query.limit = self->limit;
 
   set_busy (self, TRUE);
   if (!g_str_equal (gtk_stack_get_visible_child_name (self->results_stack), "results"))
@@ -561,6 +628,18 @@ static void
 on_chip_toggled (CercleDirectoryPage *self)
 {
   save_categories (self);
+  self->limit = N_RESULTS;
+  run_search (self);
+}
+
+static void
+more_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
+
+  self->limit += N_RESULTS;
   run_search (self);
 }
 
@@ -572,6 +651,8 @@ pick_commune (CercleDirectoryPage *self,
 {
   g_set_object (&self->commune, commune);
   g_clear_pointer (&self->chosen_label, g_free);
+  self->pick_on_answer = FALSE;
+  self->limit = N_RESULTS;
 
   gtk_popover_popdown (self->completion_popover);
   g_cancellable_cancel (self->commune_cancellable);
@@ -580,8 +661,10 @@ pick_commune (CercleDirectoryPage *self,
     {
       /* Remembered so that the search-changed this text causes is ignored. */
       self->chosen_label = commune_display_label (commune);
+      self->setting_text = TRUE;
       gtk_editable_set_text (GTK_EDITABLE (self->commune_entry), self->chosen_label);
       gtk_editable_set_position (GTK_EDITABLE (self->commune_entry), -1);
+      self->setting_text = FALSE;
 
       if (self->settings != NULL)
         g_settings_set_string (self->settings, "directory-commune",
@@ -613,12 +696,89 @@ on_commune_activated (GtkListView         *list,
   pick_completion (self, position);
 }
 
+/* ---- A commune the directory does not know ----------------------------- */
+
+static void
+on_suggestion_clicked (GtkButton           *button,
+                       CercleDirectoryPage *self)
+{
+  CercleCommune *commune = g_object_get_data (G_OBJECT (button), "cercle-commune");
+
+  pick_commune (self, commune);
+}
+
+static void
+show_suggestions (CercleDirectoryPage *self,
+                  const char          *query,
+                  GListModel          *suggestions)
+{
+  g_autofree char *title = NULL;
+  GtkWidget *child;
+  guint n = suggestions ? g_list_model_get_n_items (suggestions) : 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->suggestions_box))) != NULL)
+    gtk_flow_box_remove (self->suggestions_box, child);
+
+  /* Translators: the title when the typed commune is not in the directory */
+  title = g_strdup_printf (_("“%s” Is Not in the Directory"), query);
+  adw_status_page_set_title (self->unknown_commune_page, title);
+  adw_status_page_set_description (self->unknown_commune_page,
+                                   n > 0 ? _("Did you mean one of these communes?")
+                                         : _("Check the spelling, or type the postcode. The official list of "
+                                             "communes can be imported with the directory."));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CercleCommune) commune = g_list_model_get_item (suggestions, i);
+      g_autofree char *label = commune_display_label (commune);
+      GtkWidget *button = gtk_button_new_with_label (label);
+
+      gtk_widget_add_css_class (button, "pill");
+      g_object_set_data_full (G_OBJECT (button), "cercle-commune", g_object_ref (commune), g_object_unref);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (on_suggestion_clicked), self, 0);
+      gtk_flow_box_append (self->suggestions_box, button);
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->suggestions_box), n > 0);
+  gtk_stack_set_visible_child_name (self->results_stack, "unknown-commune");
+}
+
+typedef struct {
+  CercleDirectoryPage *self;
+  char                *query;
+} SuggestData;
+
+static void
+suggest_data_free (SuggestData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->query);
+  g_free (data);
+}
+
+static void
+suggestions_done (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  SuggestData *data = user_data;
+  g_autoptr(GListModel) suggestions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  suggestions = cercle_directory_suggest_communes_finish (CERCLE_DIRECTORY (object), result, &error);
+  if (suggestions != NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_suggestions (data->self, data->query, suggestions);
+  suggest_data_free (data);
+}
+
+/* ---- Completion --------------------------------------------------------- */
+
 static void
 communes_done (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(CercleDirectoryPage) self = user_data;
+  SuggestData *data = user_data;
+  CercleDirectoryPage *self = data->self;
   g_autoptr(GListModel) communes = NULL;
   g_autoptr(GError) error = NULL;
   int width;
@@ -627,18 +787,35 @@ communes_done (GObject      *object,
   if (communes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = g_strdup_printf (_("The communes could not be searched: %s"),
-                                                      error->message);
-          show_toast (self, message);
-        }
+        show_error (self, _("The communes could not be searched"), error->message);
+      suggest_data_free (data);
       return;
     }
 
   gtk_single_selection_set_model (self->commune_selection, communes);
+  g_free (self->answered_query);
+  self->answered_query = g_strdup (data->query);
   if (g_list_model_get_n_items (communes) == 0)
     {
+      SuggestData *next = g_new0 (SuggestData, 1);
+
+      /* Nothing starts so: say it, with the closest names ("melum"). */
+      self->pick_on_answer = FALSE;
       gtk_popover_popdown (self->completion_popover);
+      next->self = g_object_ref (self);
+      next->query = g_strdup (data->query);
+      cercle_directory_suggest_communes_async (self->directory, data->query, 4, self->commune_cancellable,
+                                               suggestions_done, next);
+      suggest_data_free (data);
+      return;
+    }
+  suggest_data_free (data);
+
+  /* Enter was pressed before the list came: it takes the first. */
+  if (self->pick_on_answer)
+    {
+      self->pick_on_answer = FALSE;
+      pick_completion (self, 0);
       return;
     }
 
@@ -651,29 +828,54 @@ communes_done (GObject      *object,
   gtk_popover_popup (self->completion_popover);
 }
 
+static char *
+entry_query (CercleDirectoryPage *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->commune_entry))));
+}
+
 static void
 search_communes (CercleDirectoryPage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->commune_entry));
-  g_autofree char *query = g_strstrip (g_strdup (text));
+  g_autofree char *query = entry_query (self);
+  SuggestData *data;
 
-  /* The text we put there ourselves after a pick is not a question. */
-  if (self->chosen_label != NULL && g_str_equal (text, self->chosen_label))
+  /* The text we put there ourselves after a pick is not a question (nor
+   * the empty text on the way: setting a text deletes the old one first,
+   * and the search entry reports an empty text at once). */
+  if (self->setting_text || (self->chosen_label != NULL && g_str_equal (text, self->chosen_label)))
     return;
 
   g_cancellable_cancel (self->commune_cancellable);
   g_clear_object (&self->commune_cancellable);
+  g_clear_pointer (&self->answered_query, g_free);
+
+  /* New text is a new question: the answer to the previous commune must
+   * not stay under it. */
+  if (self->commune != NULL && !self->preparing)
+    {
+      g_clear_object (&self->commune);
+      g_clear_pointer (&self->chosen_label, g_free);
+      run_search (self);
+    }
+  else if (!self->preparing
+           && g_strcmp0 (gtk_stack_get_visible_child_name (self->results_stack), "unknown-commune") == 0)
+    gtk_stack_set_visible_child_name (self->results_stack, "no-commune");
 
   if (g_utf8_strlen (query, -1) < 2 || self->preparing)
     {
+      self->pick_on_answer = FALSE;
       gtk_popover_popdown (self->completion_popover);
       return;
     }
 
   self->commune_cancellable = g_cancellable_new ();
-  cercle_directory_find_communes_async (self->directory, query, N_COMPLETIONS,
-                                        self->commune_cancellable,
-                                        communes_done, g_object_ref (self));
+  data = g_new0 (SuggestData, 1);
+  data->self = g_object_ref (self);
+  data->query = g_steal_pointer (&query);
+  cercle_directory_find_communes_async (self->directory, data->query, N_COMPLETIONS,
+                                        self->commune_cancellable, communes_done, data);
 }
 
 static void
@@ -682,17 +884,36 @@ on_search_changed (CercleDirectoryPage *self)
   search_communes (self);
 }
 
+/* Enter: the highlighted completion of what is typed now. The list may
+ * answer an older text (the entry waits a little before it asks) or not
+ * have come yet: then the answer to this text decides. */
 static void
-on_entry_activate (CercleDirectoryPage *self)
+activate_entry (CercleDirectoryPage *self)
 {
   GListModel *model = gtk_single_selection_get_model (self->commune_selection);
   guint selected = gtk_single_selection_get_selected (self->commune_selection);
+  g_autofree char *query = entry_query (self);
 
-  /* Enter takes the highlighted completion, the first one by default. */
-  if (model != NULL && g_list_model_get_n_items (model) > 0
-      && (self->chosen_label == NULL
-          || !g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->commune_entry)), self->chosen_label)))
-    pick_completion (self, selected == GTK_INVALID_LIST_POSITION ? 0 : selected);
+  if (self->chosen_label != NULL
+      && g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->commune_entry)), self->chosen_label))
+    return;
+
+  if (model != NULL && g_list_model_get_n_items (model) > 0 && g_strcmp0 (query, self->answered_query) == 0)
+    {
+      pick_completion (self, selected == GTK_INVALID_LIST_POSITION ? 0 : selected);
+      return;
+    }
+  if (g_utf8_strlen (query, -1) < 2 || g_strcmp0 (query, self->answered_query) == 0)
+    return;  /* too short, or known to match nothing */
+
+  self->pick_on_answer = TRUE;
+  search_communes (self);
+}
+
+static void
+on_entry_activate (CercleDirectoryPage *self)
+{
+  activate_entry (self);
 }
 
 static void
@@ -729,7 +950,7 @@ on_entry_key_pressed (GtkEventControllerKey *controller,
     case GDK_KEY_Return:
     case GDK_KEY_KP_Enter:
     case GDK_KEY_ISO_Enter:
-      pick_completion (self, selected == GTK_INVALID_LIST_POSITION ? 0 : selected);
+      activate_entry (self);
       return GDK_EVENT_STOP;
     case GDK_KEY_Escape:
       gtk_popover_popdown (self->completion_popover);
@@ -868,12 +1089,9 @@ ensure_demo_done (GObject      *object,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_autofree char *message = NULL;
-
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      message = g_strdup_printf (_("The demonstration directory could not be loaded: %s"), error->message);
-      show_toast (self, message);
+      show_error (self, _("The demonstration directory could not be loaded"), error->message);
     }
 
   self->preparing = FALSE;
@@ -920,10 +1138,11 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   GListModel *results = g_object_get_data (G_OBJECT (task), "results");
+  const char *commune_code = g_object_get_data (G_OBJECT (task), "commune-code");
   GFile *file = task_data;
   GError *error = NULL;
 
-  if (!cercle_directory_export_csv (results, file, &error))
+  if (!cercle_directory_export_csv_full (results, commune_code, file, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -961,6 +1180,9 @@ cercle_directory_page_export_async (CercleDirectoryPage *self,
     }
 
   g_object_set_data_full (G_OBJECT (task), "results", g_object_ref (results), g_object_unref);
+  if (self->commune != NULL)
+    g_object_set_data_full (G_OBJECT (task), "commune-code",
+                            g_strdup (cercle_commune_get_insee_code (self->commune)), g_free);
   g_task_set_task_data (task, g_object_ref (file), g_object_unref);
   g_task_run_in_thread (task, export_thread);
 }
@@ -990,13 +1212,10 @@ export_done (GObject      *object,
 
   if (!cercle_directory_page_export_finish (self, result, &error))
     {
-      g_autofree char *message = NULL;
-
       /* Cancelled: the page is going away, nobody to tell. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      message = g_strdup_printf (_("The list could not be exported: %s"), error->message);
-      show_toast (self, message);
+      show_error (self, _("The list could not be exported"), error->message);
     }
   else
     show_toast (self, _("List exported"));
@@ -1026,7 +1245,8 @@ export_action (GtkWidget  *widget,
   GtkFileChooserNative *dialog;
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *name = NULL;
-  g_autofree char *folded = NULL;
+  g_autoptr(GFile) suggested = NULL;
+  g_autoptr(GFile) folder = NULL;
 
   dialog = gtk_file_chooser_native_new (_("Export the List"),
                                         GTK_WINDOW (gtk_widget_get_root (widget)),
@@ -1038,14 +1258,79 @@ export_action (GtkWidget  *widget,
   gtk_file_filter_add_pattern (filter, "*.csv");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
 
-  /* Translators: the suggested file name of an export; %s is the commune */
-  folded = g_ascii_strdown (self->commune ? cercle_commune_get_name (self->commune) : "", -1);
-  g_strdelimit (folded, " '’/", '-');
-  name = g_strdup_printf (_("directory-%s.csv"), folded);
+  suggested = cercle_directory_page_dup_export_file (self);
+  name = g_file_get_basename (suggested);
+  folder = g_file_get_parent (suggested);
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
 
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* "Saint-Fargeau-Ponthierry" → "saint-fargeau-ponthierry": a file name
+ * any system and any mail client takes. */
+static void
+append_file_word (GString    *out,
+                  const char *text)
+{
+  g_autofree char *ascii = g_str_to_ascii (text, NULL);
+  gboolean dash = out->len > 0;
+
+  for (const char *p = ascii; *p; p++)
+    {
+      if (g_ascii_isalnum (*p))
+        {
+          if (dash && out->len > 0 && out->str[out->len - 1] != '-')
+            g_string_append_c (out, '-');
+          dash = FALSE;
+          g_string_append_c (out, g_ascii_tolower (*p));
+        }
+      else
+        dash = TRUE;
+    }
+}
+
+/**
+ * cercle_directory_page_dup_export_file:
+ *
+ * Where an export goes by default: the user's Documents folder (the home
+ * folder without one), under a name that says what the list is: the kinds
+ * of service and the commune ("annuaire-ssiad-melun.csv").
+ *
+ * Returns: (transfer full): the file
+ */
+GFile *
+cercle_directory_page_dup_export_file (CercleDirectoryPage *self)
+{
+  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  g_autoptr(GString) words = g_string_new (NULL);
+  g_autofree char *name = NULL;
+  const CercleCategory *categories;
+  gsize n = 0;
+  guint active = 0;
+
+  g_return_val_if_fail (CERCLE_IS_DIRECTORY_PAGE (self), NULL);
+
+  categories = cercle_directory_categories (&n);
+  for (guint i = 0; i < self->chips->len && i < n; i++)
+    if (gtk_toggle_button_get_active (g_ptr_array_index (self->chips, i)))
+      {
+        append_file_word (words, _(categories[i].short_label));
+        active++;
+      }
+  if (active == 0)
+    /* Translators: in the name of an export file, when no kind of service is chosen */
+    append_file_word (words, _("all services"));
+  if (self->commune != NULL)
+    append_file_word (words, cercle_commune_get_name (self->commune));
+
+  /* Translators: the suggested file name of an export; %s says what is in
+   * it ("ssiad-melun") */
+  name = g_strdup_printf (_("directory-%s.csv"), words->str);
+  if (documents == NULL || !g_file_test (documents, G_FILE_TEST_IS_DIR))
+    documents = g_get_home_dir ();
+  return g_file_new_build_filename (documents, name, NULL);
 }
 
 /* ---- Import ------------------------------------------------------------- */
@@ -1082,11 +1367,12 @@ show_import_report (CercleDirectoryPage *self,
   g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
 
-  structures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u structure", "%u structures", n_structures),
+  /* %'u: thousands grouped as the locale writes them ("95 333"). */
+  structures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u structure", "%'u structures", n_structures),
                                 n_structures);
-  communes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u commune", "%u communes", n_communes),
+  communes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u commune", "%'u communes", n_communes),
                               n_communes);
-  skipped = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line skipped", "%u lines skipped", n_skipped),
+  skipped = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u line skipped", "%'u lines skipped", n_skipped),
                              n_skipped);
   /* Translators: "12 structures and 3 communes imported, 1 line skipped." */
   body = g_strdup_printf (_("%s and %s imported, %s."), structures, communes, skipped);
@@ -1144,16 +1430,14 @@ import_done (GObject      *object,
 
   if (report == NULL)
     {
-      g_autofree char *message = NULL;
-
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        message = g_strdup (_("Import cancelled"));
+        show_toast (self, _("Import cancelled"));
       else
-        message = g_strdup_printf (_("The import failed: %s"), error->message);
-      show_toast (self, message);
+        show_error (self, _("The import failed, the directory is unchanged"), error->message);
       return;
     }
 
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
   if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
     show_import_report (self, report);
   run_search (self);
@@ -1224,7 +1508,7 @@ import_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
 
-  gtk_file_filter_set_name (known, _("FINESS, FHIR and postcode files"));
+  gtk_file_filter_set_name (known, _("FINESS, FHIR, postcode and commune files"));
   gtk_file_filter_add_pattern (known, "*.json");
   gtk_file_filter_add_pattern (known, "*.json.gz");
   gtk_file_filter_add_pattern (known, "*.ndjson");
@@ -1319,6 +1603,18 @@ build_chips (CercleDirectoryPage *self)
 
       gtk_widget_set_name (chip, name);
       gtk_widget_add_css_class (chip, "cercle-chip");
+      /* The acronym spelled out ("Service de soins infirmiers à domicile
+       * (SSIAD)"), for the eye and for a screen reader. FINESS's own
+       * labels: data, in French like the directory. */
+      if (cercle_directory_category_label (categories[i].codes[0]) != NULL)
+        {
+          const char *label = cercle_directory_category_label (categories[i].codes[0]);
+
+          gtk_widget_set_tooltip_text (chip, label);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (chip),
+                                          GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label,
+                                          -1);
+        }
       /* A pill keeps its own width when the flow box lines chips up in
        * columns on a narrow window. */
       gtk_widget_set_halign (chip, GTK_ALIGN_START);
@@ -1339,7 +1635,48 @@ focus_entry (GtkWidget *widget,
              GVariant  *args,
              gpointer   user_data)
 {
-  return gtk_widget_grab_focus (GTK_WIDGET (CERCLE_DIRECTORY_PAGE (widget)->commune_entry));
+  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (user_data);
+
+  /* Only the page on screen answers: the other pages have their own. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return FALSE;
+  return gtk_widget_grab_focus (GTK_WIDGET (self->commune_entry));
+}
+
+/* Tab leaves the result list in one step, wherever the focus is in it;
+ * arrows move inside (GTK 4.8's list views stop Tab on every row). */
+static gboolean
+on_results_key_pressed (GtkEventControllerKey *controller,
+                        guint                  keyval,
+                        guint                  keycode,
+                        GdkModifierType        state,
+                        CercleDirectoryPage   *self)
+{
+  GtkWidget *list = GTK_WIDGET (self->results_view);
+  GtkRoot *root = gtk_widget_get_root (list);
+  GtkDirectionType direction;
+  gboolean moved;
+
+  if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_KP_Tab)
+    direction = (state & GDK_SHIFT_MASK) ? GTK_DIR_TAB_BACKWARD : GTK_DIR_TAB_FORWARD;
+  else if (keyval == GDK_KEY_ISO_Left_Tab)
+    direction = GTK_DIR_TAB_BACKWARD;
+  else
+    return GDK_EVENT_PROPAGATE;
+  if (root == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return GDK_EVENT_PROPAGATE;
+
+  /* While the list cannot take the focus, moving on skips all its rows. */
+  gtk_widget_set_can_focus (list, FALSE);
+  moved = gtk_widget_child_focus (GTK_WIDGET (root), direction);
+  if (!moved)
+    {
+      /* The end of the window: round again, as Tab does. */
+      gtk_root_set_focus (root, NULL);
+      moved = gtk_widget_child_focus (GTK_WIDGET (root), direction);
+    }
+  gtk_widget_set_can_focus (list, TRUE);
+  return moved ? GDK_EVENT_STOP : GDK_EVENT_PROPAGATE;
 }
 
 static GSettings *
@@ -1427,6 +1764,7 @@ cercle_directory_page_finalize (GObject *object)
   CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (object);
 
   g_free (self->chosen_label);
+  g_free (self->answered_query);
 
   G_OBJECT_CLASS (cercle_directory_page_parent_class)->finalize (object);
 }
@@ -1508,6 +1846,11 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-directory-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_label);
+  /* Known by name only, for the tests and the inspector. */
+  gtk_widget_class_bind_template_child_full (widget_class, "import_cancel_button", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "import_cancel_label", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_revealer);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, import_progress);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, commune_entry);
@@ -1520,6 +1863,13 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_stack);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_label);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_view);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, results_scroller);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, more_button);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, unknown_commune_page);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, suggestions_box);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, detail_scroller);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, detail_subtitle);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, detail_revealer);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, detail_group);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, address_row);
@@ -1533,8 +1883,8 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_install_action (widget_class, "directory.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_install_action (widget_class, "directory.copy", "s", copy_action);
 
-  /* Ctrl+F goes to the commune field, as in any GNOME search. */
-  gtk_widget_class_add_binding (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, focus_entry, NULL);
+  gtk_widget_class_install_action (widget_class, "directory.more", NULL, more_action);
+  gtk_widget_class_install_action (widget_class, "directory.dismiss-error", NULL, dismiss_error_action);
 }
 
 static void
@@ -1543,12 +1893,14 @@ cercle_directory_page_init (CercleDirectoryPage *self)
   g_autoptr(GtkListItemFactory) commune_factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkListItemFactory) result_factory = gtk_signal_list_item_factory_new ();
   GtkEventController *keys;
+  GtkEventController *shortcuts;
   GtkWidget *scrolled;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->chips = g_ptr_array_new ();
+  self->limit = N_RESULTS;
   self->settings = maybe_settings ();
   self->directory = open_default_directory ();
 
@@ -1619,6 +1971,20 @@ cercle_directory_page_init (CercleDirectoryPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self->commune_entry), keys);
 
   build_chips (self);
+
+  /* Ctrl+F goes to the commune field, as in any GNOME search, wherever
+   * the focus is in the window (the sidebar, the map). */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_f, GDK_CONTROL_MASK),
+                                                          gtk_callback_action_new (focus_entry, self, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_results_key_pressed), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->results_view), keys);
 
   self->network = g_network_monitor_get_default ();
   g_signal_connect_object (self->network, "notify::network-available",

@@ -34,5 +34,6 @@ void             cercle_directory_page_export_async   (CercleDirectoryPage  *sel
 gboolean         cercle_directory_page_export_finish  (CercleDirectoryPage  *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
+GFile           *cercle_directory_page_dup_export_file (CercleDirectoryPage *self);
 
 G_END_DECLS

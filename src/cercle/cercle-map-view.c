@@ -49,6 +49,7 @@ struct _CercleMapView
 
   gboolean fit_pending;
   guint fit_idle_id;
+  guint scale_idle_id;
   int fitted_width;
   int fitted_height;
 };
@@ -72,6 +73,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void update_legend (CercleMapView *self);
+static void update_marker_focus (CercleMapView *self);
 
 /* Fixed GNOME palette colours rather than theme colours: markers sit on
  * map tiles, which do not follow the light or dark style. */
@@ -166,6 +168,70 @@ on_marker_clicked (GtkButton     *button,
   g_signal_emit (self, signals[MARKER_ACTIVATED], 0, position);
 }
 
+/* The marker of the next or previous number that is on the map. */
+static guint
+neighbour_marker (CercleMapView *self,
+                  guint          from,
+                  int            step)
+{
+  int n = (int) self->markers->len;
+
+  for (int i = (int) from + step; i >= 0 && i < n; i += step)
+    if (g_ptr_array_index (self->markers, i) != NULL)
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* The markers are one stop for Tab, the selected one (or the first); the
+ * arrows go from number to number, Home and End to the first and last. */
+static gboolean
+on_marker_key_pressed (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       CercleMapView         *self)
+{
+  GtkWidget *button = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  guint from = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "cercle-position"));
+  guint to;
+  ShumateMarker *marker;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      to = neighbour_marker (self, from, +1);
+      break;
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      to = neighbour_marker (self, from, -1);
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      to = neighbour_marker (self, (guint) -1, +1);
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      to = neighbour_marker (self, self->markers->len, -1);
+      break;
+    default:
+      return GDK_EVENT_PROPAGATE;
+    }
+  if (to == GTK_INVALID_LIST_POSITION)
+    return GDK_EVENT_STOP;  /* at the end: stay */
+
+  cercle_map_view_set_selected (self, to);
+  g_signal_emit (self, signals[MARKER_ACTIVATED], 0, to);
+  marker = cercle_map_view_get_marker (self, to);
+  if (marker != NULL)
+    gtk_widget_grab_focus (shumate_marker_get_child (marker));
+  return GDK_EVENT_STOP;
+}
+
 /* Shows @item on @marker, a marker new or reused from the previous answer. */
 static void
 update_marker (ShumateMarker *marker,
@@ -204,16 +270,108 @@ create_marker (CercleMapView *self)
 {
   ShumateMarker *marker;
   GtkWidget *button;
+  GtkEventController *keys;
 
   button = gtk_button_new ();
   gtk_widget_add_css_class (button, "cercle-map-marker");
   g_signal_connect_object (button, "clicked", G_CALLBACK (on_marker_clicked), self, 0);
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_marker_key_pressed), self, 0);
+  gtk_widget_add_controller (button, keys);
 
   marker = shumate_marker_new ();
   shumate_marker_set_selectable (marker, FALSE);
   shumate_marker_set_child (marker, button);
 
   return marker;
+}
+
+/* Several structures at one address (a hospital and its home services)
+ * would be one marker on top of the others: each gets a place around the
+ * point, in number order clockwise from the top, close enough to read as
+ * one spot. */
+#define SPREAD_RADIUS 15.0
+
+static void
+spread_markers (CercleMapView *self)
+{
+  g_autoptr(GHashTable) groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      ShumateMarker *marker = g_ptr_array_index (self->markers, i);
+      GtkWidget *button;
+      char key[64];
+      GPtrArray *group;
+
+      if (marker == NULL)
+        continue;
+      button = shumate_marker_get_child (marker);
+      gtk_widget_set_margin_start (button, 0);
+      gtk_widget_set_margin_end (button, 0);
+      gtk_widget_set_margin_top (button, 0);
+      gtk_widget_set_margin_bottom (button, 0);
+      /* The same spot: within about a metre. */
+      g_snprintf (key, sizeof key, "%.5f,%.5f",
+                  shumate_location_get_latitude (SHUMATE_LOCATION (marker)),
+                  shumate_location_get_longitude (SHUMATE_LOCATION (marker)));
+      group = g_hash_table_lookup (groups, key);
+      if (group == NULL)
+        {
+          group = g_ptr_array_new ();
+          g_hash_table_insert (groups, g_strdup (key), group);
+        }
+      g_ptr_array_add (group, button);
+    }
+
+  g_hash_table_iter_init (&iter, groups);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GPtrArray *group = value;
+
+      double radius;
+
+      if (group->len < 2)
+        continue;
+      /* Neighbours on the circle a marker's width apart (28 px with its
+       * border, 38 px the selected one): side by side, never on top of
+       * each other. */
+      radius = MAX (SPREAD_RADIUS, 17.0 / sin (G_PI / group->len));
+      for (guint j = 0; j < group->len; j++)
+        {
+          GtkWidget *button = g_ptr_array_index (group, j);
+          double angle = 2.0 * G_PI * j / group->len;
+          /* A marker is centred on its point with its margins: twice the
+           * offset on one side moves it by the offset. */
+          int dx = (int) lround (2.0 * radius * sin (angle));
+          int dy = (int) lround (-2.0 * radius * cos (angle));
+
+          gtk_widget_set_margin_start (button, MAX (dx, 0));
+          gtk_widget_set_margin_end (button, MAX (-dx, 0));
+          gtk_widget_set_margin_top (button, MAX (dy, 0));
+          gtk_widget_set_margin_bottom (button, MAX (-dy, 0));
+        }
+    }
+}
+
+/* One Tab stop for all the markers: the selected one, else the first. */
+static void
+update_marker_focus (CercleMapView *self)
+{
+  guint focus = self->selected;
+
+  if (focus == GTK_INVALID_LIST_POSITION || cercle_map_view_get_marker (self, focus) == NULL)
+    focus = neighbour_marker (self, (guint) -1, +1);
+  for (guint i = 0; i < self->markers->len; i++)
+    {
+      ShumateMarker *marker = g_ptr_array_index (self->markers, i);
+
+      if (marker != NULL)
+        gtk_widget_set_focusable (shumate_marker_get_child (marker), i == focus);
+    }
 }
 
 static void
@@ -254,6 +412,14 @@ rebuild_markers (CercleMapView *self)
   for (guint i = 0; i < spare->len; i++)
     shumate_marker_layer_remove_marker (self->layer, g_ptr_array_index (spare, i));
 
+  /* The layer draws and walks its children in their order: number order,
+   * whatever markers were reused (the selected one is raised later). */
+  for (guint i = 0; i < self->markers->len; i++)
+    if (g_ptr_array_index (self->markers, i) != NULL)
+      gtk_widget_insert_before (g_ptr_array_index (self->markers, i), GTK_WIDGET (self->layer), NULL);
+
+  spread_markers (self);
+  update_marker_focus (self);
   update_legend (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
   cercle_map_view_fit (self);
@@ -361,6 +527,28 @@ cercle_map_view_measure (GtkWidget      *widget,
   *natural = MAX (*minimum, orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 360);
 }
 
+/* libshumate puts the scale bottom left and the credit bottom right: on a
+ * narrow map they meet. Then the scale goes up, above the credit. */
+static gboolean
+place_scale_idle_cb (gpointer data)
+{
+  CercleMapView *self = data;
+  GtkWidget *scale = GTK_WIDGET (shumate_simple_map_get_scale (self->simple_map));
+  GtkWidget *license = GTK_WIDGET (shumate_simple_map_get_license (self->simple_map));
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int scale_width, license_width, license_height, margin = 0;
+
+  self->scale_idle_id = 0;
+  gtk_widget_measure (scale, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &scale_width, NULL, NULL);
+  gtk_widget_measure (license, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &license_width, NULL, NULL);
+  gtk_widget_measure (license, GTK_ORIENTATION_VERTICAL, license_width, NULL, &license_height, NULL, NULL);
+  if (gtk_widget_get_visible (license) && scale_width + license_width + 8 > width)
+    margin = license_height;
+  if (gtk_widget_get_margin_bottom (scale) != margin)
+    gtk_widget_set_margin_bottom (scale, margin);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 cercle_map_view_size_allocate (GtkWidget *widget,
                                int        width,
@@ -381,6 +569,10 @@ cercle_map_view_size_allocate (GtkWidget *widget,
 
   if (self->fit_pending && width > 0 && height > 0 && self->fit_idle_id == 0)
     self->fit_idle_id = g_idle_add (fit_idle_cb, self);
+
+  /* After this allocation: moving the scale queues another one. */
+  if (width > 0 && self->scale_idle_id == 0)
+    self->scale_idle_id = g_idle_add (place_scale_idle_cb, self);
 }
 
 static void
@@ -396,6 +588,7 @@ cercle_map_view_dispose (GObject *object)
   CercleMapView *self = CERCLE_MAP_VIEW (object);
 
   g_clear_handle_id (&self->fit_idle_id, g_source_remove);
+  g_clear_handle_id (&self->scale_idle_id, g_source_remove);
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_clear_object (&self->model);
@@ -805,6 +998,7 @@ cercle_map_view_set_selected (CercleMapView *self,
                                shumate_location_get_longitude (SHUMATE_LOCATION (marker)));
     }
 
+  update_marker_focus (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 

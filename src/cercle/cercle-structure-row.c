@@ -27,6 +27,8 @@ struct _CercleStructureRow
   GtkLabel *subtitle_label;
   GtkLabel *covers_label;
   GtkLabel *phone_label;
+
+  char *accessible_text;
 };
 
 G_DEFINE_FINAL_TYPE (CercleStructureRow, cercle_structure_row, ADW_TYPE_BIN)
@@ -110,6 +112,30 @@ cercle_format_phone (const char *phone)
   return g_string_free (out, FALSE);
 }
 
+/* In a list view, the list item around the row is what a screen reader
+ * lands on, and GTK 4.8 gives it no name of its own: it gets the row's.
+ * The row may be bound before it is put in its list item. */
+static void
+name_parent (CercleStructureRow *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  if (parent != NULL && self->accessible_text != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, self->accessible_text,
+                                    -1);
+}
+
+static void
+cercle_structure_row_finalize (GObject *object)
+{
+  CercleStructureRow *self = CERCLE_STRUCTURE_ROW (object);
+
+  g_free (self->accessible_text);
+
+  G_OBJECT_CLASS (cercle_structure_row_parent_class)->finalize (object);
+}
+
 static void
 cercle_structure_row_dispose (GObject *object)
 {
@@ -130,6 +156,7 @@ cercle_structure_row_class_init (CercleStructureRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cercle_structure_row_dispose;
+  object_class->finalize = cercle_structure_row_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-structure-row.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleStructureRow, grid);
@@ -147,6 +174,7 @@ static void
 cercle_structure_row_init (CercleStructureRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "notify::parent", G_CALLBACK (name_parent), NULL);
 }
 
 /**
@@ -224,6 +252,9 @@ cercle_structure_row_set_structure (CercleStructureRow *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+  g_free (self->accessible_text);
+  self->accessible_text = g_steal_pointer (&accessible);
+  name_parent (self);
 }
 
 /**

@@ -72,6 +72,18 @@ sidebar_row_activated_cb (CercleWindow  *self,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
+/* Arrows in the sidebar select a row without activating it: the page
+ * follows, so the highlighted section is the one shown. */
+static void
+sidebar_row_selected_cb (CercleWindow  *self,
+                         GtkListBoxRow *row)
+{
+  int index = row ? gtk_list_box_row_get_index (row) : -1;
+
+  if (index >= 0 && index < (int) G_N_ELEMENTS (page_names))
+    gtk_stack_set_visible_child_name (self->stack, page_names[index]);
+}
+
 static void
 stack_visible_child_cb (CercleWindow *self)
 {
@@ -285,6 +297,7 @@ cercle_window_class_init (CercleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, sync_banner);
   gtk_widget_class_bind_template_child (widget_class, CercleWindow, sync_indicator);
   gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, stack_visible_child_cb);
 }
 

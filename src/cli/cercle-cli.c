@@ -53,7 +53,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CERCLE_LOCALEDIR: French from a build tree, as for the app. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CERCLE_LOCALEDIR") ? g_getenv ("CERCLE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -84,6 +85,11 @@ main (int   argc,
       return 2;
     }
 
+  if (db_path != NULL && !cercle_cli_check_db_path (db_path, &error))
+    {
+      g_printerr ("cercle-cli: %s\n", error->message);
+      return 1;
+    }
   if (db_path == NULL)
     db_path = cercle_store_default_path ();
   globals.db_path = db_path;

@@ -21,4 +21,8 @@ typedef int (*CercleCliCommand) (const CercleCliGlobals  *globals,
 
 int cercle_cli_directory (const CercleCliGlobals *globals, int argc, char **argv);
 
+/* An explicit --db must be in a folder that exists: a typo must not
+ * silently start a new, empty store. */
+gboolean cercle_cli_check_db_path (const char *path, GError **error);
+
 G_END_DECLS

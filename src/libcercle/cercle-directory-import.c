@@ -12,7 +12,10 @@
  *  - the official FINESS JSON flow: one big document whose `pmej[].ege[]`
  *    are the sites. It is scanned byte by byte and only one site at a time
  *    is handed to json-glib, so memory stays flat whatever the file size;
- *  - La Poste's base of postcodes (`;`-separated CSV).
+ *  - La Poste's base of postcodes (`;`-separated CSV);
+ *  - INSEE's official list of communes (the COG as Etalab publishes it: a
+ *    JSON array, one commune a line), for the names with accents, the
+ *    population and the codes of merged communes.
  *
  * The whole import is one SQLite transaction: a failure, a cancellation or
  * a killed process leaves the previous directory exactly as it was. The
@@ -42,6 +45,7 @@ typedef enum {
   FORMAT_FHIR_NDJSON,
   FORMAT_FINESS_JSON,
   FORMAT_LAPOSTE_CSV,
+  FORMAT_COG_JSON,
 } Format;
 
 typedef struct {
@@ -1636,6 +1640,8 @@ write_commune (Import      *imp,
 
   if (!g_hash_table_lookup_extended (imp->communes_seen, insee, NULL, &seen_position))
     {
+      /* When INSEE's list is imported too, finish() puts its name back
+       * over La Poste's capitals. */
       /* First row of this commune in this import: it replaces what the
        * directory had. */
       g_hash_table_insert (imp->communes_seen, g_strdup (insee), GINT_TO_POINTER (has_position));
@@ -1817,6 +1823,215 @@ import_laposte (Import  *imp,
     }
 }
 
+/* ----------------------------------------------- INSEE's COG (Etalab) -- */
+
+static gboolean
+cog_is_current (const char *type)
+{
+  /* No type: a list of current communes only. */
+  return type == NULL || strcmp (type, "commune-actuelle") == 0
+         || strcmp (type, "arrondissement-municipal") == 0;
+}
+
+static gboolean
+cog_entry (Import                *imp,
+           const CercleJsonValue *entry,
+           guint64                line,
+           GError               **error)
+{
+  const char *code = member_string (entry, "code");
+  const char *name = member_string (entry, "nom");
+  const char *type = member_string (entry, "type");
+  const char *chef = member_string (entry, "chefLieu");
+  const CercleJsonValue *postcodes = member_array (entry, "codesPostaux");
+  const CercleJsonValue *former = member_array (entry, "anciensCodes");
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *key = NULL;
+  gboolean current = cog_is_current (type);
+  const char *insee;
+  double population = -1;
+  gboolean has_population;
+  sqlite3_stmt *stmt;
+
+  if (entry->kind != CERCLE_JSON_OBJECT)
+    {
+      cercle_import_report_skip (imp->report, imp->file_name, line, _("not a commune (a JSON object)"), TRUE);
+      return TRUE;
+    }
+  if (code == NULL || !cercle_validate_insee_code (code, &local_error))
+    {
+      g_autofree char *reason = g_strdup_printf (_("invalid INSEE code: “%s” (%s)"), code ? code : "",
+                                                 local_error ? local_error->message : _("missing"));
+
+      cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
+      return TRUE;
+    }
+  if (name == NULL || *name == '\0')
+    {
+      cercle_import_report_skip (imp->report, imp->file_name, line, _("no commune name"), TRUE);
+      return TRUE;
+    }
+  if (!current && (chef == NULL || !cercle_validate_insee_code (chef, NULL)))
+    {
+      cercle_import_report_skip (imp->report, imp->file_name, line,
+                                 _("a delegated or associated commune without its commune (chefLieu)"), TRUE);
+      return TRUE;
+    }
+  insee = current ? code : chef;
+  has_population = member_number (entry, "population", &population) && population >= 0;
+  key = cercle_directory_name_key (name);
+  imp->communes_touched = TRUE;
+
+  stmt = cercle_db_prepare (imp->db,
+                            "INSERT OR REPLACE INTO dir_commune_cog (code, name, key, type, insee, population)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, type ? type : "commune-actuelle", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, insee, -1, SQLITE_STATIC);
+  if (has_population)
+    sqlite3_bind_int64 (stmt, 6, (gint64) population);
+  if (!cercle_db_step_done (imp->db, stmt, error))
+    return FALSE;
+
+  if (!current)
+    {
+      /* The code of a delegated commune is a former code of its commune. */
+      if (strcmp (code, chef) == 0)
+        return TRUE;
+      stmt = cercle_db_prepare (imp->db, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, chef, -1, SQLITE_STATIC);
+      return cercle_db_step_done (imp->db, stmt, error);
+    }
+
+  if (!g_hash_table_contains (imp->communes_seen, code))
+    {
+      /* A commune La Poste has not given yet (in this import): a row
+       * without a position, which La Poste's base fills in, before or
+       * after. Its postcodes are La Poste's when La Poste gives them. */
+      g_hash_table_insert (imp->communes_seen, g_strdup (code), GINT_TO_POINTER (FALSE));
+      cercle_import_report_add_commune (imp->report);
+    }
+  stmt = cercle_db_prepare (imp->db,
+                            "INSERT INTO dir_commune (insee, name, name_key, source, population)"
+                            " VALUES (?, ?, ?, ?, ?)"
+                            " ON CONFLICT (insee) DO UPDATE SET population = excluded.population",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, imp->source, -1, SQLITE_STATIC);
+  if (has_population)
+    sqlite3_bind_int64 (stmt, 5, (gint64) population);
+  if (!cercle_db_step_done (imp->db, stmt, error))
+    return FALSE;
+
+  for (const CercleJsonValue *v = postcodes ? postcodes->first : NULL; v; v = v->next)
+    {
+      if (v->kind != CERCLE_JSON_STRING || !cercle_validate_postcode (v->string, NULL))
+        continue;
+      stmt = cercle_db_prepare (imp->db, "INSERT OR IGNORE INTO dir_commune_postcode (postcode, insee) VALUES (?, ?)",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, v->string, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
+      if (!cercle_db_step_done (imp->db, stmt, error))
+        return FALSE;
+    }
+  for (const CercleJsonValue *v = former ? former->first : NULL; v; v = v->next)
+    {
+      if (v->kind != CERCLE_JSON_STRING || strcmp (v->string, code) == 0
+          || !cercle_validate_insee_code (v->string, NULL))
+        continue;
+      stmt = cercle_db_prepare (imp->db, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, v->string, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
+      if (!cercle_db_step_done (imp->db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Etalab writes the array one commune a line ("[", "{…},", …, "]"); a
+ * minified array on one line is read too. Memory stays one line. */
+static gboolean
+import_cog (Import  *imp,
+            GError **error)
+{
+  /* The list is the whole list: it replaces the previous one. */
+  if (!cercle_db_exec (imp->db, "DELETE FROM dir_commune_cog; DELETE FROM dir_commune_former;", error))
+    return FALSE;
+
+  for (;;)
+    {
+      char *text;
+      gsize len;
+      gboolean too_long;
+      guint64 line;
+      const CercleJsonValue *value;
+      g_autoptr(GError) parse_error = NULL;
+
+      if (!cercle_stream_reader_read_line (imp->reader, &text, &len, &too_long, imp->cancellable, error))
+        return error == NULL || *error == NULL;
+      line = cercle_stream_reader_get_line (imp->reader);
+      if (too_long)
+        {
+          cercle_import_report_skip (imp->report, imp->file_name, line, _("line too long"), TRUE);
+          continue;
+        }
+      while (len > 0 && g_ascii_isspace (text[len - 1]))
+        len--;
+      while (len > 0 && g_ascii_isspace (*text))
+        text++, len--;
+      if (len > 0 && *text == '[' && (len == 1 || text[len - 1] != ']'))
+        text++, len--;  /* "[" alone, or "[{…}," on the first line */
+      while (len > 0 && (text[len - 1] == ',' || (text[len - 1] == ']' && *text != '[')))
+        len--;
+      while (len > 0 && g_ascii_isspace (*text))
+        text++, len--;
+      if (len == 0)
+        continue;
+      text[len] = '\0';
+
+      value = cercle_json_reader_parse (imp->json, text, len, &parse_error);
+      if (value == NULL)
+        {
+          g_autofree char *reason = g_strdup_printf (_("invalid JSON: %s"), parse_error->message);
+
+          cercle_import_report_skip (imp->report, imp->file_name, line, reason, TRUE);
+          continue;
+        }
+      if (value->kind == CERCLE_JSON_ARRAY)
+        {
+          for (const CercleJsonValue *v = value->first; v; v = v->next)
+            if (!cog_entry (imp, v, line, error))
+              return FALSE;
+        }
+      else if (!cog_entry (imp, value, line, error))
+        return FALSE;
+      if ((line & 0x3ff) == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+            return FALSE;
+          tick (imp, FALSE);
+        }
+    }
+}
+
 /* ---------------------------------------------------------- the import -- */
 
 static gboolean
@@ -1842,6 +2057,16 @@ detect_format (Import  *imp,
       *format = FORMAT_LAPOSTE_CSV;
       return TRUE;
     }
+  if (data < end && *data == '[')
+    {
+      /* A JSON array of communes: {"code": …, "nom": …} */
+      if (g_strstr_len (data, end - data, "\"nom\"") != NULL
+          && g_strstr_len (data, end - data, "\"code\"") != NULL)
+        {
+          *format = FORMAT_COG_JSON;
+          return TRUE;
+        }
+    }
   if (data < end && *data == '{')
     {
       nl = memchr (data, '\n', end - data);
@@ -1853,7 +2078,8 @@ detect_format (Import  *imp,
     }
 
   g_set_error (error, CERCLE_DIRECTORY_ERROR, CERCLE_DIRECTORY_ERROR_FORMAT,
-               _("%s: not a file Cercle can import (FHIR ndjson, FINESS JSON or La Poste CSV)"),
+               _("%s: not a file Cercle can import (FHIR ndjson, FINESS JSON, La Poste CSV or INSEE’s "
+                 "list of communes)"),
                imp->file_name);
   return FALSE;
 }
@@ -1880,6 +2106,8 @@ import_one (Import  *imp,
     ok = import_fhir (imp, error);
   else if (format == FORMAT_FINESS_JSON)
     ok = import_finess_json (imp, error);
+  else if (format == FORMAT_COG_JSON)
+    ok = import_cog (imp, error);
   else
     ok = import_laposte (imp, error);
 
@@ -1922,6 +2150,17 @@ finish (Import  *imp,
   if (imp->communes_touched)
     {
       if (!cercle_db_exec (imp->db,
+                           /* The official names over La Poste's capitals,
+                            * whichever file came first. */
+                           "UPDATE dir_commune SET name = c.name, population = c.population"
+                           "  FROM dir_commune_cog c WHERE c.code = dir_commune.insee"
+                           "  AND c.type IN ('commune-actuelle', 'arrondissement-municipal')"
+                           "  AND (dir_commune.name IS NOT c.name OR dir_commune.population IS NOT c.population);"
+                           /* La Poste may still list a merged commune under
+                            * its own code: its official name too. */
+                           "UPDATE dir_commune SET name = c.name"
+                           "  FROM dir_commune_cog c WHERE c.code = dir_commune.insee AND c.code <> c.insee"
+                           "  AND dir_commune.name IS NOT c.name;"
                            "UPDATE dir_commune SET postcodes = COALESCE ("
                            "  (SELECT group_concat (postcode, ', ') FROM"
                            "    (SELECT postcode FROM dir_commune_postcode p"
@@ -1929,7 +2168,11 @@ finish (Import  *imp,
                            "DELETE FROM dir_commune_fts;"
                            "INSERT INTO dir_commune_fts (key, insee)"
                            "  SELECT name_key, insee FROM dir_commune"
-                           "  UNION SELECT key, insee FROM dir_commune_alias;",
+                           "  UNION SELECT key, insee FROM dir_commune_alias"
+                           /* the official spelling, and the names of the
+                            * delegated communes: they find their commune */
+                           "  UNION SELECT g.key, g.insee FROM dir_commune_cog g"
+                           "   WHERE EXISTS (SELECT 1 FROM dir_commune m WHERE m.insee = g.insee);",
                            error))
         return FALSE;
     }

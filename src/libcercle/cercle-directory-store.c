@@ -104,6 +104,31 @@ static const CercleMigration directory_migrations[] = {
     "  SELECT id, latitude, latitude, longitude, longitude FROM dir_structure"
     "  WHERE latitude IS NOT NULL AND longitude IS NOT NULL"
     "  AND NOT EXISTS (SELECT 1 FROM dir_structure_geo);" },
+  /* The official list of communes (INSEE's COG, as Etalab publishes it):
+   * names with accents and proper case, population (it ranks the communes
+   * of a shared postcode), delegated and associated communes (their names
+   * find the commune they belong to) and the codes of merged communes (a
+   * FINESS address or a zone may still give one). Kept apart from
+   * dir_commune, which La Poste's base fills: whichever file comes first,
+   * the end of the import puts the official name on the commune. */
+  { 3, "official commune names, population and former codes (COG)",
+    "ALTER TABLE dir_commune ADD COLUMN population INTEGER;"
+    /* A delegated commune may keep the code of its new commune
+     * (Moret-sur-Loing in Moret-Loing-et-Orvanne): keyed by code and type. */
+    "CREATE TABLE dir_commune_cog ("
+    "  code TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  insee TEXT NOT NULL,"  /* the current commune it is or belongs to */
+    "  population INTEGER,"
+    "  PRIMARY KEY (code, type)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX dir_commune_cog_insee ON dir_commune_cog (insee);"
+    "CREATE TABLE dir_commune_former ("
+    "  code TEXT PRIMARY KEY,"
+    "  insee TEXT NOT NULL"
+    ") WITHOUT ROWID;" },
 };
 
 /**

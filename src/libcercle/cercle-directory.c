@@ -244,6 +244,46 @@ release_db (CercleDirectory *self,
   g_clear_object (&db);
 }
 
+/**
+ * cercle_directory_count_category:
+ * @self: a #CercleDirectory
+ * @code: a FINESS category code
+ * @error: return location for an error
+ *
+ * How many structures of the category @code the directory holds: tells a
+ * category code that exists in the imported files from a typo.
+ *
+ * Returns: the count, or -1 with @error set
+ */
+gint64
+cercle_directory_count_category (CercleDirectory  *self,
+                                 const char       *code,
+                                 GError          **error)
+{
+  sqlite3_stmt *stmt;
+  CercleDb *db;
+  gint64 n = -1;
+
+  g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), -1);
+  g_return_val_if_fail (code != NULL, -1);
+
+  db = acquire_db (self, error);
+  if (db == NULL)
+    return -1;
+  stmt = cercle_db_prepare (db, "SELECT count(*) FROM dir_structure WHERE category_code = ?", error);
+  if (stmt)
+    {
+      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      else
+        cercle_db_set_error (db, error, NULL);
+      sqlite3_reset (stmt);
+    }
+  release_db (self, db);
+  return n;
+}
+
 /* ------------------------------------------------------------- reading -- */
 
 static const char *
@@ -288,9 +328,14 @@ load_zone (CercleDb    *db,
   return zone;
 }
 
+/* The commune shown is the directory's (INSEE's name when the list was
+ * imported), also for a site whose file still gives the code of a commune
+ * merged since; the file's own city name only when neither is known. */
 #define STRUCTURE_COLUMNS \
   "s.finess, s.name, s.category_code, c.label, s.address, s.postcode, s.commune_code," \
-  " COALESCE (m.name, s.city), s.phone, s.latitude, s.longitude"
+  " COALESCE (m.name, (SELECT n.name FROM dir_commune_former f JOIN dir_commune n ON n.insee = f.insee" \
+  "                    WHERE f.code = s.commune_code), s.city)," \
+  " s.phone, s.latitude, s.longitude"
 #define STRUCTURE_JOINS \
   " LEFT JOIN dir_category c ON c.code = s.category_code" \
   " LEFT JOIN dir_commune m ON m.insee = s.commune_code"
@@ -376,6 +421,24 @@ get_commune (CercleDb    *db,
   else if (rc != SQLITE_DONE)
     cercle_db_set_error (db, error, NULL);
   sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      /* The code of a commune merged into another: that one. */
+      sqlite3_stmt *former = cercle_db_prepare (db,
+                                                "SELECT c.insee, c.name, c.postcodes, c.latitude, c.longitude"
+                                                " FROM dir_commune_former f JOIN dir_commune c ON c.insee = f.insee"
+                                                " WHERE f.code = ?",
+                                                error);
+
+      if (former == NULL)
+        return NULL;
+      sqlite3_bind_text (former, 1, insee_code, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (former) == SQLITE_ROW)
+        commune = commune_from_row (former);
+      sqlite3_reset (former);
+      if (commune)
+        return commune;
+    }
   if (rc == SQLITE_DONE)
     {
       sqlite3_stmt *any = cercle_db_prepare (db, "SELECT EXISTS (SELECT 1 FROM dir_commune)", error);
@@ -516,7 +579,12 @@ collect_covering (CercleDb                 *db,
   stmt = cercle_db_prepare (db,
                             "SELECT s.id, s.category_code, s.latitude, s.longitude"
                             " FROM dir_zone z JOIN dir_structure s ON s.finess = z.finess"
-                            " WHERE z.insee = ?",
+                            " WHERE z.insee = ?1"
+                            /* a zone written before a merger names the
+                             * former commune */
+                            " UNION SELECT s.id, s.category_code, s.latitude, s.longitude"
+                            " FROM dir_commune_former f JOIN dir_zone z ON z.insee = f.code"
+                            " JOIN dir_structure s ON s.finess = z.finess WHERE f.insee = ?1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -1168,7 +1236,10 @@ find_communes_in_db (CercleDb    *db,
                                 "SELECT c.insee, c.name, c.postcodes, c.latitude, c.longitude"
                                 " FROM dir_commune_postcode p JOIN dir_commune c ON c.insee = p.insee"
                                 " WHERE p.postcode >= ? AND p.postcode < ?"
-                                " ORDER BY p.postcode, c.name_key LIMIT ?",
+                                /* A postcode shared by several communes:
+                                 * the most populous first (77000: Melun) */
+                                " ORDER BY p.postcode, c.population IS NULL, c.population DESC, c.name_key"
+                                " LIMIT ?",
                                 error);
       if (stmt == NULL)
         return NULL;
@@ -1193,7 +1264,8 @@ find_communes_in_db (CercleDb    *db,
       stmt = cercle_db_prepare (db,
                                 "SELECT insee, name, postcodes, latitude, longitude FROM dir_commune"
                                 " WHERE name_key >= ?1 AND name_key < ?2"
-                                " ORDER BY name_key <> ?1, length (name_key), name_key, insee LIMIT ?3",
+                                " ORDER BY name_key <> ?1, length (name_key), population IS NULL,"
+                                " population DESC, name_key, insee LIMIT ?3",
                                 error);
       if (stmt == NULL)
         return NULL;
@@ -1213,7 +1285,8 @@ find_communes_in_db (CercleDb    *db,
                                 "      + (f.key <> c.name_key) * 10000 + length (f.key)) AS r"
                                 " FROM dir_commune_fts f JOIN dir_commune c ON c.insee = f.insee"
                                 " WHERE dir_commune_fts MATCH ?2"
-                                " GROUP BY c.insee ORDER BY r, c.name_key, c.insee LIMIT ?3",
+                                " GROUP BY c.insee ORDER BY r, c.population IS NULL, c.population DESC,"
+                                " c.name_key, c.insee LIMIT ?3",
                                 error);
       if (stmt == NULL)
         return NULL;
@@ -1342,6 +1415,254 @@ cercle_directory_find_communes_finish (CercleDirectory  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cercle_directory_find_communes_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------- close matches -- */
+
+/* The optimal string alignment distance (Levenshtein plus the swap of two
+ * neighbours: "mleun", "melu", "mellun", "melum" are all 1 from "melun"),
+ * or max + 1 as soon as it is sure to exceed @max. */
+static guint
+edit_distance (const char *a,
+               gsize       la,
+               const char *b,
+               gsize       lb,
+               guint       max)
+{
+  g_autofree guint *rows = NULL;
+  guint *prev2, *prev, *cur;
+  guint result;
+
+  if ((la > lb ? la - lb : lb - la) > max)
+    return max + 1;
+  rows = g_new (guint, 3 * (lb + 1));
+  prev2 = rows;
+  prev = rows + lb + 1;
+  cur = rows + 2 * (lb + 1);
+  for (gsize j = 0; j <= lb; j++)
+    prev[j] = j;
+  for (gsize i = 1; i <= la; i++)
+    {
+      guint row_min;
+      guint *t;
+
+      cur[0] = i;
+      row_min = cur[0];
+      for (gsize j = 1; j <= lb; j++)
+        {
+          guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+          guint v = MIN (MIN (prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+
+          if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+            v = MIN (v, prev2[j - 2] + 1);
+          cur[j] = v;
+          row_min = MIN (row_min, v);
+        }
+      if (row_min > max)
+        return max + 1;
+      t = prev2;
+      prev2 = prev;
+      prev = cur;
+      cur = t;
+    }
+  result = prev[lb];
+  return MIN (result, max + 1);
+}
+
+typedef struct {
+  CercleCommune *commune;
+  guint          distance;
+  gint64         population;
+} Suggestion;
+
+static int
+compare_suggestions (gconstpointer a,
+                     gconstpointer b)
+{
+  const Suggestion *sa = a;
+  const Suggestion *sb = b;
+
+  if (sa->distance != sb->distance)
+    return sa->distance < sb->distance ? -1 : 1;
+  if (sa->population != sb->population)
+    return sa->population > sb->population ? -1 : 1;
+  return g_strcmp0 (cercle_commune_get_name (sa->commune), cercle_commune_get_name (sb->commune));
+}
+
+static void
+suggestion_clear (gpointer data)
+{
+  g_clear_object (&((Suggestion *) data)->commune);
+}
+
+static GListModel *
+suggest_communes_in_db (CercleDb    *db,
+                        const char  *query,
+                        guint        limit,
+                        GError     **error)
+{
+  g_autoptr(GListStore) store = g_list_store_new (CERCLE_TYPE_COMMUNE);
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Suggestion));
+  g_autofree char *q = g_strstrip (g_strdup (query));
+  g_autofree char *key = NULL;
+  sqlite3_stmt *stmt;
+  gsize len;
+  guint max;
+  int rc;
+
+  g_array_set_clear_func (found, suggestion_clear);
+  if (limit == 0)
+    limit = 5;
+  if (*q == '\0' || is_code_query (q))
+    return G_LIST_MODEL (g_steal_pointer (&store));
+  key = cercle_directory_name_key (q);
+  len = strlen (key);
+  if (len < 3)
+    return G_LIST_MODEL (g_steal_pointer (&store));
+  /* One slip in a short name, two in a long one. */
+  max = len <= 5 ? 1 : 2;
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT insee, name, postcodes, latitude, longitude, name_key, population"
+                            " FROM dir_commune WHERE length (name_key) BETWEEN ?1 AND ?2",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, (gint64) len - max);
+  sqlite3_bind_int64 (stmt, 2, (gint64) len + max);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *other = column_text (stmt, 5);
+      guint d = edit_distance (key, len, other, strlen (other), max);
+      Suggestion s;
+
+      if (d > max)
+        continue;
+      s.commune = commune_from_row (stmt);
+      s.distance = d;
+      s.population = sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64 (stmt, 6);
+      g_array_append_val (found, s);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, NULL);
+      return NULL;
+    }
+  g_array_sort (found, compare_suggestions);
+  for (guint i = 0; i < found->len && i < limit; i++)
+    g_list_store_append (store, g_array_index (found, Suggestion, i).commune);
+  return G_LIST_MODEL (g_steal_pointer (&store));
+}
+
+/**
+ * cercle_directory_suggest_communes:
+ * @self: a #CercleDirectory
+ * @query: a commune name that cercle_directory_find_communes() did not
+ *   find ("melum")
+ * @limit: how many at most (0: 5)
+ * @error: return location for an error
+ *
+ * The communes whose names are closest to @query: a letter wrong, missing,
+ * added or two letters swapped (two such slips in names longer than five
+ * letters), accents and case ignored; the closest first, then the most
+ * populous. Empty for a postcode or a code. Blocks for a few milliseconds
+ * (every commune is looked at): from the UI, use
+ * cercle_directory_suggest_communes_async().
+ *
+ * Returns: (transfer full): a #GListModel of #CercleCommune, or %NULL
+ */
+GListModel *
+cercle_directory_suggest_communes (CercleDirectory  *self,
+                                   const char       *query,
+                                   guint             limit,
+                                   GError          **error)
+{
+  CercleDb *db;
+  GListModel *model;
+
+  g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  db = acquire_db (self, error);
+  if (db == NULL)
+    return NULL;
+  begin_read (db);
+  model = suggest_communes_in_db (db, query, limit, error);
+  end_read (db);
+  release_db (self, db);
+  return model;
+}
+
+static void
+suggest_communes_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  FindData *data = task_data;
+  GError *error = NULL;
+  GListModel *model;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  model = cercle_directory_suggest_communes (source_object, data->query, data->limit, &error);
+  if (model)
+    g_task_return_pointer (task, model, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * cercle_directory_suggest_communes_async:
+ * @self: a #CercleDirectory
+ * @query: what a person typed (copied)
+ * @limit: how many at most (0: 5)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context
+ * @user_data: data for @callback
+ *
+ * Runs cercle_directory_suggest_communes() in a worker thread.
+ */
+void
+cercle_directory_suggest_communes_async (CercleDirectory     *self,
+                                         const char          *query,
+                                         guint                limit,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FindData *data;
+
+  g_return_if_fail (CERCLE_IS_DIRECTORY (self));
+  g_return_if_fail (query != NULL);
+
+  data = g_new0 (FindData, 1);
+  data->query = g_strdup (query);
+  data->limit = limit;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_directory_suggest_communes_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
+  g_task_run_in_thread (task, suggest_communes_thread);
+}
+
+/**
+ * cercle_directory_suggest_communes_finish:
+ * @self: a #CercleDirectory
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a #GListModel of #CercleCommune, or %NULL
+ */
+GListModel *
+cercle_directory_suggest_communes_finish (CercleDirectory  *self,
+                                          GAsyncResult     *result,
+                                          GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == cercle_directory_suggest_communes_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1864,15 +2185,57 @@ csv_field (GString    *out,
   g_string_append_c (out, '"');
 }
 
+/* A code made of digits (FINESS number, postcode): always quoted. A
+ * spreadsheet reads a bare 010002317 as the number 10002317; LibreOffice
+ * keeps a quoted field as text ("Format quoted field as text", remembered
+ * once ticked) and Excel when the column is typed Text in its import
+ * (Data ▸ From Text/CSV). Nothing is added to the value itself: a ="…"
+ * formula or a leading tab would come back in a script or a re-import. */
+static void
+csv_code (GString    *out,
+          const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return;
+  if (strpbrk (text, ";\"\r\n") != NULL)
+    {
+      csv_field (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  g_string_append (out, text);
+  g_string_append_c (out, '"');
+}
+
+/* A French phone number as people write it, "01 64 10 20 30": with its
+ * spaces no spreadsheet takes it for a number (and drops its 0). */
+static void
+csv_phone (GString    *out,
+           const char *phone)
+{
+  if (phone != NULL && strlen (phone) == 10 && strspn (phone, "0123456789") == 10)
+    {
+      g_string_append_c (out, '"');
+      for (guint i = 0; i < 10; i += 2)
+        {
+          if (i > 0)
+            g_string_append_c (out, ' ');
+          g_string_append_len (out, phone + i, 2);
+        }
+      g_string_append_c (out, '"');
+    }
+  else
+    csv_code (out, phone);
+}
+
 /**
  * cercle_directory_export_csv:
  * @structures: a #GListModel of #CercleStructure
  * @file: where to write (replaced atomically)
  * @error: return location for an error
  *
- * Writes @structures as a CSV file a French spreadsheet opens as it is:
- * UTF-8 with a byte order mark, `;` between fields, CRLF line ends, quotes
- * per RFC 4180, French column names, distances with a decimal comma.
+ * cercle_directory_export_csv_full() without a commune: the column of the
+ * zone is left empty.
  *
  * Returns: %TRUE on success
  */
@@ -1880,6 +2243,33 @@ gboolean
 cercle_directory_export_csv (GListModel  *structures,
                              GFile       *file,
                              GError     **error)
+{
+  return cercle_directory_export_csv_full (structures, NULL, file, error);
+}
+
+/**
+ * cercle_directory_export_csv_full:
+ * @structures: a #GListModel of #CercleStructure
+ * @commune_code: (nullable): the commune the list was searched around
+ *   (cercle_directory_nearest()), %NULL for another list
+ * @file: where to write (replaced atomically)
+ * @error: return location for an error
+ *
+ * Writes @structures as a CSV file a French spreadsheet opens as it is:
+ * UTF-8 with a byte order mark, `;` between fields, CRLF line ends, quotes
+ * per RFC 4180, French column names, distances with a decimal comma. The
+ * FINESS numbers, postcodes and phone numbers are quoted (text, leading
+ * zeros kept: see csv_code()), phone numbers grouped by two. With
+ * @commune_code, the column « Zone couvrant la commune » says « oui » or
+ * « non » for each structure.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_directory_export_csv_full (GListModel  *structures,
+                                  const char  *commune_code,
+                                  GFile       *file,
+                                  GError     **error)
 {
   g_autoptr(GString) out = g_string_new ("\xef\xbb\xbf");
   guint n;
@@ -1889,7 +2279,8 @@ cercle_directory_export_csv (GListModel  *structures,
 
   /* The column names are part of the file format (French like FINESS),
    * not interface text: they do not follow the locale. */
-  g_string_append (out, "FINESS;Nom;Catégorie;Adresse;Code postal;Commune;Téléphone;Distance (km)\r\n");
+  g_string_append (out, "FINESS;Nom;Catégorie;Adresse;Code postal;Commune;Téléphone;Distance (km);"
+                        "Zone couvrant la commune\r\n");
   n = g_list_model_get_n_items (structures);
   for (guint i = 0; i < n; i++)
     {
@@ -1899,7 +2290,7 @@ cercle_directory_export_csv (GListModel  *structures,
 
       if (category == NULL)
         category = cercle_structure_get_category_code (s);
-      csv_field (out, cercle_structure_get_finess (s));
+      csv_code (out, cercle_structure_get_finess (s));
       g_string_append_c (out, ';');
       csv_field (out, cercle_structure_get_name (s));
       g_string_append_c (out, ';');
@@ -1907,11 +2298,11 @@ cercle_directory_export_csv (GListModel  *structures,
       g_string_append_c (out, ';');
       csv_field (out, cercle_structure_get_address (s));
       g_string_append_c (out, ';');
-      csv_field (out, cercle_structure_get_postcode (s));
+      csv_code (out, cercle_structure_get_postcode (s));
       g_string_append_c (out, ';');
       csv_field (out, cercle_structure_get_commune_name (s));
       g_string_append_c (out, ';');
-      csv_field (out, cercle_structure_get_phone (s));
+      csv_phone (out, cercle_structure_get_phone (s));
       g_string_append_c (out, ';');
       if (distance >= 0)
         {
@@ -1924,6 +2315,9 @@ cercle_directory_export_csv (GListModel  *structures,
             *dot = ',';
           g_string_append (out, buf);
         }
+      g_string_append_c (out, ';');
+      if (commune_code != NULL)
+        g_string_append (out, cercle_structure_get_covers_commune (s) ? "oui" : "non");
       g_string_append (out, "\r\n");
     }
 

@@ -74,6 +74,9 @@ const char           *cercle_directory_get_db_path         (CercleDirectory     
 
 const CercleCategory *cercle_directory_categories          (gsize                     *n);
 const char           *cercle_directory_category_label      (const char                *code);
+gint64                cercle_directory_count_category      (CercleDirectory           *self,
+                                                            const char                *code,
+                                                            GError                   **error);
 
 GListModel           *cercle_directory_nearest             (CercleDirectory           *self,
                                                             const CercleNearestQuery  *query,
@@ -116,6 +119,19 @@ void                  cercle_directory_find_communes_async (CercleDirectory     
 GListModel           *cercle_directory_find_communes_finish (CercleDirectory          *self,
                                                             GAsyncResult              *result,
                                                             GError                   **error);
+GListModel           *cercle_directory_suggest_communes    (CercleDirectory           *self,
+                                                            const char                *query,
+                                                            guint                      limit,
+                                                            GError                   **error);
+void                  cercle_directory_suggest_communes_async (CercleDirectory        *self,
+                                                            const char                *query,
+                                                            guint                      limit,
+                                                            GCancellable              *cancellable,
+                                                            GAsyncReadyCallback        callback,
+                                                            gpointer                   user_data);
+GListModel           *cercle_directory_suggest_communes_finish (CercleDirectory       *self,
+                                                            GAsyncResult              *result,
+                                                            GError                   **error);
 CercleCommune        *cercle_directory_get_commune         (CercleDirectory           *self,
                                                             const char                *insee_code,
                                                             GError                   **error);
@@ -156,6 +172,10 @@ gboolean              cercle_directory_ensure_demo_finish  (CercleDirectory     
 char                 *cercle_directory_default_demo_dir    (void);
 
 gboolean              cercle_directory_export_csv          (GListModel                *structures,
+                                                            GFile                     *file,
+                                                            GError                   **error);
+gboolean              cercle_directory_export_csv_full     (GListModel                *structures,
+                                                            const char                *commune_code,
                                                             GFile                     *file,
                                                             GError                   **error);
 

@@ -196,7 +196,8 @@ cercle_import_report_dup_summary (CercleImportReport *self)
   g_return_val_if_fail (CERCLE_IS_IMPORT_REPORT (self), NULL);
 
   s = g_string_new (NULL);
-  g_string_append_printf (s, _("Imported: %u structures, %u communes; removed (closed): %u; skipped: %u."),
+  /* %'u: the numbers grouped as the locale writes them ("95 333"). */
+  g_string_append_printf (s, _("Imported: %'u structures, %'u communes; removed (closed): %'u; skipped: %'u."),
                           self->structures, self->communes, self->removed, self->skipped);
   reasons = cercle_import_report_dup_skip_reasons (self);
   for (guint i = 0; reasons[i]; i++)

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "cercle-i18n.h"
 #include "cercle-stream-reader.h"
 
 #define CHUNK (256 * 1024)
@@ -120,6 +121,7 @@ fill (CercleStreamReader  *self,
       GCancellable        *cancellable,
       GError             **error)
 {
+  GError *local_error = NULL;
   gssize got;
 
   if (self->eof)
@@ -141,9 +143,21 @@ fill (CercleStreamReader  *self,
     }
 
   got = g_input_stream_read (self->stream, self->buf + self->end, self->cap - self->end,
-                             cancellable, error);
+                             cancellable, &local_error);
   if (got < 0)
-    return -1;
+    {
+      /* zlib's "Need more input" says nothing to a person: the file was
+       * cut short (an interrupted download). */
+      if (self->gzip && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+        {
+          g_clear_error (&local_error);
+          g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                               _("truncated compressed file: the gzip data stops before its end "
+                                 "(an interrupted download?)"));
+        }
+      g_propagate_error (error, local_error);
+      return -1;
+    }
   if (got == 0)
     self->eof = TRUE;
   self->end += got;
