@@ -22,6 +22,9 @@
 #include "config.h"
 
 #include <gio/gnetworking.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -30,7 +33,10 @@
 #include "cercle-server.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
+#include "cercle-server-guard.h"
+#include "cercle-server-log.h"
 #include "cercle-server-search.h"
+#include "cercle-server-throttle.h"
 
 #define MAX_BATCH 256
 #define MAX_READERS 4
@@ -53,7 +59,19 @@ struct _CercleServer
 
   /* Reads and searches off the main loop. */
   GThreadPool       *readers;
-  GAsyncQueue       *reader_stores;   /* idle read-only CercleServerStore* */
+  GAsyncQueue       *reader_stores;
+  CercleThrottle    *throttle;      /* failed sign-ins */
+
+  /* Connections, accepted here rather than by libsoup (see
+   * cercle-server-guard.c). */
+  GSocketService    *service;
+  GTlsCertificate   *certificate;
+  GSocketAddress    *bound;
+  CercleServerLimits limits;
+  CercleConnectionCount *connections;
+  gint64             refused_logged;  /* last log of a refused connection */
+  char              *public_url;      /* without its final slash */
+  char              *fhir_base;       /* public_url + "/fhir" */   /* idle read-only CercleServerStore* */
   GMainContext      *context;
 
   /* Response deadlines of the referral destinations, in seconds. */
@@ -98,6 +116,8 @@ typedef struct {
   char              *last_modified;
   gboolean           www_authenticate;
   gboolean           no_store;
+  guint              retry_after;
+  char              *login_tried;   /* of a password grant, for the throttle */
 
 
   /* What to audit. */
@@ -124,6 +144,7 @@ request_free (Request *req)
   g_free (req->location);
   g_free (req->etag);
   g_free (req->last_modified);
+  g_free (req->login_tried);
   g_clear_pointer (&req->patients, g_hash_table_unref);
   g_clear_pointer (&req->entities, g_ptr_array_unref);
   g_free (req->event);
@@ -132,6 +153,7 @@ request_free (Request *req)
 
 static gboolean flush_pending (gpointer data);
 static gboolean reader_done (gpointer data);
+static void log_request (Request *req);
 
 static void
 cercle_server_dispose (GObject *object)
@@ -144,6 +166,12 @@ cercle_server_dispose (GObject *object)
   /* Stopping: what was done is committed and answered, not dropped. */
   if (self->pending && self->pending->len > 0)
     flush_pending (self);
+  if (self->service)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+    }
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -166,6 +194,12 @@ cercle_server_finalize (GObject *object)
     g_object_unref (reader);
   g_async_queue_unref (self->reader_stores);
   g_main_context_unref (self->context);
+  g_clear_pointer (&self->throttle, cercle_throttle_free);
+  g_clear_pointer (&self->connections, cercle_connection_count_unref);
+  g_clear_object (&self->certificate);
+  g_clear_object (&self->bound);
+  g_free (self->public_url);
+  g_free (self->fhir_base);
   g_clear_object (&self->store);
   g_clear_object (&self->issuer);
   G_OBJECT_CLASS (cercle_server_parent_class)->finalize (object);
@@ -278,6 +312,13 @@ apply_answer (Request *req)
     soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\", error=\"invalid_token\"");
   if (req->no_store)
     soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  if (req->retry_after)
+    {
+      char seconds[16];
+
+      g_snprintf (seconds, sizeof seconds, "%u", req->retry_after);
+      soup_message_headers_replace (headers, "Retry-After", seconds);
+    }
 }
 
 static void
@@ -1629,77 +1670,129 @@ capability_statement (void)
 
 /* --- /auth/token ------------------------------------------------------------ */
 
-static gboolean
-handle_token (Request     *req,
-              gboolean     revoke,
-              GError     **error)
+/* application/x-www-form-urlencoded, strictly: soup_form_decode() keeps the
+ * last of two fields of the same name and cuts a value at a %00, so that
+ * "username=dr.martin%00x" signed in as dr.martin. A field given twice, a
+ * NUL, a bad escape or text that is not UTF-8 makes the whole form invalid. */
+static GHashTable *
+form_decode_strict (const char  *text,
+                    gsize        length,
+                    GError     **error)
+{
+  g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *p = text, *end = text + length;
+
+  while (p < end)
+    {
+      const char *amp = memchr (p, '&', end - p);
+      const char *field_end = amp ? amp : end;
+      const char *eq = memchr (p, '=', field_end - p);
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (field_end == p)
+        {
+          p = field_end + 1;
+          continue;
+        }
+      if (eq == NULL)
+        goto bad;
+      key = g_uri_unescape_segment (p, eq, NULL);
+      value = g_uri_unescape_segment (eq + 1, field_end, NULL);
+      /* g_uri_unescape_segment() refuses a bad escape and a %00. */
+      if (key == NULL || value == NULL || memchr (eq + 1, '\0', field_end - eq - 1))
+        goto bad;
+      for (char *c = value; *c; c++)
+        if (*c == '+')
+          *c = ' ';
+      if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        goto bad;
+      if (g_hash_table_contains (form, key))
+        {
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST,
+                       _("The field “%s” is given more than once"), key);
+          return NULL;
+        }
+      g_hash_table_insert (form, g_steal_pointer (&key), g_steal_pointer (&value));
+      p = field_end + 1;
+    }
+  return g_steal_pointer (&form);
+
+bad:
+  g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST,
+               _("The form is not valid: a field without “=”, a bad %% escape, a NUL character or text that is not UTF-8"));
+  return NULL;
+}
+
+/* The form of POST /auth/…, strictly decoded. */
+static GHashTable *
+token_form (Request  *req,
+            GError  **error)
 {
   g_autoptr(GBytes) bytes = request_body (req, error);
-  g_autoptr(GHashTable) form = NULL;
-  g_autofree char *text = NULL;
   const char *type;
 
+  req->no_store = TRUE;
   if (bytes == NULL)
-    return FALSE;
+    return NULL;
   type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (req->msg), NULL);
   if (g_strcmp0 (type, "application/x-www-form-urlencoded") != 0)
     {
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_MEDIA_TYPE,
                    "Send application/x-www-form-urlencoded");
+      return NULL;
+    }
+  return form_decode_strict (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
+}
+
+static gboolean
+handle_revoke (Request     *req,
+               GHashTable  *form,
+               GError     **error)
+{
+  const char *token = g_hash_table_lookup (form, "token");
+
+  if (token == NULL)
+    {
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "token is required");
       return FALSE;
     }
-  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  form = soup_form_decode (text);
-  explicit_bzero (text, strlen (text));
-  req->no_store = TRUE;
+  if (!cercle_token_issuer_revoke (req->self->issuer, token, error))
+    return FALSE;
+  req->status = 200;
+  req->body = g_strdup ("{}");
+  req->body_len = 2;
+  req->content_type = "application/json";
+  return TRUE;
+}
 
-  if (revoke)
+static void
+answer_grant (Request          *req,
+              CercleTokenGrant *grant)
+{
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *user = NULL;
+  char *json;
+
+  json_object_set_string_member (answer, "access_token", grant->access_token);
+  json_object_set_string_member (answer, "token_type", "Bearer");
+  json_object_set_int_member (answer, "expires_in", grant->expires_in);
+  json_object_set_string_member (answer, "refresh_token", grant->refresh_token);
+  user = g_strdup_printf ("Practitioner/%s", grant->account->practitioner_id);
+  json_object_set_string_member (answer, "fhirUser", user);
+  if (grant->account->organization_id)
     {
-      const char *token = g_hash_table_lookup (form, "token");
-
-      if (token == NULL)
-        {
-          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "token is required");
-          return FALSE;
-        }
-      if (!cercle_token_issuer_revoke (req->self->issuer, token, error))
-        return FALSE;
-      req->status = 200;
-      req->body = g_strdup ("{}");
-      req->body_len = 2;
-      req->content_type = "application/json";
-      return TRUE;
+      g_autofree char *org = g_strdup_printf ("Organization/%s", grant->account->organization_id);
+      json_object_set_string_member (answer, "organization", org);
     }
-  else
-    {
-      g_autoptr(CercleTokenGrant) grant = cercle_token_issuer_grant (req->self->issuer, form, error);
-      g_autoptr(JsonObject) answer = NULL;
-      g_autofree char *user = NULL;
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      char *json;
-
-      if (grant == NULL)
-        return FALSE;
-      answer = json_object_new ();
-      json_object_set_string_member (answer, "access_token", grant->access_token);
-      json_object_set_string_member (answer, "token_type", "Bearer");
-      json_object_set_int_member (answer, "expires_in", grant->expires_in);
-      json_object_set_string_member (answer, "refresh_token", grant->refresh_token);
-      user = g_strdup_printf ("Practitioner/%s", grant->account->practitioner_id);
-      json_object_set_string_member (answer, "fhirUser", user);
-      if (grant->account->organization_id)
-        {
-          g_autofree char *org = g_strdup_printf ("Organization/%s", grant->account->organization_id);
-          json_object_set_string_member (answer, "organization", org);
-        }
-      json_node_set_object (node, answer);
-      json = json_to_string (node, FALSE);
-      req->status = 200;
-      req->body = json;
-      req->body_len = strlen (json);
-      req->content_type = "application/json";
-      return TRUE;
-    }
+  json_node_set_object (node, answer);
+  json = json_to_string (node, FALSE);
+  g_free (req->body);
+  req->status = 200;
+  req->body = json;
+  req->body_len = strlen (json);
+  req->content_type = "application/json";
 }
 
 static void
@@ -1724,6 +1817,70 @@ set_auth_error_answer (Request      *req,
   req->body = json;
   req->body_len = strlen (json);
   req->content_type = "application/json";
+}
+
+/* Too many failed sign-ins: 429, and when to try again. */
+static void
+set_throttle_answer (Request *req,
+                     guint    seconds)
+{
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *description = NULL;
+  char *json;
+
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Too many failed sign-ins: try again in %u second",
+                                              "Too many failed sign-ins: try again in %u seconds", seconds),
+                                 seconds);
+  json_object_set_string_member (answer, "error", "slow_down");
+  json_object_set_string_member (answer, "error_description", description);
+  json_node_set_object (node, answer);
+  json = json_to_string (node, FALSE);
+  g_free (req->body);
+  req->status = 429;
+  req->body = json;
+  req->body_len = strlen (json);
+  req->content_type = "application/json";
+  req->retry_after = seconds;
+}
+
+/* Back on the main loop after the password check: the tokens are written
+ * in the batch, and the answer waits for its commit like any write. */
+static void
+grant_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Request *req = data;
+  CercleServer *self = req->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleTokenGrant) grant = NULL;
+
+  if (!batch_enter (self, TRUE, &error))
+    {
+      g_warning ("Cannot start a transaction: %s", error->message);
+      set_error_answer (req, 503, "The database is busy");
+      log_request (req);
+      send_answer (req);
+      request_free (req);
+      g_object_unref (self);
+      return;
+    }
+  grant = cercle_token_issuer_grant_finish (self->issuer, result, &error);
+  if (grant)
+    answer_grant (req, grant);
+  else
+    set_auth_error_answer (req, error);
+  if (req->login_tried && grant)
+    cercle_throttle_succeeded (self->throttle, req->login_tried);
+  else if (req->login_tried && g_error_matches (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT))
+    cercle_throttle_failed (self->throttle, req->login_tried, req->address);
+  /* Kept even on error: a reused refresh token revokes its family. */
+  batch_leave (self, TRUE);
+  log_request (req);
+  queue_answer (req);
+  g_object_unref (self);
 }
 
 /* --- routing ----------------------------------------------------------------- */
@@ -1836,31 +1993,32 @@ client_address (SoupServerMessage *msg)
   return g_strdup (host ? host : "unknown");
 }
 
-static char *
-base_url_of (SoupServerMessage *msg)
+static void
+log_line (GLogLevelFlags  level,
+          Request        *req)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *host = g_uri_get_host (uri);
-  gboolean v6 = host && strchr (host, ':');
+  /* Every value a client chose is escaped and capped: no forged line, no
+   * 10,000-character id. */
+  g_autofree char *method = cercle_server_log_text (req->method, CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *path = cercle_server_log_text (req->path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *login = cercle_server_log_text (req->account ? req->account->login : "-",
+                                                   CERCLE_SERVER_LOG_MAX_CHARS);
 
-  return g_strdup_printf ("%s://%s%s%s:%d/fhir", g_uri_get_scheme (uri), v6 ? "[" : "", host, v6 ? "]" : "",
-                          g_uri_get_port (uri));
+  g_log (G_LOG_DOMAIN, level, "%s %s %s → %u (%s)", req->address, method, path, req->status, login);
 }
 
 static void
 log_request (Request *req)
 {
-  const char *login = req->account ? req->account->login : "-";
-
   /* The path only: a query may hold a patient's name. */
   if (g_str_equal (req->method, "GET") && req->status < 400)
     {
       /* Structured logging formats before filtering: skip the work. */
       if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
-        g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+        log_line (G_LOG_LEVEL_DEBUG, req);
     }
   else
-    g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    log_line (G_LOG_LEVEL_MESSAGE, req);
 }
 
 /* Answers a failed request with the status its error maps to. */
@@ -2012,7 +2170,8 @@ handle_message (SoupServer        *server,
   req->method = soup_server_message_get_method (msg);
   req->path = g_strdup (path);
   req->address = client_address (msg);
-  req->base_url = base_url_of (msg);
+  /* Never from the Host header: a client must not choose the links. */
+  req->base_url = g_strdup (self->fhir_base);
   req->patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   req->entities = g_ptr_array_new_with_free_func (g_free);
   req->action = 'R';
@@ -2053,15 +2212,43 @@ handle_message (SoupServer        *server,
 
   if (auth)
     {
-      if (!batch_enter (self, TRUE, &error))
-        goto busy;
-      ok = handle_token (req, revoke, &error);
-      if (!ok)
-        set_auth_error_answer (req, error);
-      /* Kept even on error: a reused refresh token revokes its family. */
-      batch_leave (self, TRUE);
-      log_request (req);
-      queue_answer (req);
+      g_autoptr(GHashTable) form = token_form (req, &error);
+      const char *login;
+
+      if (form == NULL)
+        {
+          set_auth_error_answer (req, error);
+          goto answer_now;
+        }
+      if (revoke)
+        {
+          if (!batch_enter (self, TRUE, &error))
+            goto busy;
+          ok = handle_revoke (req, form, &error);
+          if (!ok)
+            set_auth_error_answer (req, error);
+          batch_leave (self, TRUE);
+          log_request (req);
+          queue_answer (req);
+          return;
+        }
+      login = g_hash_table_lookup (form, "username");
+      if (login && g_strcmp0 (g_hash_table_lookup (form, "grant_type"), "password") == 0)
+        {
+          guint wait = cercle_throttle_check (self->throttle, login, req->address);
+
+          if (wait > 0)
+            {
+              set_throttle_answer (req, wait);
+              goto answer_now;
+            }
+          req->login_tried = g_strdup (login);
+        }
+      /* The password is hashed off the main loop; the answer comes back in
+       * grant_done(). */
+      hold_message (req);
+      g_object_ref (self);
+      cercle_token_issuer_grant_async (self->issuer, form, NULL, grant_done, req);
       return;
     }
 
@@ -2121,7 +2308,11 @@ early_handler (SoupServer        *server,
       g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", "too-long", "The body is over 1 MiB");
       char *json = cercle_fhir_to_string (oo);
 
-      g_message ("%s %s → 413", soup_server_message_get_method (msg), path);
+      g_autofree char *logged_method = cercle_server_log_text (soup_server_message_get_method (msg),
+                                                               CERCLE_SERVER_LOG_MAX_CHARS);
+      g_autofree char *logged_path = cercle_server_log_text (path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
+
+      g_message ("%s %s → 413", logged_method, logged_path);
       soup_server_message_set_status (msg, 413, NULL);
       soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
@@ -2435,6 +2626,13 @@ cercle_server_new (CercleServerStore *store,
   self->store = g_object_ref (store);
   self->issuer = g_object_ref (issuer);
   self->soup = soup_server_new ("server-header", "cercle-server/" PACKAGE_VERSION, NULL);
+  self->throttle = cercle_throttle_new ();
+  self->connections = cercle_connection_count_new ();
+  self->limits.idle_timeout = CERCLE_SERVER_DEFAULT_IDLE_TIMEOUT;
+  self->limits.header_timeout = CERCLE_SERVER_DEFAULT_HEADER_TIMEOUT;
+  self->limits.body_timeout = CERCLE_SERVER_DEFAULT_BODY_TIMEOUT;
+  self->limits.max_connections = CERCLE_SERVER_DEFAULT_MAX_CONNECTIONS;
+  self->limits.max_per_address = CERCLE_SERVER_DEFAULT_MAX_PER_ADDRESS;
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   cercle_server_set_readers (self, -1);
@@ -2462,6 +2660,142 @@ cercle_server_set_readers (CercleServer *self,
   self->readers = readers > 0 ? g_thread_pool_new (reader_run, self, readers, TRUE, NULL) : NULL;
 }
 
+/* A client over its caps gets a short 503 (plain HTTP: one send, no
+ * handshake to wait for) and the door; logged at most once a second. */
+static void
+refuse_connection (CercleServer      *self,
+                   GSocketConnection *connection,
+                   const char        *address,
+                   const char        *why)
+{
+  static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 10\r\n"
+                             "Content-Length: 0\r\n\r\n";
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - self->refused_logged > G_USEC_PER_SEC)
+    {
+      self->refused_logged = now;
+      g_message ("Connection from %s refused: %s", address, why);
+    }
+  if (self->certificate == NULL)
+    {
+      g_socket_set_blocking (socket, FALSE);
+      g_socket_send (socket, busy, sizeof busy - 1, NULL, NULL);
+    }
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  CercleServer *self = user_data;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GIOStream) guarded = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote) || local == NULL)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  if (cercle_connection_count_total (self->connections) >= self->limits.max_connections)
+    {
+      refuse_connection (self, connection, address, "too many connections");
+      return TRUE;
+    }
+  if (cercle_connection_count_of (self->connections, address) >= self->limits.max_per_address)
+    {
+      refuse_connection (self, connection, address, "too many connections from this address");
+      return TRUE;
+    }
+  if (self->certificate)
+    {
+      tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
+      if (tls == NULL)
+        {
+          g_warning ("No TLS for a connection: %s", error->message);
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return TRUE;
+        }
+    }
+  guarded = cercle_server_guard_new (tls ? tls : G_IO_STREAM (connection), g_socket_connection_get_socket (connection),
+                                     address, &self->limits, self->connections);
+  if (!soup_server_accept_iostream (self->soup, guarded, local, remote, &error))
+    g_warning ("Cannot serve a connection: %s", error->message);
+  return TRUE;
+}
+
+/**
+ * cercle_server_set_limits:
+ * @self: a server
+ * @limits: timeouts and caps of the connections
+ *
+ * Call it before the server listens.
+ */
+void
+cercle_server_set_limits (CercleServer             *self,
+                          const CercleServerLimits *limits)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+  self->limits = *limits;
+}
+
+/**
+ * cercle_server_set_public_url:
+ * @self: a server
+ * @url: (nullable): the address clients reach the server at (behind a
+ *   reverse proxy, the proxy's), used for every absolute URL the server
+ *   writes; %NULL for the listening address
+ */
+void
+cercle_server_set_public_url (CercleServer *self,
+                              const char   *url)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+
+  g_free (self->public_url);
+  self->public_url = g_strdup (url);
+  if (self->public_url)
+    {
+      gsize len = strlen (self->public_url);
+
+      while (len > 0 && self->public_url[len - 1] == '/')
+        self->public_url[--len] = '\0';
+    }
+  g_free (self->fhir_base);
+  self->fhir_base = self->public_url ? g_strconcat (self->public_url, "/fhir", NULL) : NULL;
+}
+
+static gboolean
+listen_unreachable (CercleServer  *self,
+                    GError       **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cercle-server-XXXXXX", error);
+  g_autofree char *path = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  path = g_build_filename (dir, "s", NULL);
+  address = g_unix_socket_address_new (path);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  ok = socket && g_socket_bind (socket, address, FALSE, error) && g_socket_listen (socket, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok && soup_server_listen_socket (self->soup, socket, 0, error);
+}
+
 gboolean
 cercle_server_listen (CercleServer     *self,
                       GSocketAddress   *address,
@@ -2470,10 +2804,9 @@ cercle_server_listen (CercleServer     *self,
 {
   g_autoptr(GSocket) socket = NULL;
 
-  if (certificate)
-    soup_server_set_tls_certificate (self->soup, certificate);
+  g_set_object (&self->certificate, certificate);
 
-  /* soup_server_listen() would leave GSocket's backlog of 10: when dozens of
+  /* GSocketListener would leave GSocket's backlog of 10: when dozens of
    * clients connect at once, the kernel drops their SYNs and each of them
    * waits a whole second before trying again. */
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
@@ -2487,11 +2820,58 @@ cercle_server_listen (CercleServer     *self,
     return FALSE;
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
-  return soup_server_listen_socket (self->soup, socket, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  self->bound = g_socket_get_local_address (socket, error);
+  if (self->bound == NULL)
+    return FALSE;
+
+  /* libsoup 3.2 keeps a connection alive after a request only while it
+   * has a listener of its own (a server that stopped listening is
+   * closing): it gets one that no client can reach, a Unix socket whose
+   * file is removed at once. */
+  if (!listen_unreachable (self, error))
+    return FALSE;
+
+  /* Accepted here, each connection handed to libsoup through its guard. */
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
+    return FALSE;
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->service);
+
+  if (self->public_url == NULL)
+    {
+      GInetAddress *inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->bound));
+      g_autofree char *host = g_inet_address_to_string (inet);
+      gboolean v6 = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
+      g_autofree char *url = g_strdup_printf ("%s://%s%s%s:%u", certificate ? "https" : "http", v6 ? "[" : "", host,
+                                              v6 ? "]" : "", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->bound)));
+
+      cercle_server_set_public_url (self, url);
+    }
+  return TRUE;
 }
 
+/* The address the server listens on, and the one its links use. */
 GSList *
 cercle_server_get_uris (CercleServer *self)
 {
-  return soup_server_get_uris (self->soup);
+  GSList *uris = NULL;
+  GInetAddress *inet;
+  g_autofree char *host = NULL;
+
+  if (self->bound == NULL)
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->bound));
+  host = g_inet_address_to_string (inet);
+  uris = g_slist_prepend (uris, g_uri_build (G_URI_FLAGS_NONE, self->certificate ? "https" : "http", NULL, host,
+                                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->bound)),
+                                             "/", NULL, NULL));
+  return uris;
+}
+
+/* Every absolute URL the server writes starts with it. */
+const char *
+cercle_server_get_public_url (CercleServer *self)
+{
+  return self->public_url;
 }
