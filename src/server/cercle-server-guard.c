@@ -27,14 +27,13 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "cercle-server-guard.h"
 
 #define MAX_HEADER_BYTES (64 * 1024)
 
-/* What a person reading the answer of a broken client sees. */
-#define BAD_REQUEST_TEXT "Requ\xc3\xaate HTTP mal form\xc3\xa9" "e.\r\n"
 
 /* --- counts ------------------------------------------------------------------ */
 
@@ -118,13 +117,29 @@ typedef struct {
   gint64                 last_activity;   /* monotonic µs */
   gint64                 deadline;        /* of the headers or the answer */
   gboolean               closed;
+  gboolean               counted;
+  gboolean               release_pending;
   /* Scanning the headers. */
   gsize                  header_bytes;
   gboolean               first_line;
   gboolean               line_start;
   char                   tail[9];         /* the first line's last characters */
   guint                  tail_len;
+  char                   line[48];        /* a header line's first characters */
+  guint                  line_len;
+  guint                  n_lengths;       /* Content-Length headers */
+  gboolean               chunked;         /* a Transfer-Encoding header */
 } Conn;
+
+/* Its place is free as soon as it is closed. */
+static void
+conn_uncount (Conn *conn)
+{
+  if (!conn->counted)
+    return;
+  conn->counted = FALSE;
+  count_add (conn->count, conn->address, -1);
+}
 
 static Conn *
 conn_ref (Conn *conn)
@@ -143,7 +158,7 @@ conn_unref (Conn *conn)
       g_source_destroy (conn->timer);
       g_source_unref (conn->timer);
     }
-  count_add (conn->count, conn->address, -1);
+  conn_uncount (conn);
   cercle_connection_count_unref (conn->count);
   g_object_unref (conn->base);
   g_object_unref (conn->socket);
@@ -159,17 +174,44 @@ conn_next_deadline (Conn *conn)
   return conn->deadline;
 }
 
-/* Ends the connection: libsoup's pending read sees the end of the stream
- * and lets it go. */
+static gboolean
+conn_close_base (gpointer data)
+{
+  Conn *conn = data;
+
+  g_io_stream_close (conn->base, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Gives the connection's socket and its place back. libsoup 3.2 does not
+ * let go of a kept-alive connection whose client closed it between two
+ * requests (it reads the end of the stream, then neither closes nor reads
+ * again; fixed in libsoup 3.3), nor of one shut down under it: the guard
+ * closes the connection itself, from the main loop rather than inside
+ * libsoup's read. What libsoup keeps of it is a few hundred bytes, freed
+ * when the server stops. */
+static void
+conn_release (Conn *conn)
+{
+  conn->closed = TRUE;
+  conn_uncount (conn);
+  if (!conn->release_pending && !g_io_stream_is_closed (conn->base))
+    {
+      conn->release_pending = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT, conn_close_base, conn_ref (conn), (GDestroyNotify) conn_unref);
+    }
+}
+
+/* Ends the connection: no more bytes either way, and its socket closed. */
 static void
 conn_shut (Conn       *conn,
            const char *why)
 {
   if (conn->closed)
     return;
-  conn->closed = TRUE;
   g_debug ("Connection from %s closed: %s", conn->address, why);
   g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
+  conn_release (conn);
 }
 
 static gboolean
@@ -215,15 +257,18 @@ static void
 conn_answer_400 (Conn *conn)
 {
   GOutputStream *out = g_io_stream_get_output_stream (conn->base);
+  /* What a person looking at the answer of a broken client reads. */
+  const char *text = _("Malformed HTTP request.");
   g_autofree char *answer = g_strdup_printf ("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
                                              "Content-Type: text/plain; charset=utf-8\r\n"
-                                             "Content-Length: %u\r\n\r\n%s",
-                                             (guint) strlen (BAD_REQUEST_TEXT), BAD_REQUEST_TEXT);
+                                             "Content-Length: %u\r\n\r\n%s\r\n",
+                                             (guint) strlen (text) + 2, text);
 
   /* Small enough for the socket's buffer: never waits. */
   if (G_IS_POLLABLE_OUTPUT_STREAM (out))
     g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (out), answer, strlen (answer),
                                                 NULL, NULL);
+  g_message ("%s: malformed request → 400", conn->address);
   conn_shut (conn, "malformed request");
 }
 
@@ -232,6 +277,35 @@ tail_is_version (Conn *conn)
 {
   return conn->tail_len == sizeof conn->tail &&
          (memcmp (conn->tail, " HTTP/1.1", 9) == 0 || memcmp (conn->tail, " HTTP/1.0", 9) == 0);
+}
+
+/* A header line ended: FALSE if it makes the request malformed. libsoup
+ * 3.2 waits for ever on "Content-Length: -1", and two lengths (or a
+ * length and a Transfer-Encoding) let a proxy in front and this server
+ * see different requests in the same bytes. */
+static gboolean
+conn_header_line (Conn *conn)
+{
+  const char *value;
+  gsize len;
+
+  if (conn->line_len >= 15 && g_ascii_strncasecmp (conn->line, "content-length:", 15) == 0)
+    {
+      if (conn->line_len >= sizeof conn->line)
+        return FALSE;  /* longer than any length of a body we take */
+      conn->line[conn->line_len] = '\0';
+      value = conn->line + 15;
+      while (*value == ' ' || *value == '\t')
+        value++;
+      len = strlen (value);
+      while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+        len--;
+      if (len == 0 || len > 18 || strspn (value, "0123456789") < len || ++conn->n_lengths > 1)
+        return FALSE;
+    }
+  else if (conn->line_len >= 18 && g_ascii_strncasecmp (conn->line, "transfer-encoding:", 18) == 0)
+    conn->chunked = TRUE;
+  return conn->n_lengths == 0 || !conn->chunked;
 }
 
 /* Bytes read: FALSE if the request is malformed (answered, shut). */
@@ -254,6 +328,9 @@ conn_read (Conn       *conn,
       conn->first_line = TRUE;
       conn->line_start = TRUE;
       conn->tail_len = 0;
+      conn->line_len = 0;
+      conn->n_lengths = 0;
+      conn->chunked = FALSE;
       conn_arm (conn);
     }
   if (conn->state != STATE_HEADERS)
@@ -280,6 +357,11 @@ conn_read (Conn       *conn,
                 }
               conn->first_line = FALSE;
             }
+          else if (!conn->line_start && !conn_header_line (conn))
+            {
+              conn_answer_400 (conn);
+              return FALSE;
+            }
           else if (conn->line_start)
             {
               /* The blank line: the body, if any, is libsoup's business. */
@@ -289,9 +371,13 @@ conn_read (Conn       *conn,
               return TRUE;
             }
           conn->line_start = TRUE;
+          conn->line_len = 0;
           continue;
         }
       conn->line_start = FALSE;
+      if (conn->line_len < sizeof conn->line)
+        conn->line[conn->line_len] = c;
+      conn->line_len++;
       if (conn->first_line)
         {
           if (conn->tail_len == sizeof conn->tail)
@@ -345,6 +431,30 @@ input_base (gpointer stream)
   return g_filter_input_stream_get_base_stream (G_FILTER_INPUT_STREAM (stream));
 }
 
+/* libsoup 3.2 waits for ever on a kept-alive connection whose client
+ * closed it between two requests (it reads the end of the stream and
+ * neither closes nor reads again: fixed in libsoup 3.3): an end of stream
+ * there, or on a connection shut by a limit, is given to it as an error,
+ * after which it lets the connection go. */
+static gssize
+guard_input_result (CercleGuardInput  *self,
+                    const void        *buffer,
+                    gssize             n,
+                    GError           **error)
+{
+  Conn *conn = self->conn;
+
+  if (n > 0 && !conn_read (conn, buffer, n))
+    n = 0;  /* malformed: answered and shut */
+  if (n == 0 && (conn->state == STATE_IDLE || conn->closed))
+    {
+      conn_release (conn);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Connection closed");
+      return -1;
+    }
+  return n;
+}
+
 static gssize
 guard_input_read (GInputStream  *stream,
                   void          *buffer,
@@ -355,7 +465,7 @@ guard_input_read (GInputStream  *stream,
   CercleGuardInput *self = CERCLE_GUARD_INPUT (stream);
   gssize n = g_input_stream_read (input_base (stream), buffer, count, cancellable, error);
 
-  return conn_read (self->conn, buffer, n) ? n : 0;
+  return guard_input_result (self, buffer, n, error);
 }
 
 static gssize
@@ -368,7 +478,7 @@ guard_input_read_nonblocking (GPollableInputStream  *stream,
   gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input_base (stream)),
                                                        buffer, count, NULL, error);
 
-  return conn_read (self->conn, buffer, n) ? n : 0;
+  return guard_input_result (self, buffer, n, error);
 }
 
 static gboolean
@@ -478,6 +588,7 @@ guard_output_close (GOutputStream  *stream,
   Conn *conn = CERCLE_GUARD_OUTPUT (stream)->conn;
 
   conn->closed = TRUE;
+  conn_uncount (conn);
   return g_io_stream_close (conn->base, cancellable, error);
 }
 
@@ -565,6 +676,7 @@ cercle_server_guard_new (GIOStream                *base,
   conn->state = STATE_IDLE;
   conn->last_activity = g_get_monotonic_time ();
   count_add (count, address, 1);
+  conn->counted = TRUE;
 
   conn->timer = g_source_new (&timer_funcs, sizeof (GSource));
   g_source_set_callback (conn->timer, NULL, conn, NULL);

@@ -2292,7 +2292,44 @@ answer_now:
   request_free (req);
 }
 
-/* Refuses a too large body before reading it. */
+/* Answers a request from its headers alone, and ends the connection: what
+ * follows the headers cannot be read as the next request. */
+static void
+refuse_early (SoupServerMessage *msg,
+              const char        *path,
+              guint              status,
+              const char        *diagnostics)
+{
+  g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", issue_code_for (status), diagnostics);
+  char *json = cercle_fhir_to_string (oo);
+  g_autofree char *logged_method = cercle_server_log_text (soup_server_message_get_method (msg),
+                                                           CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *logged_path = cercle_server_log_text (path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *address = client_address (msg);
+
+  g_message ("%s %s %s → %u", address, logged_method, logged_path, status);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+/* Content-Length is digits, once: libsoup reads "-1" as a length to wait
+ * for, and two different lengths let a proxy and the server see different
+ * bodies (request smuggling). */
+static gboolean
+content_length_valid (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_list (headers, "Content-Length");
+  gsize len;
+
+  if (value == NULL)
+    return TRUE;
+  len = strlen (value);
+  return len > 0 && len <= 18 && strspn (value, "0123456789") == len &&
+         soup_message_headers_get_one (headers, "Transfer-Encoding") == NULL;
+}
+
+/* Refuses a malformed or too large body before reading it. */
 static void
 early_handler (SoupServer        *server,
                SoupServerMessage *msg,
@@ -2301,22 +2338,12 @@ early_handler (SoupServer        *server,
                gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length > CERCLE_SERVER_MAX_BODY)
-    {
-      g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", "too-long", "The body is over 1 MiB");
-      char *json = cercle_fhir_to_string (oo);
-
-      g_autofree char *logged_method = cercle_server_log_text (soup_server_message_get_method (msg),
-                                                               CERCLE_SERVER_LOG_MAX_CHARS);
-      g_autofree char *logged_path = cercle_server_log_text (path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
-
-      g_message ("%s %s → 413", logged_method, logged_path);
-      soup_server_message_set_status (msg, 413, NULL);
-      soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-    }
+  if (!content_length_valid (headers))
+    refuse_early (msg, path, 400, _("Content-Length must be one number of bytes, without Transfer-Encoding"));
+  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+           soup_message_headers_get_content_length (headers) > CERCLE_SERVER_MAX_BODY)
+    refuse_early (msg, path, 413, "The body is over 1 MiB");
 }
 
 /* --- response deadlines ---------------------------------------------------- */
