@@ -214,6 +214,17 @@ conn_shut (Conn       *conn,
   conn_release (conn);
 }
 
+/* The timer wakes at least this often (µs), so that a request that starts
+ * never needs it moved earlier: moving it costs a wake-up of the main loop
+ * (a write to its eventfd), twice a request. */
+static gint64
+conn_interval (Conn *conn)
+{
+  guint shortest = MIN (conn->limits.idle_timeout, MIN (conn->limits.header_timeout, conn->limits.body_timeout));
+
+  return (gint64) shortest * G_USEC_PER_SEC;
+}
+
 static gboolean
 timer_dispatch (GSource     *source,
                 GSourceFunc  callback,
@@ -230,8 +241,8 @@ timer_dispatch (GSource     *source,
     }
   if (now < deadline)
     {
-      /* Activity moved it: sleep again until then. */
-      g_source_set_ready_time (source, deadline);
+      /* Activity moved it: sleep again until then, or the next look. */
+      g_source_set_ready_time (source, MIN (deadline, now + conn_interval (conn)));
       return G_SOURCE_CONTINUE;
     }
   conn_shut (conn, conn->state == STATE_HEADERS ? "headers too slow"
@@ -241,17 +252,6 @@ timer_dispatch (GSource     *source,
 }
 
 static GSourceFuncs timer_funcs = { NULL, NULL, timer_dispatch, NULL, NULL, NULL };
-
-/* A deadline earlier than the one the timer waits for. */
-static void
-conn_arm (Conn *conn)
-{
-  gint64 next = conn_next_deadline (conn);
-  gint64 armed = g_source_get_ready_time (conn->timer);
-
-  if (armed < 0 || next < armed)
-    g_source_set_ready_time (conn->timer, next);
-}
 
 static void
 conn_answer_400 (Conn *conn)
@@ -331,7 +331,6 @@ conn_read (Conn       *conn,
       conn->line_len = 0;
       conn->n_lengths = 0;
       conn->chunked = FALSE;
-      conn_arm (conn);
     }
   if (conn->state != STATE_HEADERS)
     return TRUE;
@@ -367,7 +366,6 @@ conn_read (Conn       *conn,
               /* The blank line: the body, if any, is libsoup's business. */
               conn->state = STATE_BODY;
               conn->deadline = now + (gint64) conn->limits.body_timeout * G_USEC_PER_SEC;
-              conn_arm (conn);
               return TRUE;
             }
           conn->line_start = TRUE;
@@ -681,7 +679,7 @@ cercle_server_guard_new (GIOStream                *base,
   conn->timer = g_source_new (&timer_funcs, sizeof (GSource));
   g_source_set_callback (conn->timer, NULL, conn, NULL);
   g_source_set_name (conn->timer, "[cercle] connection deadline");
-  g_source_set_ready_time (conn->timer, conn_next_deadline (conn));
+  g_source_set_ready_time (conn->timer, conn->last_activity + conn_interval (conn));
   g_source_attach (conn->timer, NULL);
 
   in = g_object_new (CERCLE_TYPE_GUARD_INPUT, "base-stream", g_io_stream_get_input_stream (base),

@@ -2744,6 +2744,9 @@ on_incoming (GSocketService    *service,
       refuse_connection (self, connection, address, "too many connections from this address");
       return TRUE;
     }
+  /* As libsoup does for the connections it accepts: an answer written in
+   * two parts must not wait for the client's delayed ACK (40 ms). */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
   if (self->certificate)
     {
       tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
