@@ -956,6 +956,40 @@ test_search_near (void)
   cercle_test_server_free (server);
 }
 
+/* The sibling of the strict forms: a search's query used to keep the last
+ * of a repeated parameter, and to cut a value at a %00. */
+static void
+test_search_strict_query (void)
+{
+  CercleTestServer *server = start ("limits-query", NULL);
+  g_autofree char *token = login (server);
+  static const char *bad[] = {
+    "/fhir/Patient?name=dur%00xyz", "/fhir/Patient?name=zzz&name=dur", "/fhir/Patient?_count=1&_count=2",
+    "/fhir/Communication/_history?_since=2026-01-01T00:00:00Z&_since=2020-01-01T00:00:00Z",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", bad[i], token, NULL, NULL, NULL);
+
+      if (r->status != 400)
+        g_error ("%s: expected 400, got %u", bad[i], r->status);
+    }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/Patient?name=zzz&name=dur",
+                                                                  token, NULL, NULL, NULL);
+
+    assert_french (diagnostics (r), "« name » est donné plus d’une fois");
+  }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "GET", "/fhir/Patient?name=dur&_count=5",
+                                                                  token, NULL, NULL, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  cercle_test_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -992,6 +1026,7 @@ main (int   argc,
   g_test_add_func ("/limits/log/forging", test_log_forging);
   g_test_add_func ("/limits/public-url", test_public_url);
   g_test_add_func ("/limits/search/near", test_search_near);
+  g_test_add_func ("/limits/search/strict-query", test_search_strict_query);
 
   return g_test_run ();
 }

@@ -1670,10 +1670,11 @@ capability_statement (void)
 
 /* --- /auth/token ------------------------------------------------------------ */
 
-/* application/x-www-form-urlencoded, strictly: soup_form_decode() keeps the
- * last of two fields of the same name and cuts a value at a %00, so that
- * "username=dr.martin%00x" signed in as dr.martin. A field given twice, a
- * NUL, a bad escape or text that is not UTF-8 makes the whole form invalid. */
+/* application/x-www-form-urlencoded (a form, or a query), strictly:
+ * soup_form_decode() keeps the last of two fields of the same name and cuts
+ * a value at a %00, so that "username=dr.martin%00x" signed in as
+ * dr.martin. A field given twice, a NUL, a bad escape or text that is not
+ * UTF-8 makes the whole form invalid. */
 static GHashTable *
 form_decode_strict (const char  *text,
                     gsize        length,
@@ -2161,6 +2162,7 @@ handle_message (SoupServer        *server,
   Request *req = g_new0 (Request, 1);
   g_autoptr(GError) error = NULL;
   gboolean auth = FALSE, revoke = FALSE, fhir = FALSE;
+  g_autoptr(GHashTable) strict_query = NULL;
   const char *authorization;
   gboolean ok;
 
@@ -2253,6 +2255,18 @@ handle_message (SoupServer        *server,
     }
 
   g_assert (fhir);
+  /* The query as sent, decoded strictly: libsoup's table keeps the last of
+   * a repeated parameter and cuts a value at a %00. */
+  {
+    const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+
+    query = strict_query = raw ? form_decode_strict (raw, strlen (raw), &error) : NULL;
+    if (raw && strict_query == NULL)
+      {
+        set_error_answer (req, 400, error->message);
+        goto answer_now;
+      }
+  }
   authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
     {
