@@ -777,6 +777,18 @@ test_http_malformed (void)
         g_error ("%s: expected a 400 and the end of the connection, got %s (%s)", g_strescape (requests[i], NULL),
                  got, closed ? "closed" : "still open");
     }
+  /* A chunked body has no size to refuse before it is read: 411. */
+  {
+    g_autoptr(CercleTestResponse) r = NULL;
+    g_autofree char *token = login (server);
+    g_autofree char *request = g_strdup_printf ("POST /fhir/Patient HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                "Authorization: Bearer %s\r\nContent-Type: application/fhir+json\r\n"
+                                                "Transfer-Encoding: chunked\r\n\r\n"
+                                                "1a\r\n{\"resourceType\":\"Patient\"}\r\n0\r\n\r\n", token);
+    g_autofree char *got = raw_request (server, request, -1);
+
+    g_assert_cmpuint (status_of (got), ==, 411);
+  }
   assert_alive (server);
   cercle_test_server_free (server);
 }

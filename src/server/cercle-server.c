@@ -253,6 +253,7 @@ issue_code_for (guint status)
     case 405: return "not-supported";
     case 409: return "business-rule";
     case 412: return "conflict";
+    case 411: return "required";
     case 413: return "too-long";
     case 415: return "not-supported";
     default: return "exception";
@@ -2353,11 +2354,17 @@ early_handler (SoupServer        *server,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
   if (!content_length_valid (headers))
     refuse_early (msg, path, 400, _("Content-Length must be one number of bytes, without Transfer-Encoding"));
-  else if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
            soup_message_headers_get_content_length (headers) > CERCLE_SERVER_MAX_BODY)
     refuse_early (msg, path, 413, "The body is over 1 MiB");
+  else if (encoding != SOUP_ENCODING_CONTENT_LENGTH && encoding != SOUP_ENCODING_NONE)
+    /* A chunked body has no size to refuse before reading it: libsoup
+     * would keep all of it in memory before the 1 MiB check. */
+    refuse_early (msg, path, 411, _("Send the body with a Content-Length"));
 }
 
 /* --- response deadlines ---------------------------------------------------- */
