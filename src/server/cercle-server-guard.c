@@ -20,8 +20,10 @@
  * - a request line that does not end with " HTTP/1.0" or " HTTP/1.1" is
  *   answered 400 at once, and the connection closed.
  *
- * Activity only stores a time; one timer a connection wakes at the nearest
- * deadline and looks again, so a request costs no timer syscall.
+ * Activity only stores a time; one timer for all connections looks at
+ * them once a second (a source per connection would be looked at on every
+ * iteration of the main loop, thousands of times a second under load), so
+ * a request costs no timer work at all.
  */
 #define G_LOG_DOMAIN "cercle-server"
 
@@ -42,7 +44,11 @@ struct _CercleConnectionCount
   gint        ref;
   guint       total;
   GHashTable *per_address;   /* char* → count */
+  GHashTable *open;          /* Conn* still counted, for the sweep */
+  guint       sweep_id;
 };
+
+static gboolean sweep (gpointer data);
 
 CercleConnectionCount *
 cercle_connection_count_new (void)
@@ -51,6 +57,8 @@ cercle_connection_count_new (void)
 
   count->ref = 1;
   count->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  count->open = g_hash_table_new (NULL, NULL);
+  count->sweep_id = g_timeout_add_seconds (1, sweep, count);
   return count;
 }
 
@@ -66,7 +74,9 @@ cercle_connection_count_unref (CercleConnectionCount *count)
 {
   if (--count->ref > 0)
     return;
+  g_clear_handle_id (&count->sweep_id, g_source_remove);
   g_hash_table_unref (count->per_address);
+  g_hash_table_unref (count->open);
   g_free (count);
 }
 
@@ -112,7 +122,6 @@ typedef struct {
   char                  *address;
   CercleConnectionCount *count;
   CercleServerLimits     limits;
-  GSource               *timer;
   State                  state;
   gint64                 last_activity;   /* monotonic µs */
   gint64                 deadline;        /* of the headers or the answer */
@@ -139,6 +148,7 @@ conn_uncount (Conn *conn)
     return;
   conn->counted = FALSE;
   count_add (conn->count, conn->address, -1);
+  g_hash_table_remove (conn->count->open, conn);
 }
 
 static Conn *
@@ -153,11 +163,6 @@ conn_unref (Conn *conn)
 {
   if (--conn->ref > 0)
     return;
-  if (conn->timer)
-    {
-      g_source_destroy (conn->timer);
-      g_source_unref (conn->timer);
-    }
   conn_uncount (conn);
   cercle_connection_count_unref (conn->count);
   g_object_unref (conn->base);
@@ -214,44 +219,34 @@ conn_shut (Conn       *conn,
   conn_release (conn);
 }
 
-/* The timer wakes at least this often (µs), so that a request that starts
- * never needs it moved earlier: moving it costs a wake-up of the main loop
- * (a write to its eventfd), twice a request. */
-static gint64
-conn_interval (Conn *conn)
-{
-  guint shortest = MIN (conn->limits.idle_timeout, MIN (conn->limits.header_timeout, conn->limits.body_timeout));
-
-  return (gint64) shortest * G_USEC_PER_SEC;
-}
-
+/* Once a second: connections past their deadline are shut. */
 static gboolean
-timer_dispatch (GSource     *source,
-                GSourceFunc  callback,
-                gpointer     data)
+sweep (gpointer data)
 {
-  Conn *conn = data;
+  CercleConnectionCount *count = data;
+  g_autoptr(GPtrArray) late = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
-  gint64 deadline = conn_next_deadline (conn);
+  GHashTableIter iter;
+  gpointer key;
 
-  if (conn->closed)
+  g_hash_table_iter_init (&iter, count->open);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      g_source_set_ready_time (source, -1);
-      return G_SOURCE_CONTINUE;
+      Conn *conn = key;
+
+      if (!conn->closed && now >= conn_next_deadline (conn))
+        g_ptr_array_add (late, conn);
     }
-  if (now < deadline)
+  /* Not while iterating: shutting one takes it out of the table. */
+  for (guint i = 0; i < late->len; i++)
     {
-      /* Activity moved it: sleep again until then, or the next look. */
-      g_source_set_ready_time (source, MIN (deadline, now + conn_interval (conn)));
-      return G_SOURCE_CONTINUE;
+      Conn *conn = g_ptr_array_index (late, i);
+
+      conn_shut (conn, conn->state == STATE_HEADERS ? "headers too slow"
+                       : conn->state == STATE_BODY ? "request body too slow" : "idle");
     }
-  conn_shut (conn, conn->state == STATE_HEADERS ? "headers too slow"
-                   : conn->state == STATE_BODY ? "request body too slow" : "idle");
-  g_source_set_ready_time (source, -1);
   return G_SOURCE_CONTINUE;
 }
-
-static GSourceFuncs timer_funcs = { NULL, NULL, timer_dispatch, NULL, NULL, NULL };
 
 static void
 conn_answer_400 (Conn *conn)
@@ -675,12 +670,7 @@ cercle_server_guard_new (GIOStream                *base,
   conn->last_activity = g_get_monotonic_time ();
   count_add (count, address, 1);
   conn->counted = TRUE;
-
-  conn->timer = g_source_new (&timer_funcs, sizeof (GSource));
-  g_source_set_callback (conn->timer, NULL, conn, NULL);
-  g_source_set_name (conn->timer, "[cercle] connection deadline");
-  g_source_set_ready_time (conn->timer, conn->last_activity + conn_interval (conn));
-  g_source_attach (conn->timer, NULL);
+  g_hash_table_add (count->open, conn);
 
   in = g_object_new (CERCLE_TYPE_GUARD_INPUT, "base-stream", g_io_stream_get_input_stream (base),
                      "close-base-stream", FALSE, NULL);
