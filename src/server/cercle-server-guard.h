@@ -22,7 +22,7 @@ typedef struct {
 #define CERCLE_SERVER_DEFAULT_HEADER_TIMEOUT  10
 #define CERCLE_SERVER_DEFAULT_BODY_TIMEOUT    30
 #define CERCLE_SERVER_DEFAULT_MAX_CONNECTIONS 4096
-#define CERCLE_SERVER_DEFAULT_MAX_PER_ADDRESS 256
+#define CERCLE_SERVER_DEFAULT_MAX_PER_ADDRESS 128
 
 /* Counts the open connections, for the caps. */
 typedef struct _CercleConnectionCount CercleConnectionCount;

@@ -75,7 +75,7 @@ static GOptionEntry main_entries[] = {
   { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
     N_("Connections open at once, all clients (default 4096)"), N_("N") },
   { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
-    N_("Connections open at once from one client address (default 256)"), N_("N") },
+    N_("Connections open at once from one client address (default 128)"), N_("N") },
   { NULL }
 };
 
