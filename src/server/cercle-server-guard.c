@@ -488,14 +488,15 @@ guard_input_is_readable (GPollableInputStream *stream)
   return g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input_base (stream)));
 }
 
+/* The base stream's own source: libsoup only uses it as the child of the
+ * source of its own filter stream, which names the stream to its callback;
+ * a source of ours around it would be one more for the main loop to look
+ * at, a request. */
 static GSource *
 guard_input_create_source (GPollableInputStream *stream,
                            GCancellable         *cancellable)
 {
-  g_autoptr(GSource) base = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input_base (stream)),
-                                                                    NULL);
-
-  return g_pollable_source_new_full (stream, base, cancellable);
+  return g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input_base (stream)), cancellable);
 }
 
 static void
@@ -603,10 +604,7 @@ static GSource *
 guard_output_create_source (GPollableOutputStream *stream,
                             GCancellable          *cancellable)
 {
-  g_autoptr(GSource) base = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output_base (stream)),
-                                                                     NULL);
-
-  return g_pollable_source_new_full (stream, base, cancellable);
+  return g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (output_base (stream)), cancellable);
 }
 
 static void
