@@ -631,6 +631,23 @@ test_form_strict (void)
 
     g_assert_cmpuint (r->status, ==, 200);
   }
+  /* Strict, not wrong: "+", "%", "&", "=" and accents in a password still
+   * sign in, written by a form encoder or with "+" for the spaces. */
+  {
+    const char *password = "a+b c&d=e%f éà";
+    g_autofree char *form = password_form ("plus", password);
+    g_autoptr(CercleTestResponse) r = NULL;
+
+    cercle_test_server_add_user (cercle_test_server_get_db_path (server), "plus", password, "pr-plus", NULL);
+    r = post_token (server, form, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  {
+    g_autoptr(CercleTestResponse) r = post_token (server, "grant_type=password&username=dr.martin"
+                                                          "&password=un+mot+de+passe+assez+long", NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
   cercle_test_server_free (server);
 }
 

@@ -1676,6 +1676,21 @@ capability_statement (void)
  * a value at a %00, so that "username=dr.martin%00x" signed in as
  * dr.martin. A field given twice, a NUL, a bad escape or text that is not
  * UTF-8 makes the whole form invalid. */
+/* One name or value of a form: "+" is a space, then %XX escapes, as long as
+ * none is a bad escape or a %00 (g_uri_unescape_segment() refuses both). A
+ * "+" sent as %2B stays a "+". */
+static char *
+form_unescape (const char *start,
+               const char *end)
+{
+  g_autofree char *plus = g_strndup (start, end - start);
+
+  for (char *c = plus; *c; c++)
+    if (*c == '+')
+      *c = ' ';
+  return g_uri_unescape_segment (plus, NULL, NULL);
+}
+
 static GHashTable *
 form_decode_strict (const char  *text,
                     gsize        length,
@@ -1699,15 +1714,11 @@ form_decode_strict (const char  *text,
         }
       if (eq == NULL)
         goto bad;
-      key = g_uri_unescape_segment (p, eq, NULL);
-      value = g_uri_unescape_segment (eq + 1, field_end, NULL);
-      /* g_uri_unescape_segment() refuses a bad escape and a %00. */
-      if (key == NULL || value == NULL || memchr (eq + 1, '\0', field_end - eq - 1))
+      if (memchr (p, '\0', field_end - p))
         goto bad;
-      for (char *c = value; *c; c++)
-        if (*c == '+')
-          *c = ' ';
-      if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+      key = form_unescape (p, eq);
+      value = form_unescape (eq + 1, field_end);
+      if (key == NULL || value == NULL || !g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
         goto bad;
       if (g_hash_table_contains (form, key))
         {
