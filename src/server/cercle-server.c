@@ -2890,8 +2890,12 @@ cercle_server_listen (CercleServer     *self,
    * has a listener of its own (a server that stopped listening is
    * closing): it gets one that no client can reach, a Unix socket whose
    * file is removed at once. */
-  if (!listen_unreachable (self, error))
-    return FALSE;
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!listen_unreachable (self, &local_error))
+      g_warning ("Connections will not be kept alive between requests: %s", local_error->message);
+  }
 
   /* Accepted here, each connection handed to libsoup through its guard. */
   self->service = g_socket_service_new ();
