@@ -762,6 +762,28 @@ test_connection_caps (void)
   for (guint i = 1; i < G_N_ELEMENTS (held); i++)
     g_object_unref (held[i]);
   cercle_test_server_free (server);
+
+  /* The cap over all addresses. */
+  {
+    const char *all_args[] = { "--max-connections", "2", NULL };
+    CercleTestServer *small = start ("limits-caps-all", all_args);
+    g_autoptr(GSocket) first = raw_open (small);
+    g_autoptr(GSocket) second = raw_open (small);
+    g_autoptr(GSocket) third = NULL;
+    g_autofree char *got = NULL;
+
+    raw_send (first, "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", -1);
+    g_free (raw_read (first, 500, &closed));
+    raw_send (second, "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", -1);
+    g_free (raw_read (second, 500, &closed));
+    third = raw_open (small);
+    got = raw_read (third, 5000, &closed);
+    g_assert_true (closed);
+    g_assert_cmpuint (status_of (got), ==, 503);
+    g_socket_close (first, NULL);
+    g_socket_close (second, NULL);
+    cercle_test_server_free (small);
+  }
 }
 
 /* HTTP/0.9, garbage and bad lengths used to get no answer while the
