@@ -515,6 +515,10 @@ parse_json_bytes (GBytes *bytes)
 
   if (size == 0)
     return NULL;
+  /* A server's answer is untrusted text too: json-glib recurses a level at a
+   * time, and would end a string at a NUL. */
+  if (!cercle_fhir_check_json (data, size, CERCLE_FHIR_MAX_JSON_DEPTH, NULL))
+    return NULL;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, size, NULL))
     return NULL;

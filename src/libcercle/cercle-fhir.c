@@ -472,6 +472,86 @@ cercle_fhir_check_resource (JsonObject  *resource,
 }
 
 /**
+ * cercle_fhir_check_json:
+ * @data: JSON text, not nul-terminated
+ * @length: length of @data in bytes
+ * @max_depth: the deepest nesting of arrays and objects accepted
+ * @error: return location for a %CERCLE_FHIR_ERROR_PARSE error
+ *
+ * Scans @data without parsing it, for what must be refused before a parser
+ * sees it: arrays and objects nested deeper than @max_depth (json-glib
+ * recurses once a level, and 75,000 levels overflow the stack of the
+ * thread), and a NUL character, raw or written `\u0000` in a string (json-glib
+ * would end the string there and silently drop the rest of it). Strings and
+ * their escapes are skipped, so a bracket inside a string does not count.
+ *
+ * Returns: %TRUE when @data may be given to a parser
+ */
+gboolean
+cercle_fhir_check_json (const char  *data,
+                        gsize        length,
+                        guint        max_depth,
+                        GError     **error)
+{
+  const char *p = data, *end = data + length;
+  guint depth = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  while (p < end)
+    {
+      switch (*p++)
+        {
+        case '"':
+          /* To the closing quote, an escape at a time. */
+          for (;;)
+            {
+              while (p < end && *p != '"' && *p != '\\' && *p != '\0')
+                p++;
+              if (p >= end)
+                return TRUE;  /* unterminated: the parser says so */
+              if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              if (*p == '\0')
+                goto nul;
+              /* A backslash: \u0000 is a NUL, anything else one character. */
+              if (end - p >= 6 && p[1] == 'u' && p[2] == '0' && p[3] == '0' && p[4] == '0' && p[5] == '0')
+                goto nul;
+              p += 2;
+            }
+          break;
+        case '[':
+        case '{':
+          if (++depth > max_depth)
+            {
+              g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_PARSE,
+                           _("The document is nested more than %u levels deep"), max_depth);
+              return FALSE;
+            }
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        case '\0':
+          goto nul;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+
+nul:
+  g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_PARSE,
+               _("The document holds a NUL character (\\u0000), which is not accepted"));
+  return FALSE;
+}
+
+/**
  * cercle_fhir_parse:
  * @data: JSON text
  * @length: length of @data in bytes, or -1 when nul-terminated
@@ -503,6 +583,9 @@ cercle_fhir_parse (const char  *data,
       return NULL;
     }
 
+  /* Untrusted text: nothing too deep or with a NUL reaches json-glib. */
+  if (!cercle_fhir_check_json (data, length, CERCLE_FHIR_MAX_JSON_DEPTH, error))
+    return NULL;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {

@@ -54,6 +54,16 @@ G_BEGIN_DECLS
 #define CERCLE_FHIR_EXTENSION_IDENTITY_STATUS   "https://cercle.fr/fhir/StructureDefinition/identity-status"
 
 /* Checking and (de)serialising */
+
+/* Deepest nesting of arrays and objects accepted in a JSON document: FHIR
+ * resources need a few dozen levels (cercle_fhir_check_resource() stops at
+ * 32 levels of elements), a parser that recurses needs a bound. */
+#define CERCLE_FHIR_MAX_JSON_DEPTH 64
+
+gboolean    cercle_fhir_check_json       (const char   *data,
+                                          gsize         length,
+                                          guint         max_depth,
+                                          GError      **error);
 gboolean    cercle_fhir_check_resource   (JsonObject   *resource,
                                           const char   *expected_type,
                                           GError      **error);

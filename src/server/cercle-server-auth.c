@@ -19,7 +19,10 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <glib/gi18n.h>
+
 #include "cercle-server-auth.h"
+#include "cercle-server-log.h"
 
 struct _CercleServerAuth
 {
@@ -33,6 +36,10 @@ struct _CercleServerAuth
    * disable) changed the database. */
   GHashTable        *valid;
   gint64             data_version;
+  /* Password hashes run here, not on the main loop: at most half the
+   * cores, so that hashing (by a crowd of wrong passwords) leaves the rest
+   * to the requests. */
+  GThreadPool       *hashers;
 };
 
 typedef struct {
@@ -60,6 +67,8 @@ cercle_server_auth_finalize (GObject *object)
 {
   CercleServerAuth *self = (CercleServerAuth *)object;
 
+  if (self->hashers)
+    g_thread_pool_free (self->hashers, FALSE, TRUE);
   g_clear_object (&self->store);
   g_free (self->dummy_hash);
   g_hash_table_unref (self->valid);
@@ -89,6 +98,8 @@ cercle_server_auth_new (CercleServerStore *store,
   self->store = g_object_ref (store);
   self->access_lifetime = access_lifetime;
   self->refresh_lifetime = refresh_lifetime;
+  /* Made once, before any worker may read it. */
+  self->dummy_hash = cercle_server_auth_hash_password ("not a password", NULL);
   return self;
 }
 
@@ -328,7 +339,9 @@ grant_refresh (CercleServerAuth  *self,
   if (revoked)
     {
       /* A used refresh token comes back: someone else holds a copy. */
-      g_message ("Refresh token reused for %s: revoking its family", login);
+      g_autofree char *logged = cercle_server_log_text (login, CERCLE_SERVER_LOG_MAX_CHARS);
+
+      g_message ("Refresh token reused for “%s”: revoking its family", logged);
       if (!revoke_family (self, family, error))
         return NULL;
       g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "The refresh token is not valid");
@@ -349,6 +362,128 @@ grant_refresh (CercleServerAuth  *self,
       return NULL;
     }
   return issue (self, account, family, error);
+}
+
+/* After the password check: tokens for @account (taken), or the error.
+ * A failed sign-in logs the login typed only if it names an account: else
+ * it may be a password typed in the wrong field, and only a tag that tells
+ * two attempts apart is logged. */
+static CercleTokenGrant *
+password_outcome (CercleServerAuth  *self,
+                  const char        *login,
+                  CercleAccount     *account,
+                  gboolean           ok,
+                  GError           **error)
+{
+  if (!ok)
+    {
+      if (account)
+        {
+          g_autofree char *logged = cercle_server_log_text (login, CERCLE_SERVER_LOG_MAX_CHARS);
+
+          g_message ("Failed login for the account “%s”", logged);
+        }
+      else
+        {
+          g_autofree char *tag = cercle_server_log_mask (login);
+
+          g_message ("Failed login for a name that is no account (%s)", tag);
+        }
+      cercle_account_free (account);
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, _("Wrong login or password"));
+      return NULL;
+    }
+  {
+    g_autofree char *logged = cercle_server_log_text (login, CERCLE_SERVER_LOG_MAX_CHARS);
+
+    g_message ("Login of “%s”", logged);
+  }
+  return issue (self, account, NULL, error);
+}
+
+/* A password grant on its way: checked by a hasher, finished on the loop. */
+typedef struct {
+  GHashTable    *form;
+  gboolean       password_grant;
+  char          *login;
+  char          *password;
+  char          *stored;
+  CercleAccount *account;
+  gboolean       ok;
+} PasswordCheck;
+
+static void
+password_check_free (PasswordCheck *check)
+{
+  g_hash_table_unref (check->form);
+  g_free (check->login);
+  if (check->password)
+    explicit_bzero (check->password, strlen (check->password));
+  g_free (check->password);
+  g_free (check->stored);
+  cercle_account_free (check->account);
+  g_free (check);
+}
+
+static void
+hasher_run (gpointer data,
+            gpointer user_data)
+{
+  g_autoptr(GTask) task = data;
+  CercleServerAuth *self = user_data;
+  PasswordCheck *check = g_task_get_task_data (task);
+
+  check->ok = check_password (check->password, check->stored ? check->stored : self->dummy_hash) &&
+              check->account != NULL && check->stored != NULL;
+  explicit_bzero (check->password, strlen (check->password));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+cercle_server_auth_grant_async (CercleTokenIssuer   *issuer,
+                                GHashTable          *form,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  CercleServerAuth *self = CERCLE_SERVER_AUTH (issuer);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  PasswordCheck *check = g_new0 (PasswordCheck, 1);
+  const char *login = form_get (form, "username");
+  const char *password = form_get (form, "password");
+
+  g_task_set_source_tag (task, cercle_server_auth_grant_async);
+  check->form = g_hash_table_ref (form);
+  g_task_set_task_data (task, check, (GDestroyNotify) password_check_free);
+  if (g_strcmp0 (form_get (form, "grant_type"), "password") != 0 || login == NULL || password == NULL)
+    {
+      /* Refresh tokens and malformed requests: nothing slow, all in finish. */
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  check->password_grant = TRUE;
+  check->login = g_strdup (login);
+  check->password = g_strdup (password);
+  /* The database on this thread; the hash on a hasher. */
+  check->account = load_account (self, login, &check->stored);
+  if (self->hashers == NULL)
+    self->hashers = g_thread_pool_new (hasher_run, self, MAX (1, (int) g_get_num_processors () / 2), FALSE, NULL);
+  g_thread_pool_push (self->hashers, g_steal_pointer (&task), NULL);
+}
+
+static CercleTokenGrant *
+cercle_server_auth_grant_finish (CercleTokenIssuer  *issuer,
+                                 GAsyncResult       *result,
+                                 GError            **error)
+{
+  CercleServerAuth *self = CERCLE_SERVER_AUTH (issuer);
+  PasswordCheck *check = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  if (!check->password_grant)
+    return cercle_token_issuer_grant (issuer, check->form, error);
+  return password_outcome (self, check->login, g_steal_pointer (&check->account), check->ok, error);
 }
 
 static CercleTokenGrant *
@@ -374,19 +509,9 @@ cercle_server_auth_grant (CercleTokenIssuer  *issuer,
           return NULL;
         }
       account = load_account (self, login, &stored);
-      if (self->dummy_hash == NULL)
-        self->dummy_hash = cercle_server_auth_hash_password ("not a password", NULL);
       /* An unknown login costs as much as a wrong password. */
       ok = check_password (password, stored ? stored : self->dummy_hash) && account != NULL && stored != NULL;
-      if (!ok)
-        {
-          cercle_account_free (account);
-          g_message ("Failed login for “%s”", login);
-          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "Wrong login or password");
-          return NULL;
-        }
-      g_message ("Login of “%s”", login);
-      return issue (self, account, NULL, error);
+      return password_outcome (self, login, account, ok, error);
     }
   else if (g_strcmp0 (grant_type, "refresh_token") == 0)
     {
@@ -494,6 +619,8 @@ token_issuer_iface_init (CercleTokenIssuerInterface *iface)
   iface->grant = cercle_server_auth_grant;
   iface->validate = cercle_server_auth_validate;
   iface->revoke = cercle_server_auth_revoke;
+  iface->grant_async = cercle_server_auth_grant_async;
+  iface->grant_finish = cercle_server_auth_grant_finish;
 }
 
 /* Adds or replaces the account @login. */

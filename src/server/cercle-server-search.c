@@ -175,6 +175,27 @@ bind_add_int64 (GPtrArray *binds,
   g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_int64 (value)));
 }
 
+/* A plain decimal number (digits, one point, a sign, an exponent) within
+ * [@min, @max]: not "NaN", "inf", "0x1p3" nor an empty string, which
+ * g_ascii_strtod() takes too, and NaN passes every range check. */
+static gboolean
+parse_decimal (const char *text,
+               double      min,
+               double      max,
+               double     *out)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL || *text == '\0' || strspn (text, "+-.0123456789eE") != strlen (text))
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !isfinite (value) || value < min || value > max)
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
 static gboolean
 parse_count (GHashTable  *query,
              gint64      *count,
@@ -467,20 +488,15 @@ add_param_clause (GString            *sql,
       {
         g_auto(GStrv) parts = g_strsplit (value, "|", 4);
         double lat, lon, distance = 50, dlat, dlon;
-        char *end;
 
         if (g_strv_length (parts) < 2)
           goto bad_near;
-        lat = g_ascii_strtod (parts[0], &end);
-        if (*end || lat < -90 || lat > 90)
-          goto bad_near;
-        lon = g_ascii_strtod (parts[1], &end);
-        if (*end || lon < -180 || lon > 180)
+        if (!parse_decimal (parts[0], -90, 90, &lat) || !parse_decimal (parts[1], -180, 180, &lon))
           goto bad_near;
         if (parts[2] && *parts[2])
           {
-            distance = g_ascii_strtod (parts[2], &end);
-            if (*end || distance <= 0)
+            /* Half the Earth's circumference, in metres or kilometres. */
+            if (!parse_decimal (parts[2], 0, 20038000, &distance) || distance <= 0)
               goto bad_near;
             if (parts[3] && g_str_equal (parts[3], "m"))
               distance /= 1000;

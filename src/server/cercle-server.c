@@ -22,6 +22,9 @@
 #include "config.h"
 
 #include <gio/gnetworking.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -31,7 +34,10 @@
 #include "cercle-server.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
+#include "cercle-server-guard.h"
+#include "cercle-server-log.h"
 #include "cercle-server-search.h"
+#include "cercle-server-throttle.h"
 
 #define MAX_BATCH 256
 #define MAX_READERS 4
@@ -54,7 +60,19 @@ struct _CercleServer
 
   /* Reads and searches off the main loop. */
   GThreadPool       *readers;
-  GAsyncQueue       *reader_stores;   /* idle read-only CercleServerStore* */
+  GAsyncQueue       *reader_stores;
+  CercleThrottle    *throttle;      /* failed sign-ins */
+
+  /* Connections, accepted here rather than by libsoup (see
+   * cercle-server-guard.c). */
+  GSocketService    *service;
+  GTlsCertificate   *certificate;
+  GSocketAddress    *bound;
+  CercleServerLimits limits;
+  CercleConnectionCount *connections;
+  gint64             refused_logged;  /* last log of a refused connection */
+  char              *public_url;      /* without its final slash */
+  char              *fhir_base;       /* public_url + "/fhir" */   /* idle read-only CercleServerStore* */
   GMainContext      *context;
 
   /* Response deadlines of the referral destinations, in seconds. */
@@ -99,6 +117,8 @@ typedef struct {
   char              *last_modified;
   gboolean           www_authenticate;
   gboolean           no_store;
+  guint              retry_after;
+  char              *login_tried;   /* of a password grant, for the throttle */
 
 
   /* What to audit. */
@@ -125,6 +145,7 @@ request_free (Request *req)
   g_free (req->location);
   g_free (req->etag);
   g_free (req->last_modified);
+  g_free (req->login_tried);
   g_clear_pointer (&req->patients, g_hash_table_unref);
   g_clear_pointer (&req->entities, g_ptr_array_unref);
   g_free (req->event);
@@ -133,6 +154,7 @@ request_free (Request *req)
 
 static gboolean flush_pending (gpointer data);
 static gboolean reader_done (gpointer data);
+static void log_request (Request *req);
 
 static void
 cercle_server_dispose (GObject *object)
@@ -145,6 +167,12 @@ cercle_server_dispose (GObject *object)
   /* Stopping: what was done is committed and answered, not dropped. */
   if (self->pending && self->pending->len > 0)
     flush_pending (self);
+  if (self->service)
+    {
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+    }
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -167,6 +195,12 @@ cercle_server_finalize (GObject *object)
     g_object_unref (reader);
   g_async_queue_unref (self->reader_stores);
   g_main_context_unref (self->context);
+  g_clear_pointer (&self->throttle, cercle_throttle_free);
+  g_clear_pointer (&self->connections, cercle_connection_count_unref);
+  g_clear_object (&self->certificate);
+  g_clear_object (&self->bound);
+  g_free (self->public_url);
+  g_free (self->fhir_base);
   g_clear_object (&self->store);
   g_clear_object (&self->issuer);
   G_OBJECT_CLASS (cercle_server_parent_class)->finalize (object);
@@ -220,6 +254,7 @@ issue_code_for (guint status)
     case 405: return "not-supported";
     case 409: return "business-rule";
     case 412: return "conflict";
+    case 411: return "required";
     case 413: return "too-long";
     case 415: return "not-supported";
     default: return "exception";
@@ -279,6 +314,13 @@ apply_answer (Request *req)
     soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"cercle\", error=\"invalid_token\"");
   if (req->no_store)
     soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  if (req->retry_after)
+    {
+      char seconds[16];
+
+      g_snprintf (seconds, sizeof seconds, "%u", req->retry_after);
+      soup_message_headers_replace (headers, "Retry-After", seconds);
+    }
 }
 
 static void
@@ -1926,77 +1968,174 @@ capability_statement (void)
 
 /* --- /auth/token ------------------------------------------------------------ */
 
+/* application/x-www-form-urlencoded (a form, or a query), strictly:
+ * soup_form_decode() keeps the last of two fields of the same name and cuts
+ * a value at a %00, so that "username=dr.martin%00x" signed in as
+ * dr.martin. A field given twice, a NUL, a bad escape or text that is not
+ * UTF-8 makes the whole form invalid. */
+/* One name or value of a form: "+" is a space, then %XX escapes, as long as
+ * none is a bad escape or a %00 (g_uri_unescape_segment() refuses both). A
+ * "+" sent as %2B stays a "+". */
+static char *
+form_unescape (const char *start,
+               const char *end)
+{
+  g_autofree char *plus = g_strndup (start, end - start);
+
+  for (char *c = plus; *c; c++)
+    if (*c == '+')
+      *c = ' ';
+  return g_uri_unescape_segment (plus, NULL, NULL);
+}
+
+static GHashTable *
+form_decode_strict (const char  *text,
+                    gsize        length,
+                    GError     **error)
+{
+  g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  const char *p = text, *end = text + length;
+
+  while (p < end)
+    {
+      const char *amp = memchr (p, '&', end - p);
+      const char *field_end = amp ? amp : end;
+      const char *eq = memchr (p, '=', field_end - p);
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (field_end == p)
+        {
+          p = field_end + 1;
+          continue;
+        }
+      if (eq == NULL)
+        goto bad;
+      if (memchr (p, '\0', field_end - p))
+        goto bad;
+      key = form_unescape (p, eq);
+      value = form_unescape (eq + 1, field_end);
+      if (key == NULL || value == NULL || !g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+        goto bad;
+      if (g_hash_table_contains (form, key))
+        {
+          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST,
+                       _("The field “%s” is given more than once"), key);
+          return NULL;
+        }
+      g_hash_table_insert (form, g_steal_pointer (&key), g_steal_pointer (&value));
+      p = field_end + 1;
+    }
+  return g_steal_pointer (&form);
+
+bad:
+  g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST,
+               _("The form is not valid: a field without “=”, a bad %% escape, a NUL character or text that is not UTF-8"));
+  return NULL;
+}
+
+/* Whether libsoup's decoding of @raw lost nothing: one entry a field (no
+ * field repeated, none dropped for a bad escape or a missing "="), no %00,
+ * only UTF-8. */
 static gboolean
-handle_token (Request     *req,
-              gboolean     revoke,
-              GError     **error)
+query_matches (const char *raw,
+               GHashTable *query)
+{
+  guint fields = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (const char *p = raw; *p; )
+    {
+      const char *amp = strchr (p, '&');
+      gsize len = amp ? (gsize) (amp - p) : strlen (p);
+
+      if (len > 0)
+        fields++;
+      if (amp == NULL)
+        break;
+      p = amp + 1;
+    }
+  if (fields == 0)
+    return TRUE;
+  if (query == NULL || g_hash_table_size (query) != fields || strstr (raw, "%00"))
+    return FALSE;
+  g_hash_table_iter_init (&iter, query);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* The form of POST /auth/…, strictly decoded. */
+static GHashTable *
+token_form (Request  *req,
+            GError  **error)
 {
   g_autoptr(GBytes) bytes = request_body (req, error);
-  g_autoptr(GHashTable) form = NULL;
-  g_autofree char *text = NULL;
   const char *type;
 
+  req->no_store = TRUE;
   if (bytes == NULL)
-    return FALSE;
+    return NULL;
   type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (req->msg), NULL);
   if (g_strcmp0 (type, "application/x-www-form-urlencoded") != 0)
     {
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_MEDIA_TYPE,
                    "Send application/x-www-form-urlencoded");
+      return NULL;
+    }
+  return form_decode_strict (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
+}
+
+static gboolean
+handle_revoke (Request     *req,
+               GHashTable  *form,
+               GError     **error)
+{
+  const char *token = g_hash_table_lookup (form, "token");
+
+  if (token == NULL)
+    {
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "token is required");
       return FALSE;
     }
-  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  form = soup_form_decode (text);
-  explicit_bzero (text, strlen (text));
-  req->no_store = TRUE;
+  if (!cercle_token_issuer_revoke (req->self->issuer, token, error))
+    return FALSE;
+  req->status = 200;
+  req->body = g_strdup ("{}");
+  req->body_len = 2;
+  req->content_type = "application/json";
+  return TRUE;
+}
 
-  if (revoke)
+static void
+answer_grant (Request          *req,
+              CercleTokenGrant *grant)
+{
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *user = NULL;
+  char *json;
+
+  json_object_set_string_member (answer, "access_token", grant->access_token);
+  json_object_set_string_member (answer, "token_type", "Bearer");
+  json_object_set_int_member (answer, "expires_in", grant->expires_in);
+  json_object_set_string_member (answer, "refresh_token", grant->refresh_token);
+  user = g_strdup_printf ("Practitioner/%s", grant->account->practitioner_id);
+  json_object_set_string_member (answer, "fhirUser", user);
+  if (grant->account->organization_id)
     {
-      const char *token = g_hash_table_lookup (form, "token");
-
-      if (token == NULL)
-        {
-          g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_REQUEST, "token is required");
-          return FALSE;
-        }
-      if (!cercle_token_issuer_revoke (req->self->issuer, token, error))
-        return FALSE;
-      req->status = 200;
-      req->body = g_strdup ("{}");
-      req->body_len = 2;
-      req->content_type = "application/json";
-      return TRUE;
+      g_autofree char *org = g_strdup_printf ("Organization/%s", grant->account->organization_id);
+      json_object_set_string_member (answer, "organization", org);
     }
-  else
-    {
-      g_autoptr(CercleTokenGrant) grant = cercle_token_issuer_grant (req->self->issuer, form, error);
-      g_autoptr(JsonObject) answer = NULL;
-      g_autofree char *user = NULL;
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      char *json;
-
-      if (grant == NULL)
-        return FALSE;
-      answer = json_object_new ();
-      json_object_set_string_member (answer, "access_token", grant->access_token);
-      json_object_set_string_member (answer, "token_type", "Bearer");
-      json_object_set_int_member (answer, "expires_in", grant->expires_in);
-      json_object_set_string_member (answer, "refresh_token", grant->refresh_token);
-      user = g_strdup_printf ("Practitioner/%s", grant->account->practitioner_id);
-      json_object_set_string_member (answer, "fhirUser", user);
-      if (grant->account->organization_id)
-        {
-          g_autofree char *org = g_strdup_printf ("Organization/%s", grant->account->organization_id);
-          json_object_set_string_member (answer, "organization", org);
-        }
-      json_node_set_object (node, answer);
-      json = json_to_string (node, FALSE);
-      req->status = 200;
-      req->body = json;
-      req->body_len = strlen (json);
-      req->content_type = "application/json";
-      return TRUE;
-    }
+  json_node_set_object (node, answer);
+  json = json_to_string (node, FALSE);
+  g_free (req->body);
+  req->status = 200;
+  req->body = json;
+  req->body_len = strlen (json);
+  req->content_type = "application/json";
 }
 
 static void
@@ -2021,6 +2160,70 @@ set_auth_error_answer (Request      *req,
   req->body = json;
   req->body_len = strlen (json);
   req->content_type = "application/json";
+}
+
+/* Too many failed sign-ins: 429, and when to try again. */
+static void
+set_throttle_answer (Request *req,
+                     guint    seconds)
+{
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *description = NULL;
+  char *json;
+
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Too many failed sign-ins: try again in %u second",
+                                              "Too many failed sign-ins: try again in %u seconds", seconds),
+                                 seconds);
+  json_object_set_string_member (answer, "error", "slow_down");
+  json_object_set_string_member (answer, "error_description", description);
+  json_node_set_object (node, answer);
+  json = json_to_string (node, FALSE);
+  g_free (req->body);
+  req->status = 429;
+  req->body = json;
+  req->body_len = strlen (json);
+  req->content_type = "application/json";
+  req->retry_after = seconds;
+}
+
+/* Back on the main loop after the password check: the tokens are written
+ * in the batch, and the answer waits for its commit like any write. */
+static void
+grant_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Request *req = data;
+  CercleServer *self = req->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleTokenGrant) grant = NULL;
+
+  if (!batch_enter (self, TRUE, &error))
+    {
+      g_warning ("Cannot start a transaction: %s", error->message);
+      set_error_answer (req, 503, "The database is busy");
+      log_request (req);
+      send_answer (req);
+      request_free (req);
+      g_object_unref (self);
+      return;
+    }
+  grant = cercle_token_issuer_grant_finish (self->issuer, result, &error);
+  if (grant)
+    answer_grant (req, grant);
+  else
+    set_auth_error_answer (req, error);
+  if (req->login_tried && grant)
+    cercle_throttle_succeeded (self->throttle, req->login_tried);
+  else if (req->login_tried && g_error_matches (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT))
+    cercle_throttle_failed (self->throttle, req->login_tried, req->address);
+  /* Kept even on error: a reused refresh token revokes its family. */
+  batch_leave (self, TRUE);
+  log_request (req);
+  queue_answer (req);
+  g_object_unref (self);
 }
 
 /* --- routing ----------------------------------------------------------------- */
@@ -2133,31 +2336,32 @@ client_address (SoupServerMessage *msg)
   return g_strdup (host ? host : "unknown");
 }
 
-static char *
-base_url_of (SoupServerMessage *msg)
+static void
+log_line (GLogLevelFlags  level,
+          Request        *req)
 {
-  GUri *uri = soup_server_message_get_uri (msg);
-  const char *host = g_uri_get_host (uri);
-  gboolean v6 = host && strchr (host, ':');
+  /* Every value a client chose is escaped and capped: no forged line, no
+   * 10,000-character id. */
+  g_autofree char *method = cercle_server_log_text (req->method, CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *path = cercle_server_log_text (req->path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *login = cercle_server_log_text (req->account ? req->account->login : "-",
+                                                   CERCLE_SERVER_LOG_MAX_CHARS);
 
-  return g_strdup_printf ("%s://%s%s%s:%d/fhir", g_uri_get_scheme (uri), v6 ? "[" : "", host, v6 ? "]" : "",
-                          g_uri_get_port (uri));
+  g_log (G_LOG_DOMAIN, level, "%s %s %s → %u (%s)", req->address, method, path, req->status, login);
 }
 
 static void
 log_request (Request *req)
 {
-  const char *login = req->account ? req->account->login : "-";
-
   /* The path only: a query may hold a patient's name. */
   if (g_str_equal (req->method, "GET") && req->status < 400)
     {
       /* Structured logging formats before filtering: skip the work. */
       if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
-        g_debug ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+        log_line (G_LOG_LEVEL_DEBUG, req);
     }
   else
-    g_message ("%s %s %s → %u (%s)", req->address, req->method, req->path, req->status, login);
+    log_line (G_LOG_LEVEL_MESSAGE, req);
 }
 
 /* Answers a failed request with the status its error maps to. */
@@ -2300,6 +2504,7 @@ handle_message (SoupServer        *server,
   Request *req = g_new0 (Request, 1);
   g_autoptr(GError) error = NULL;
   gboolean auth = FALSE, revoke = FALSE, fhir = FALSE;
+  g_autoptr(GHashTable) strict_query = NULL;
   const char *authorization;
   gboolean ok;
 
@@ -2309,7 +2514,8 @@ handle_message (SoupServer        *server,
   req->method = soup_server_message_get_method (msg);
   req->path = g_strdup (path);
   req->address = client_address (msg);
-  req->base_url = base_url_of (msg);
+  /* Never from the Host header: a client must not choose the links. */
+  req->base_url = g_strdup (self->fhir_base);
   req->patients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   req->entities = g_ptr_array_new_with_free_func (g_free);
   req->action = 'R';
@@ -2350,19 +2556,64 @@ handle_message (SoupServer        *server,
 
   if (auth)
     {
-      if (!batch_enter (self, TRUE, &error))
-        goto busy;
-      ok = handle_token (req, revoke, &error);
-      if (!ok)
-        set_auth_error_answer (req, error);
-      /* Kept even on error: a reused refresh token revokes its family. */
-      batch_leave (self, TRUE);
-      log_request (req);
-      queue_answer (req);
+      g_autoptr(GHashTable) form = token_form (req, &error);
+      const char *login;
+
+      if (form == NULL)
+        {
+          set_auth_error_answer (req, error);
+          goto answer_now;
+        }
+      if (revoke)
+        {
+          if (!batch_enter (self, TRUE, &error))
+            goto busy;
+          ok = handle_revoke (req, form, &error);
+          if (!ok)
+            set_auth_error_answer (req, error);
+          batch_leave (self, TRUE);
+          log_request (req);
+          queue_answer (req);
+          return;
+        }
+      login = g_hash_table_lookup (form, "username");
+      if (login && g_strcmp0 (g_hash_table_lookup (form, "grant_type"), "password") == 0)
+        {
+          guint wait = cercle_throttle_check (self->throttle, login, req->address);
+
+          if (wait > 0)
+            {
+              set_throttle_answer (req, wait);
+              goto answer_now;
+            }
+          req->login_tried = g_strdup (login);
+        }
+      /* The password is hashed off the main loop; the answer comes back in
+       * grant_done(). */
+      hold_message (req);
+      g_object_ref (self);
+      cercle_token_issuer_grant_async (self->issuer, form, NULL, grant_done, req);
       return;
     }
 
   g_assert (fhir);
+  /* The query as sent, strictly: libsoup's table keeps the last of a
+   * repeated parameter and cuts a value at a %00. Its table is kept when it
+   * holds every field of the query (the usual case, checked in one pass),
+   * else the query is decoded again, strictly, to say what is wrong. */
+  {
+    const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+
+    if (raw && !query_matches (raw, query))
+      {
+        query = strict_query = form_decode_strict (raw, strlen (raw), &error);
+        if (strict_query == NULL)
+          {
+            set_error_answer (req, 400, error->message);
+            goto answer_now;
+          }
+      }
+  }
   authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
   if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
     {
@@ -2402,7 +2653,44 @@ answer_now:
   request_free (req);
 }
 
-/* Refuses a too large body before reading it. */
+/* Answers a request from its headers alone, and ends the connection: what
+ * follows the headers cannot be read as the next request. */
+static void
+refuse_early (SoupServerMessage *msg,
+              const char        *path,
+              guint              status,
+              const char        *diagnostics)
+{
+  g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", issue_code_for (status), diagnostics);
+  char *json = cercle_fhir_to_string (oo);
+  g_autofree char *logged_method = cercle_server_log_text (soup_server_message_get_method (msg),
+                                                           CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *logged_path = cercle_server_log_text (path, 2 * CERCLE_SERVER_LOG_MAX_CHARS);
+  g_autofree char *address = client_address (msg);
+
+  g_message ("%s %s %s → %u", address, logged_method, logged_path, status);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+}
+
+/* Content-Length is digits, once: libsoup reads "-1" as a length to wait
+ * for, and two different lengths let a proxy and the server see different
+ * bodies (request smuggling). */
+static gboolean
+content_length_valid (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_list (headers, "Content-Length");
+  gsize len;
+
+  if (value == NULL)
+    return TRUE;
+  len = strlen (value);
+  return len > 0 && len <= 18 && strspn (value, "0123456789") == len &&
+         soup_message_headers_get_one (headers, "Transfer-Encoding") == NULL;
+}
+
+/* Refuses a malformed or too large body before reading it. */
 static void
 early_handler (SoupServer        *server,
                SoupServerMessage *msg,
@@ -2411,18 +2699,18 @@ early_handler (SoupServer        *server,
                gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  goffset length = soup_message_headers_get_content_length (headers);
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH && length > CERCLE_SERVER_MAX_BODY)
-    {
-      g_autoptr(JsonObject) oo = cercle_fhir_operation_outcome_new ("error", "too-long", "The body is over 1 MiB");
-      char *json = cercle_fhir_to_string (oo);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
-      g_message ("%s %s → 413", soup_server_message_get_method (msg), path);
-      soup_server_message_set_status (msg, 413, NULL);
-      soup_server_message_set_response (msg, "application/fhir+json", SOUP_MEMORY_TAKE, json, strlen (json));
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-    }
+  if (!content_length_valid (headers))
+    refuse_early (msg, path, 400, _("Content-Length must be one number of bytes, without Transfer-Encoding"));
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+           soup_message_headers_get_content_length (headers) > CERCLE_SERVER_MAX_BODY)
+    refuse_early (msg, path, 413, "The body is over 1 MiB");
+  else if (encoding != SOUP_ENCODING_CONTENT_LENGTH && encoding != SOUP_ENCODING_NONE)
+    /* A chunked body has no size to refuse before reading it: libsoup
+     * would keep all of it in memory before the 1 MiB check. */
+    refuse_early (msg, path, 411, _("Send the body with a Content-Length"));
 }
 
 /* --- response deadlines ---------------------------------------------------- */
@@ -2732,6 +3020,13 @@ cercle_server_new (CercleServerStore *store,
   self->store = g_object_ref (store);
   self->issuer = g_object_ref (issuer);
   self->soup = soup_server_new ("server-header", "cercle-server/" PACKAGE_VERSION, NULL);
+  self->throttle = cercle_throttle_new ();
+  self->connections = cercle_connection_count_new ();
+  self->limits.idle_timeout = CERCLE_SERVER_DEFAULT_IDLE_TIMEOUT;
+  self->limits.header_timeout = CERCLE_SERVER_DEFAULT_HEADER_TIMEOUT;
+  self->limits.body_timeout = CERCLE_SERVER_DEFAULT_BODY_TIMEOUT;
+  self->limits.max_connections = CERCLE_SERVER_DEFAULT_MAX_CONNECTIONS;
+  self->limits.max_per_address = CERCLE_SERVER_DEFAULT_MAX_PER_ADDRESS;
   soup_server_add_early_handler (self->soup, NULL, early_handler, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   cercle_server_set_readers (self, -1);
@@ -2759,6 +3054,145 @@ cercle_server_set_readers (CercleServer *self,
   self->readers = readers > 0 ? g_thread_pool_new (reader_run, self, readers, TRUE, NULL) : NULL;
 }
 
+/* A client over its caps gets a short 503 (plain HTTP: one send, no
+ * handshake to wait for) and the door; logged at most once a second. */
+static void
+refuse_connection (CercleServer      *self,
+                   GSocketConnection *connection,
+                   const char        *address,
+                   const char        *why)
+{
+  static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 10\r\n"
+                             "Content-Length: 0\r\n\r\n";
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - self->refused_logged > G_USEC_PER_SEC)
+    {
+      self->refused_logged = now;
+      g_message ("Connection from %s refused: %s", address, why);
+    }
+  if (self->certificate == NULL)
+    {
+      g_socket_set_blocking (socket, FALSE);
+      g_socket_send (socket, busy, sizeof busy - 1, NULL, NULL);
+    }
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  CercleServer *self = user_data;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GIOStream) guarded = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote) || local == NULL)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  address = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  if (cercle_connection_count_total (self->connections) >= self->limits.max_connections)
+    {
+      refuse_connection (self, connection, address, "too many connections");
+      return TRUE;
+    }
+  if (cercle_connection_count_of (self->connections, address) >= self->limits.max_per_address)
+    {
+      refuse_connection (self, connection, address, "too many connections from this address");
+      return TRUE;
+    }
+  /* As libsoup does for the connections it accepts: an answer written in
+   * two parts must not wait for the client's delayed ACK (40 ms). */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+  if (self->certificate)
+    {
+      tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
+      if (tls == NULL)
+        {
+          g_warning ("No TLS for a connection: %s", error->message);
+          g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+          return TRUE;
+        }
+    }
+  guarded = cercle_server_guard_new (tls ? tls : G_IO_STREAM (connection), g_socket_connection_get_socket (connection),
+                                     address, &self->limits, self->connections);
+  if (!soup_server_accept_iostream (self->soup, guarded, local, remote, &error))
+    g_warning ("Cannot serve a connection: %s", error->message);
+  return TRUE;
+}
+
+/**
+ * cercle_server_set_limits:
+ * @self: a server
+ * @limits: timeouts and caps of the connections
+ *
+ * Call it before the server listens.
+ */
+void
+cercle_server_set_limits (CercleServer             *self,
+                          const CercleServerLimits *limits)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+  self->limits = *limits;
+}
+
+/**
+ * cercle_server_set_public_url:
+ * @self: a server
+ * @url: (nullable): the address clients reach the server at (behind a
+ *   reverse proxy, the proxy's), used for every absolute URL the server
+ *   writes; %NULL for the listening address
+ */
+void
+cercle_server_set_public_url (CercleServer *self,
+                              const char   *url)
+{
+  g_return_if_fail (CERCLE_IS_SERVER (self));
+
+  g_free (self->public_url);
+  self->public_url = g_strdup (url);
+  if (self->public_url)
+    {
+      gsize len = strlen (self->public_url);
+
+      while (len > 0 && self->public_url[len - 1] == '/')
+        self->public_url[--len] = '\0';
+    }
+  g_free (self->fhir_base);
+  self->fhir_base = self->public_url ? g_strconcat (self->public_url, "/fhir", NULL) : NULL;
+}
+
+static gboolean
+listen_unreachable (CercleServer  *self,
+                    GError       **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("cercle-server-XXXXXX", error);
+  g_autofree char *path = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  path = g_build_filename (dir, "s", NULL);
+  address = g_unix_socket_address_new (path);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  ok = socket && g_socket_bind (socket, address, FALSE, error) && g_socket_listen (socket, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok && soup_server_listen_socket (self->soup, socket, 0, error);
+}
+
 gboolean
 cercle_server_listen (CercleServer     *self,
                       GSocketAddress   *address,
@@ -2767,10 +3201,9 @@ cercle_server_listen (CercleServer     *self,
 {
   g_autoptr(GSocket) socket = NULL;
 
-  if (certificate)
-    soup_server_set_tls_certificate (self->soup, certificate);
+  g_set_object (&self->certificate, certificate);
 
-  /* soup_server_listen() would leave GSocket's backlog of 10: when dozens of
+  /* GSocketListener would leave GSocket's backlog of 10: when dozens of
    * clients connect at once, the kernel drops their SYNs and each of them
    * waits a whole second before trying again. */
   socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
@@ -2784,11 +3217,62 @@ cercle_server_listen (CercleServer     *self,
     return FALSE;
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
     return FALSE;
-  return soup_server_listen_socket (self->soup, socket, certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  self->bound = g_socket_get_local_address (socket, error);
+  if (self->bound == NULL)
+    return FALSE;
+
+  /* libsoup 3.2 keeps a connection alive after a request only while it
+   * has a listener of its own (a server that stopped listening is
+   * closing): it gets one that no client can reach, a Unix socket whose
+   * file is removed at once. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (!listen_unreachable (self, &local_error))
+      g_warning ("Connections will not be kept alive between requests: %s", local_error->message);
+  }
+
+  /* Accepted here, each connection handed to libsoup through its guard. */
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), socket, NULL, error))
+    return FALSE;
+  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  g_socket_service_start (self->service);
+
+  if (self->public_url == NULL)
+    {
+      GInetAddress *inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->bound));
+      g_autofree char *host = g_inet_address_to_string (inet);
+      gboolean v6 = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
+      g_autofree char *url = g_strdup_printf ("%s://%s%s%s:%u", certificate ? "https" : "http", v6 ? "[" : "", host,
+                                              v6 ? "]" : "", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->bound)));
+
+      cercle_server_set_public_url (self, url);
+    }
+  return TRUE;
 }
 
+/* The address the server listens on, and the one its links use. */
 GSList *
 cercle_server_get_uris (CercleServer *self)
 {
-  return soup_server_get_uris (self->soup);
+  GSList *uris = NULL;
+  GInetAddress *inet;
+  g_autofree char *host = NULL;
+
+  if (self->bound == NULL)
+    return NULL;
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (self->bound));
+  host = g_inet_address_to_string (inet);
+  uris = g_slist_prepend (uris, g_uri_build (G_URI_FLAGS_NONE, self->certificate ? "https" : "http", NULL, host,
+                                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (self->bound)),
+                                             "/", NULL, NULL));
+  return uris;
+}
+
+/* Every absolute URL the server writes starts with it. */
+const char *
+cercle_server_get_public_url (CercleServer *self)
+{
+  return self->public_url;
 }

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "cercle-server-guard.h"
 #include "cercle-server-store.h"
 #include "cercle-token-issuer.h"
 
@@ -29,6 +30,11 @@ gboolean      cercle_server_listen (CercleServer       *self,
                                     GTlsCertificate    *certificate,
                                     GError            **error);
 GSList       *cercle_server_get_uris (CercleServer     *self);
+const char   *cercle_server_get_public_url (CercleServer *self);
+void          cercle_server_set_public_url (CercleServer *self,
+                                            const char   *url);
+void          cercle_server_set_limits (CercleServer             *self,
+                                        const CercleServerLimits *limits);
 void          cercle_server_set_deadlines (CercleServer *self,
                                            gint64        response_delay,
                                            gint64        reminder_grace,

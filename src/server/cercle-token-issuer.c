@@ -80,6 +80,71 @@ cercle_token_issuer_grant (CercleTokenIssuer  *self,
   return CERCLE_TOKEN_ISSUER_GET_IFACE (self)->grant (self, form, error);
 }
 
+/**
+ * cercle_token_issuer_grant_async:
+ * @self: an issuer
+ * @form: the fields of POST /auth/token
+ * @cancellable: (nullable): a cancellable
+ * @callback: called on the thread-default main context of the caller
+ * @user_data: its data
+ *
+ * Checks a grant without blocking the caller (a password is hashed on a
+ * worker thread). Call cercle_token_issuer_grant_finish() from @callback,
+ * where tokens may be written.
+ */
+void
+cercle_token_issuer_grant_async (CercleTokenIssuer   *self,
+                                 GHashTable          *form,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  CercleTokenIssuerInterface *iface;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CERCLE_IS_TOKEN_ISSUER (self));
+  g_return_if_fail (form != NULL);
+
+  iface = CERCLE_TOKEN_ISSUER_GET_IFACE (self);
+  if (iface->grant_async)
+    {
+      iface->grant_async (self, form, cancellable, callback, user_data);
+      return;
+    }
+  /* Nothing slow to run apart: grant() runs in finish. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_token_issuer_grant_async);
+  g_task_set_task_data (task, g_hash_table_ref (form), (GDestroyNotify) g_hash_table_unref);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * cercle_token_issuer_grant_finish:
+ * @self: an issuer
+ * @result: the result given to the callback
+ * @error: return location for an error
+ *
+ * Ends a grant: writes and returns its tokens.
+ *
+ * Returns: (transfer full): the grant, or %NULL
+ */
+CercleTokenGrant *
+cercle_token_issuer_grant_finish (CercleTokenIssuer  *self,
+                                  GAsyncResult       *result,
+                                  GError            **error)
+{
+  CercleTokenIssuerInterface *iface;
+
+  g_return_val_if_fail (CERCLE_IS_TOKEN_ISSUER (self), NULL);
+
+  iface = CERCLE_TOKEN_ISSUER_GET_IFACE (self);
+  if (iface->grant_async)
+    return iface->grant_finish (self, result, error);
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return iface->grant (self, g_task_get_task_data (G_TASK (result)), error);
+}
+
 CercleAccount *
 cercle_token_issuer_validate (CercleTokenIssuer  *self,
                               const char         *access_token,

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -63,11 +63,32 @@ struct _CercleTokenIssuerInterface
   gboolean          (*revoke)   (CercleTokenIssuer  *self,
                                  const char         *token,
                                  GError            **error);
+
+  /* Optional: a grant in two steps, for an issuer whose check is slow (a
+   * password hash): grant_async() checks off the calling thread, and
+   * grant_finish(), on the caller's thread, writes the tokens. Without
+   * them, grant_finish() calls grant(). */
+  void              (*grant_async)  (CercleTokenIssuer   *self,
+                                     GHashTable          *form,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  CercleTokenGrant *(*grant_finish) (CercleTokenIssuer   *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
 };
 
 CercleTokenGrant *cercle_token_issuer_grant    (CercleTokenIssuer  *self,
                                                 GHashTable         *form,
                                                 GError            **error);
+void              cercle_token_issuer_grant_async  (CercleTokenIssuer   *self,
+                                                    GHashTable          *form,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+CercleTokenGrant *cercle_token_issuer_grant_finish (CercleTokenIssuer   *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
 CercleAccount    *cercle_token_issuer_validate (CercleTokenIssuer  *self,
                                                 const char         *access_token,
                                                 GError            **error);

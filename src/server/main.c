@@ -39,6 +39,12 @@ static char *response_delay_text = NULL;
 static char *reminder_grace_text = NULL;
 static gint deadline_check = CERCLE_SERVER_DEFAULT_DEADLINE_CHECK;
 static gint readers = -1;
+static char *public_url = NULL;
+static gint idle_timeout = CERCLE_SERVER_DEFAULT_IDLE_TIMEOUT;
+static gint header_timeout = CERCLE_SERVER_DEFAULT_HEADER_TIMEOUT;
+static gint body_timeout = CERCLE_SERVER_DEFAULT_BODY_TIMEOUT;
+static gint max_connections = CERCLE_SERVER_DEFAULT_MAX_CONNECTIONS;
+static gint max_per_address = CERCLE_SERVER_DEFAULT_MAX_PER_ADDRESS;
 
 static GOptionEntry main_entries[] = {
   { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The server database"), N_("PATH") },
@@ -58,6 +64,19 @@ static GOptionEntry main_entries[] = {
     N_("Seconds between two checks of the response deadlines (default 60)"), N_("SECONDS") },
   { "readers", 0, 0, G_OPTION_ARG_INT, &readers,
     N_("Threads that run reads and searches, 0 for none (default: one a core, at most 4)"), N_("N") },
+  { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
+    N_("The address clients reach the server at, for the links it writes (default: the listening address)"),
+    N_("URL") },
+  { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+    N_("Seconds an idle connection stays open (default 60)"), N_("SECONDS") },
+  { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout,
+    N_("Seconds a client has to send the headers of a request (default 10)"), N_("SECONDS") },
+  { "body-timeout", 0, 0, G_OPTION_ARG_INT, &body_timeout,
+    N_("Seconds a client has to send the body of a request (default 30)"), N_("SECONDS") },
+  { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+    N_("Connections open at once, all clients (default 4096)"), N_("N") },
+  { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+    N_("Connections open at once from one client address (default 128)"), N_("N") },
   { NULL }
 };
 
@@ -217,6 +236,24 @@ run_server (CercleServerStore *store)
       g_printerr ("cercle-server: %s\n", _("--readers takes a number of threads from 0 to 64"));
       return 2;
     }
+  if (idle_timeout < 1 || header_timeout < 1 || body_timeout < 1 || max_connections < 1 || max_per_address < 1)
+    {
+      g_printerr ("cercle-server: %s\n",
+                  _("--idle-timeout, --header-timeout, --body-timeout, --max-connections and --max-connections-per-address take a number from 1"));
+      return 2;
+    }
+  if (public_url)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (public_url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0) ||
+          g_uri_get_query (uri) || g_uri_get_fragment (uri) || g_uri_get_userinfo (uri))
+        {
+          g_printerr ("cercle-server: %s\n", _("--public-url takes an http:// or https:// address, without query or fragment"));
+          return 2;
+        }
+    }
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
       g_printerr ("cercle-server: %s\n", _("--tls-cert and --tls-key go together"));
@@ -250,6 +287,14 @@ run_server (CercleServerStore *store)
   /* cercle_server_new () starts the default pool: no second one for it. */
   if (readers != -1)
     cercle_server_set_readers (server, readers);
+  {
+    CercleServerLimits limits = { (guint) idle_timeout, (guint) header_timeout, (guint) body_timeout,
+                                  (guint) max_connections, (guint) max_per_address };
+
+    cercle_server_set_limits (server, &limits);
+  }
+  if (public_url)
+    cercle_server_set_public_url (server, public_url);
   if (!cercle_server_listen (server, address, certificate, &error))
     {
       g_printerr ("cercle-server: %s\n", error->message);
@@ -553,7 +598,8 @@ main (int   argc,
   g_autoptr(CercleServerStore) store = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CERCLE_LOCALEDIR: a build tree's translations, before installing. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CERCLE_LOCALEDIR") ? g_getenv ("CERCLE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -4,14 +4,19 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Feeds arbitrary bytes to what every request body of cercle-server goes
- * through: cercle_fhir_parse(), cercle_fhir_check_resource(), and for an
- * accepted resource the server's write path (meta, search index, CareTeam
+ * through: the depth and NUL guard (cercle_fhir_check_json()),
+ * cercle_fhir_parse(), cercle_fhir_check_resource(), and for an accepted
+ * resource the server's write path (meta, search index, CareTeam
  * membership extraction) on a real SQLite file, rolled back each time.
+ * The corpus holds the shapes that once got through: 20,000 levels of
+ * arrays (json-glib recursed into a stack overflow) and NULs, escaped and
+ * raw (json-glib cut the string there).
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cercle-fhir.h"
 #include "cercle-server-store.h"
@@ -44,17 +49,23 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autofree char *text = NULL;
   const char *type, *id;
   CercleStoreWrite outcome;
+  gboolean guarded;
   CercleDb *db;
 
   if (store == NULL)
     open_store ();
   db = cercle_server_store_get_db (store);
 
+  guarded = cercle_fhir_check_json ((const char *) data, size, CERCLE_FHIR_MAX_JSON_DEPTH, NULL);
   resource = cercle_fhir_parse ((const char *) data, size, NULL);
   if (resource == NULL)
     return 0;
+  /* Nothing the guard refuses is parsed, and what is written back passes it
+   * again (no depth or NUL appears on the way). */
+  g_assert_true (guarded);
   text = cercle_fhir_to_string (resource);
   g_assert_nonnull (text);
+  g_assert_true (cercle_fhir_check_json (text, strlen (text), CERCLE_FHIR_MAX_JSON_DEPTH, NULL));
   if (!cercle_fhir_check_resource (resource, NULL, NULL))
     return 0;
 
