@@ -622,6 +622,57 @@ test_categories (void)
   g_assert_null (cercle_referral_orientation_categories ("XYZ"));
 }
 
+/* Every category of every orientation type is a FINESS category of the
+ * nomenclature, open — but for the former SMR categories. */
+static void
+test_categories_nomenclature (void)
+{
+  static const char * const types[] = { "SMR", "HAD", "USP", "SSIAD", "EHPAD" };
+  static const char * const closed_smr[] = { "108", "112", "135", NULL };
+  g_autofree char *path = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "nomenclatures",
+                                            "nomenclature_categorie_finess.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GHashTable) states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ";", -1);
+
+      if (lines[i][0] == '#' || g_strv_length (fields) < 3)
+        continue;
+      g_hash_table_insert (states, g_strdup (fields[0]), g_strdup (fields[2]));
+    }
+  g_assert_cmpuint (g_hash_table_size (states), >, 200);
+
+  for (gsize t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      const char * const *categories = cercle_referral_orientation_categories (types[t]);
+
+      g_assert_nonnull (categories);
+      for (guint i = 0; categories[i]; i++)
+        {
+          const char *state = g_hash_table_lookup (states, categories[i]);
+
+          g_test_message ("%s: %s (%s)", types[t], categories[i], state ? state : "absent");
+          g_assert_nonnull (state);
+          if (g_str_equal (types[t], "SMR") && g_strv_contains (closed_smr, categories[i]))
+            g_assert_cmpstr (state, ==, "fermee");
+          else
+            g_assert_cmpstr (state, ==, "ouverte");
+        }
+    }
+  /* Réadaptation professionnelle is not SMR; the CH host the USP. */
+  g_assert_false (g_strv_contains (cercle_referral_orientation_categories ("SMR"), "249"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "355"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "101"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "131"));
+}
+
 static char *
 section_text (CercleDb   *db,
               const char *referral_id,
@@ -855,6 +906,7 @@ main (int   argc,
   ADD ("unread-tasks", test_unread_tasks);
 #undef ADD
   g_test_add_func ("/referral-repo/categories", test_categories);
+  g_test_add_func ("/referral-repo/categories-nomenclature", test_categories_nomenclature);
 
   return g_test_run ();
 }
