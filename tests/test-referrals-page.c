@@ -567,6 +567,98 @@ test_send_complements (void)
   close_page (page);
 }
 
+/* Every answer a desk may give is reached with Tab and pressed with the
+ * keyboard; each button says what it does, in French. */
+static void
+test_desk_keyboard (void)
+{
+  static const struct {
+    CercleReferralAction action;
+    const char          *label;
+  } expected[] = {
+    { CERCLE_REFERRAL_ACTION_ACCEPT, "Accepter" },
+    { CERCLE_REFERRAL_ACTION_WAITING_LIST, "Liste d’attente" },
+    { CERCLE_REFERRAL_ACTION_ASK_COMPLEMENTS, "Demander des compléments" },
+    { CERCLE_REFERRAL_ACTION_REFUSE, "Refuser" },
+    { CERCLE_REFERRAL_ACTION_ADMITTED, "Patient admis" },
+    { CERCLE_REFERRAL_ACTION_WITHDRAW, "Désistement" },
+  };
+  static const struct {
+    const char *status, *business;
+  } states[] = {
+    { "received", "lue" },       /* accept, waiting list, complements, refuse */
+    { "in-progress", "transfert-organise" },  /* admitted, withdrawal */
+  };
+  g_autoptr(CercleDb) db = fresh_store ("ssiad.melun", TRUE);
+  GtkWidget *page = show_page (1100);
+  CercleReferralsPage *referrals = CERCLE_REFERRALS_PAGE (page);
+  CercleDossierView *view = cercle_referrals_page_get_view (referrals);
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (page));
+  guint reached = 0;
+
+  wait_until (is_mapped, page, 10, "the page");
+  for (gsize s = 0; s < G_N_ELEMENTS (states); s++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE resource SET json = json_set (json, '$.status', '%s',"
+                                              " '$.businessStatus.coding[0].code', '%s') WHERE type = 'Task'"
+                                              " AND id = '" CERCLE_DEMO_TASK_SSIAD "'", states[s].status,
+                                              states[s].business);
+      g_autoptr(GPtrArray) focused = g_ptr_array_new ();
+
+      g_assert_true (cercle_db_exec (db, sql, NULL));
+      g_assert_true (gtk_widget_activate_action (page, "referrals.open", "s", CERCLE_DEMO_REFERRAL));
+      /* As the desk sees it: its own Task. */
+      cercle_referrals_page_reload (referrals, NULL);
+      g_signal_emit_by_name (cercle_received_page_get_list_view (cercle_referrals_page_get_received_page (referrals)),
+                             "activate", 0);
+      flush_events (100);
+      gtk_widget_grab_focus (page);
+      for (guint i = 0; i < 80; i++)
+        {
+          GtkWidget *focus;
+
+          if (!gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD))
+            break;
+          focus = gtk_root_get_focus (GTK_ROOT (window));
+          if (focus && !g_ptr_array_find (focused, focus, NULL))
+            g_ptr_array_add (focused, focus);
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          GtkWidget *button = cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD, expected[i].action);
+
+          if (button == NULL)
+            continue;
+          g_test_message ("%s: %s", states[s].status, gtk_button_get_label (GTK_BUTTON (button)));
+          g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, expected[i].label);
+          g_assert_true (g_ptr_array_find (focused, button, NULL));
+          reached++;
+        }
+    }
+  /* The six answers, each once. */
+  g_assert_cmpuint (reached, ==, 6);
+
+  /* Enter on « Refuser »: its form, the reason first. */
+  g_assert_true (cercle_db_exec (db, "UPDATE resource SET json = json_set (json, '$.status', 'received',"
+                                     " '$.businessStatus.coding[0].code', 'lue') WHERE id = '"
+                                     CERCLE_DEMO_TASK_SSIAD "'", NULL));
+  cercle_dossier_view_reload (view);
+  {
+    GtkWidget *refuse = cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD,
+                                                               CERCLE_REFERRAL_ACTION_REFUSE);
+
+    gtk_widget_grab_focus (refuse);
+    g_assert_true (gtk_widget_has_focus (refuse));
+    gtk_widget_activate (refuse);
+    flush_events (400);
+    g_assert_true (gtk_revealer_get_reveal_child (child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "form_revealer")));
+    g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                           child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "reason_row"))
+                   || gtk_root_get_focus (GTK_ROOT (window)) == child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "reason_row"));
+  }
+  close_page (page);
+}
+
 static GtkWidget *
 only_row (GtkWidget *page)
 {
@@ -739,6 +831,7 @@ main (int   argc,
   g_test_add_func ("/referrals-page/draft-row-live", test_draft_row_live);
   g_test_add_func ("/referrals-page/status-lines", test_status_lines);
   g_test_add_func ("/referrals-page/send-complements", test_send_complements);
+  g_test_add_func ("/referrals-page/desk-keyboard", test_desk_keyboard);
 
   return g_test_run ();
 }
