@@ -242,6 +242,8 @@ open_complements (CercleDossierView *self,
   gtk_widget_set_halign (buttons, GTK_ALIGN_END);
   gtk_widget_set_margin_top (buttons, 12);
   cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  /* GTK 4.8 names a mnemonic button after its raw label ("_Annuler"). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cancel), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel"), -1);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (close_complements), self);
   self->complements_button = gtk_button_new_with_label (action_label (CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS));
   gtk_widget_add_css_class (self->complements_button, "suggested-action");

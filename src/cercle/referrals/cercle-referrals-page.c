@@ -426,11 +426,13 @@ back_action_cb (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->dossier_list));
 }
 
+/* Read again each time the page is shown: the store is shared with
+ * cercle-cli and cercle-syncd, which may have changed it while the user
+ * was elsewhere (the Changed signal needs the service on the bus). */
 static void
 map_cb (CercleReferralsPage *self)
 {
-  if (!self->loaded)
-    cercle_referrals_page_reload (self, NULL);
+  cercle_referrals_page_reload (self, NULL);
 }
 
 /* ---- Accessors (tests, the window) -------------------------------------- */
@@ -585,6 +587,12 @@ cercle_referrals_page_init (CercleReferralsPage *self)
   gtk_string_list_append (filters, _("Admission Confirmed"));
   gtk_string_list_append (filters, _("Refused or Cancelled"));
   gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (filters));
+  /* GTK 4.8 gives the drop-down's own button no name: a screen reader
+   * would say "toggle button" alone. It is the filter. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->filter_dropdown)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Status Filter"), -1);
 
   self->dossiers = g_list_store_new (CERCLE_TYPE_DOSSIER);
   factory = gtk_signal_list_item_factory_new ();
