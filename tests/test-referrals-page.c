@@ -753,7 +753,7 @@ test_status_lines (void)
 
           g_assert_nonnull (sent);
           g_assert_true (g_date_time_equal (sent, step));
-          g_assert_cmpstr (text, ==, "Envoyée · envoyée il y a 3 j");
+          g_assert_cmpstr (text, ==, "Envoyée il y a 3 j");
         }
     }
 
@@ -782,6 +782,12 @@ test_status_lines (void)
   g_test_message ("%s", line);
   g_assert_true (g_str_has_prefix (line, "Lue le 22/11/2026 · Relancée · réponse attendue avant le 22/11 à "));
   g_assert_true (g_str_has_suffix (line, " · envoyée il y a 3 j"));
+  g_clear_pointer (&line, g_free);
+
+  d.status = (char *) "requested";
+  d.business = (char *) "non-lue";
+  line = cercle_dossier_destination_chip_text (&d, FALSE, three_days);
+  g_assert_true (g_str_has_prefix (line, "Envoyée il y a 3 j · Relancée · réponse attendue avant le 22/11 à "));
   g_clear_pointer (&line, g_free);
 
   d.status = (char *) "cancelled";

@@ -181,8 +181,9 @@ lower_first (const char *text)
  * the answer, then what it says (« Acceptée le 22/11/2026 — admission
  * prévue le 30/11/2026 », « Refusée le 22/11/2026 : pas de place »); while
  * the structure has to answer, « Relancée » when the server reminded it,
- * the deadline and the time since it was sent (« Envoyée · réponse
- * attendue avant le 08/12 à 14:00 · envoyée il y a 3 j »). The time since
+ * the deadline and the time since it was sent (« Envoyée il y a 3 j ·
+ * Relancée · réponse attendue avant le 08/12 à 14:00 », « Lue le 21/11/2026
+ * · envoyée il y a 3 j »). The time since
  * sending counts from the Task's last step to `requested`, never from the
  * local write.
  *
@@ -199,11 +200,15 @@ cercle_dossier_destination_chip_text (const CercleDossierDestination *d,
   gboolean sent = d->sync_state == CERCLE_SYNC_STATE_SENT;
   gboolean waiting = g_str_equal (s, "requested")
                      || (g_str_equal (s, "received") && g_strcmp0 (d->business, CERCLE_REFERRAL_BUSINESS_READ) == 0);
+  g_autofree char *since_sent = d->sent_at ? cercle_dossier_format_since (d->sent_at, now) : NULL;
 
   if (with_owner)
     g_string_append_printf (text, "%s : ", d->owner_display ? d->owner_display : d->owner_id);
 
-  if (sent && !g_str_equal (s, "requested") && !g_str_equal (s, "draft") && d->last_modified)
+  if (sent && g_str_equal (s, "requested") && since_sent != NULL)
+    /* TRANSLATORS: the status « Envoyée » and how long ago, e.g. "Envoyée il y a 3 j" */
+    g_string_append_printf (text, _("Sent %s ago"), since_sent);
+  else if (sent && !g_str_equal (s, "requested") && !g_str_equal (s, "draft") && d->last_modified)
     {
       g_autofree char *when = format_local (d->last_modified, "%d/%m/%Y");
 
@@ -268,16 +273,11 @@ cercle_dossier_destination_chip_text (const CercleDossierDestination *d,
           g_string_append_printf (text, _("answer expected before %s"), when);
         }
     }
-  if (sent && waiting && d->sent_at)
+  if (sent && waiting && !g_str_equal (s, "requested") && since_sent)
     {
-      g_autofree char *since = cercle_dossier_format_since (d->sent_at, now);
-
-      if (since)
-        {
-          g_string_append (text, " · ");
-          /* TRANSLATORS: how long ago the referral was sent to the structure, e.g. "envoyée il y a 3 j" */
-          g_string_append_printf (text, _("sent %s ago"), since);
-        }
+      g_string_append (text, " · ");
+      /* TRANSLATORS: how long ago the referral was sent to the structure, e.g. "envoyée il y a 3 j" */
+      g_string_append_printf (text, _("sent %s ago"), since_sent);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
