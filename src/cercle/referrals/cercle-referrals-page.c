@@ -308,9 +308,14 @@ open_referral (CercleReferralsPage *self,
   if (cercle_dossier_view_show (self->view, db, id, received_task_id, &error))
     {
       show_content (self, "dossier");
-      /* The desk's list shows it read. */
+      /* The desk's list shows it read; the sync service reads the Task
+       * for the desk, which makes it « Lue » on the server
+       * (cercle_referral_repo_list_unread_tasks()). */
       if (received_task_id)
-        cercle_referrals_page_reload (self, NULL);
+        {
+          cercle_referrals_page_reload (self, NULL);
+          nudge_sync (self);
+        }
       return;
     }
   /* Not sent yet: maybe a draft. */
