@@ -102,12 +102,47 @@ answer (CercleDb   *db,
   g_assert_true (cercle_store_resource_put (db, "Task", id, patient, NULL, json, "2", NULL, NULL));
 }
 
+/* The dossier was sent @hours_ago, not at the moment the picture is
+ * taken: its times (authoredOn, the step to requested, the deadline) move
+ * back together, as if the sync had brought it from the server. */
+static void
+sent_ago (CercleDb   *db,
+          const char *sr_id,
+          int         hours_ago)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT json_extract (json, '$.authoredOn') FROM resource"
+                                          " WHERE type = 'ServiceRequest' AND id = '%s'", sr_id);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, sql, NULL);
+  g_autoptr(GDateTime) authored = NULL;
+  g_autoptr(GDateTime) then = NULL;
+  g_autoptr(GDateTime) deadline = NULL;
+  g_autofree char *old_text = NULL, *then_text = NULL, *old_deadline = NULL, *deadline_text = NULL;
+  g_autofree char *update = NULL;
+
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  old_text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  authored = cercle_fhir_parse_date_time (old_text);
+  then = g_date_time_add_hours (authored, -hours_ago);
+  then_text = cercle_fhir_format_date_time (then);
+  old_deadline = cercle_fhir_format_date_time (deadline = g_date_time_add_hours (authored, 48));
+  g_clear_pointer (&deadline, g_date_time_unref);
+  deadline = g_date_time_add_hours (then, 48);
+  deadline_text = cercle_fhir_format_date_time (deadline);
+  update = g_strdup_printf ("UPDATE resource SET json = replace (replace (json, '%s', '%s'), '%s', '%s')"
+                            " WHERE (type = 'ServiceRequest' AND id = '%s') OR (type = 'Task'"
+                            " AND json_extract (json, '$.focus.reference') = 'ServiceRequest/%s')",
+                            old_text, then_text, old_deadline, deadline_text, sr_id, sr_id);
+  g_assert_true (cercle_db_exec (db, update, NULL));
+}
+
 static char *
 dossier (CercleDb   *db,
          const char *patient,
          const char *type,
          const char *reason,
-         const char *const *destinations)
+         const char *const *destinations,
+         int         hours_ago)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(CercleReferralDraft) draft = cercle_referral_repo_new_draft (db, patient, &error);
@@ -123,6 +158,7 @@ dossier (CercleDb   *db,
     cercle_referral_draft_add_destination (draft, destinations[i], destinations[i + 1], NULL, -1, TRUE);
   g_assert_true (cercle_referral_repo_send (db, draft, 48, &error));
   g_assert_no_error (error);
+  sent_ago (db, cercle_referral_draft_get_id (draft), hours_ago);
   return g_strdup (cercle_referral_draft_get_id (draft));
 }
 
@@ -175,9 +211,9 @@ main (int   argc,
   g_assert_no_error (error);
   seed_demo (db, TRUE);
   seed_account (db, "sortie.melun");
-  leroy = dossier (db, CERCLE_DEMO_PAT_LEROY, "HAD", "Insuffisance cardiaque, retour à domicile", leroy_to);
-  faure = dossier (db, CERCLE_DEMO_PAT_FAURE, "EHPAD", "Maintien à domicile impossible", faure_to);
-  nguyen = dossier (db, CERCLE_DEMO_PAT_NGUYEN, "SSIAD", "Soins après chirurgie", nguyen_to);
+  leroy = dossier (db, CERCLE_DEMO_PAT_LEROY, "HAD", "Insuffisance cardiaque, retour à domicile", leroy_to, 72);
+  faure = dossier (db, CERCLE_DEMO_PAT_FAURE, "EHPAD", "Maintien à domicile impossible", faure_to, 100);
+  nguyen = dossier (db, CERCLE_DEMO_PAT_NGUYEN, "SSIAD", "Soins après chirurgie", nguyen_to, 2);
   /* What the server answered meanwhile (the Nguyen dossier is still in the
    * outbox: sent offline). */
   g_assert_true (cercle_db_exec (db, "DELETE FROM outbox WHERE resource_type = 'Bundle' AND resource_id != '"

@@ -27,6 +27,7 @@ TIMEOUT = 10.0          # seconds for anything the app does on its own
 KEY_ALT_L, KEY_CONTROL_L, KEY_2, KEY_Q, KEY_RETURN, KEY_ESCAPE = 64, 37, 11, 24, 36, 9
 KEY_TAB, KEY_F = 23, 41
 KEY_SHIFT_L, KEY_UP, KEY_DOWN = 50, 111, 116
+KEY_1, KEY_3 = 10, 12
 
 BUTTON_ROLES = None     # filled once pyatspi is imported
 TEXT_ROLES = None
@@ -53,6 +54,8 @@ ENGLISH = {
     'The Cercle authors', '© 2026 The Cercle authors',
     'Sign In', 'Sign Out', 'Sign In to the Server', 'Server', 'Login', 'Password', 'Sync Now',
     'Sign In Again', 'Retry', 'Sync', 'On this computer only', 'Not signed in', 'Show Password',
+    'All Dossiers', 'Export as PDF', 'Confirm the Admission', 'Cancel the Request', 'Send the Complements',
+    'Message to the structure', 'No Referrals Yet', 'No Dossier Selected', 'Status Filter', 'Back to the List',
 }
 # What the sign-in dialog says when cercle-syncd is not there (this test runs
 # without it).
@@ -613,6 +616,8 @@ def run(pyatspi, app, app_log):
                                check=False)
         close(window)
 
+    orientations(pyatspi, frame)
+
     # The sync service comes (a stand-in, tests/fake-sync-service.py): the
     # banner and the sidebar's sync state, their buttons named in French.
     sync_states(pyatspi, frame, shot)
@@ -628,6 +633,119 @@ def run(pyatspi, app, app_log):
     tap(status == 0, "quit", [f"exit status {status}"])
     warnings = [line for line in log if re.search(r'WARNING|CRITICAL|ERROR', line)]
     tap(not warnings, "no-warnings", warnings[-10:])
+
+
+# A dossier sent to three structures, as the sync writes what it pulls
+# into the local store (the app created its tables when the page opened).
+A11Y_DOSSIER = [
+    ('ServiceRequest', 'sr-a11y', {
+        'resourceType': 'ServiceRequest', 'id': 'sr-a11y', 'status': 'active', 'intent': 'order',
+        'code': {'coding': [{'system': 'https://cercle.fr/fhir/CodeSystem/orientation-type', 'code': 'SMR'}]},
+        'subject': {'reference': 'Patient/pat-a11y'}, 'authoredOn': '2026-11-20T09:15:00Z',
+        'requisition': {'value': 'DO-2026-A11Y'}, 'requester': {'reference': 'Practitioner/pract-a11y'}}),
+    ('Task', 'task-a11y-smr', {
+        'resourceType': 'Task', 'id': 'task-a11y-smr', 'status': 'accepted', 'intent': 'order',
+        'businessStatus': {'coding': [{'code': 'accord'}]}, 'focus': {'reference': 'ServiceRequest/sr-a11y'},
+        'for': {'reference': 'Patient/pat-a11y'},
+        'owner': {'reference': 'Organization/org-smr', 'display': 'SMR de Coubert (fictif)'},
+        'authoredOn': '2026-11-20T09:15:00Z', 'lastModified': '2026-11-22T15:05:00Z',
+        'output': [{'type': {'coding': [{'code': 'admission-date'}]}, 'valueDate': '2026-11-30'}]}),
+    ('Task', 'task-a11y-ssiad', {
+        'resourceType': 'Task', 'id': 'task-a11y-ssiad', 'status': 'received', 'intent': 'order',
+        'businessStatus': {'coding': [{'code': 'complement-demande'}]},
+        'focus': {'reference': 'ServiceRequest/sr-a11y'}, 'for': {'reference': 'Patient/pat-a11y'},
+        'owner': {'reference': 'Organization/org-ssiad', 'display': 'SSIAD de Melun (fictif)'},
+        'authoredOn': '2026-11-20T09:15:00Z', 'lastModified': '2026-11-21T08:30:00Z',
+        'note': [{'authorReference': {'reference': 'Practitioner/pract-ssiad'},
+                  'text': 'Comment se passent les nuits ?'}]}),
+    ('Task', 'task-a11y-had', {
+        'resourceType': 'Task', 'id': 'task-a11y-had', 'status': 'requested', 'intent': 'order',
+        'businessStatus': {'coding': [{'code': 'non-lue'}]}, 'focus': {'reference': 'ServiceRequest/sr-a11y'},
+        'for': {'reference': 'Patient/pat-a11y'},
+        'owner': {'reference': 'Organization/org-had', 'display': 'HAD de Melun (fictif)'},
+        'authoredOn': '2026-11-20T09:15:00Z', 'restriction': {'period': {'end': '2026-11-22T09:15:00Z'}},
+        'note': [{'authorString': 'Cercle', 'text': 'Relance : pas de réponse à l’échéance'}]}),
+]
+
+
+def orientations(pyatspi, frame):
+    """« Orientations », empty then with a dossier: every button named in
+    French; a dossier opened from the keyboard, its actions named."""
+    import json
+    import sqlite3
+
+    def buttons_named(root, *labels):
+        return wait_for(lambda: all(find_one(root, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                                             and real_name(a) == label) for label in labels))
+
+    press_keys(KEY_ALT_L, KEY_3)
+    sidebar = find_one(frame, lambda a: role(a) == pyatspi.ROLE_LIST and name(a) == 'Rubriques')
+    row = sidebar and find_one(sidebar, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM and name(a) == 'Orientations')
+    shown = wait_for(lambda: row is not None and has_state(row, pyatspi.STATE_SELECTED))
+    tap(bool(shown), "orientations/page", [f"sidebar row {'found' if row else 'missing'}"])
+    check_buttons(frame, "orientations-empty")
+    check_french(frame, "orientations-empty")
+
+    # The page opened the store: what a sync would have brought.
+    store = os.path.join(os.environ['CERCLE_TEST_TMPDIR'], 'a11y-store.db')
+    ready = wait_for(lambda: os.path.exists(store) and sqlite3.connect(store).execute(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'referral_task'").fetchone()[0] == 1)
+    if ready:
+        db = sqlite3.connect(store)
+        for rtype, rid, resource in A11Y_DOSSIER:
+            db.execute("INSERT INTO resource (type, id, patient_id, json, version_id, last_updated)"
+                       " VALUES (?, ?, 'pat-a11y', ?, '1', '2026-11-22T15:05:00Z')",
+                       (rtype, rid, json.dumps(resource, ensure_ascii=False)))
+        db.commit()
+        db.close()
+    tap(bool(ready), "orientations/store", [f"store {store}"])
+
+    # Shown again, the page reads the store again.
+    press_keys(KEY_ALT_L, KEY_1)
+    time.sleep(0.5)
+    press_keys(KEY_ALT_L, KEY_3)
+    listed = wait_for(lambda: find_one(frame, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                       and 'Acceptée le 22/11/2026' in (text(a) or name(a))))
+    tap(listed is not None, "orientations/listed", [] if listed else ["no row saying « Acceptée le 22/11/2026 »"])
+    check_buttons(frame, "orientations")
+    check_french(frame, "orientations")
+
+    # Tab to the dossier, Enter opens it.
+    dossiers = find_one(frame, lambda a: role(a) == pyatspi.ROLE_LIST and name(a) == 'Orientations'
+                        and on_screen(a))
+
+    def focused_dossier():
+        return find_one(dossiers, lambda a: role(a) == pyatspi.ROLE_LIST_ITEM
+                        and has_state(a, pyatspi.STATE_FOCUSED)) if dossiers else None
+    presses = 0
+    while focused_dossier() is None and presses < 30:
+        press_keys(KEY_TAB)
+        presses += 1
+        wait_for(focused_dossier, timeout=0.3)
+    press_keys(KEY_RETURN)
+    opened = buttons_named(frame, 'Confirmer l’admission', 'Envoyer les compléments', 'Annuler la demande',
+                           'Exporter en PDF')
+    tap(dossiers is not None and bool(opened), "orientations/dossier-from-keyboard",
+        [f"dossier list {'found' if dossiers else 'missing'}, {presses} Tab",
+         "actions named in French" if opened else "no « Confirmer l’admission » … on screen"])
+    check_buttons(frame, "dossier")
+    check_french(frame, "dossier")
+
+    # « Envoyer les compléments »: the structure's question, the volets.
+    send = find_one(frame, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                    and real_name(a) == 'Envoyer les compléments')
+    if send is not None:
+        do_action(send, 'click')
+    asked = wait_for(lambda: find_one(frame, lambda a: role(a) in TEXT_ROLES and on_screen(a)
+                                      and 'Comment se passent les nuits ?' in (text(a) or name(a))))
+    tap(asked is not None, "orientations/complements-form",
+        [] if asked else ["the structure's question is not on screen"])
+    check_buttons(frame, "complements")
+    check_french(frame, "complements")
+    cancel = find_one(frame, lambda a: role(a) in BUTTON_ROLES and on_screen(a) and real_name(a) == 'Annuler')
+    if cancel is not None:
+        do_action(cancel, 'click')
+    press_keys(KEY_ALT_L, KEY_1)
 
 
 def sync_states(pyatspi, frame, shot):

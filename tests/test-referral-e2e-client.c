@@ -304,6 +304,66 @@ test_story (void)
     g_assert_cmpstr (cercle_dossier_get_destination (mine, 0)->business, ==, "lue");
   }
 
+  /* The SSIAD asks how the nights go; the nurse completes the care volet
+   * and sends the complements: ServiceRequest and Task in one Bundle, the
+   * Task back to « Envoyée » as the server's rules allow. */
+  g_assert_true (cercle_referral_repo_act (ssiad.db, ssiad_task, CERCLE_REFERRAL_ACTION_ASK_COMPLEMENTS, NULL,
+                                           "Comment se passent les nuits ?", NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (push_outbox (&ssiad), ==, 0);
+  pull (&nurse, search);
+  {
+    g_autoptr(GHashTable) sections = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autofree char *asked = cercle_referral_repo_dup_complement_request (nurse.db, ssiad_task);
+    g_autoptr(JsonObject) request = NULL;
+    g_autoptr(CercleReferral) referral = NULL;
+    g_autoptr(GPtrArray) unread = NULL;
+    const char *care = NULL;
+
+    g_assert_cmpstr (asked, ==, "Comment se passent les nuits ?");
+    g_hash_table_insert (sections, (gpointer) CERCLE_REFERRAL_SECTION_CARE,
+                         (gpointer) "Aide à la toilette. Nuits calmes, un lever.");
+    g_assert_true (cercle_referral_repo_send_complements (nurse.db, ssiad_task, sections, "Volet soins complété", 48,
+                                                          &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (push_outbox (&nurse), ==, 0);
+    g_assert_cmpint (cercle_store_get_sync_state (nurse.db, "Bundle", ssiad_task, NULL), ==, CERCLE_SYNC_STATE_SENT);
+
+    /* The desk sees it sent again (its list, before opening it)... */
+    pull (&ssiad, search);
+    {
+      sqlite3_stmt *stmt = cercle_db_prepare (ssiad.db, "SELECT status || '/' || business FROM referral_task"
+                                                        " WHERE id = ?", NULL);
+
+      sqlite3_bind_text (stmt, 1, ssiad_task, -1, SQLITE_TRANSIENT);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "requested/non-lue");
+      sqlite3_reset (stmt);
+    }
+    /* ...opens it: to be marked « Lue » by the server, on a GET. */
+    g_assert_true (cercle_referral_repo_open_received (ssiad.db, ssiad_task, &error));
+    unread = cercle_referral_repo_list_unread_tasks (ssiad.db, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (unread->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (unread, 0), ==, ssiad_task);
+    g_clear_pointer (&unread, g_ptr_array_unref);
+    path = g_strdup_printf ("Task/%s", (const char *) ssiad_task);
+    pull (&ssiad, path);
+    g_free (path);
+    unread = cercle_referral_repo_list_unread_tasks (ssiad.db, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (unread->len, ==, 0);
+    path = g_strdup_printf ("ServiceRequest/%s", sr_id);
+    pull (&ssiad, path);
+    g_clear_pointer (&path, g_free);
+    request = cercle_referral_repo_get_resource (ssiad.db, "ServiceRequest", sr_id, &error);
+    g_assert_no_error (error);
+    referral = cercle_referral_new_from_fhir (request, &error);
+    g_assert_no_error (error);
+    g_assert_true (cercle_referral_get_section (referral, CERCLE_REFERRAL_SECTION_CARE, NULL, &care));
+    g_assert_cmpstr (care, ==, "Aide à la toilette. Nuits calmes, un lever.");
+  }
+
   /* The SSIAD refuses (pas de place), the SMR accepts as soon as possible. */
   g_assert_true (cercle_referral_repo_act (ssiad.db, ssiad_task, CERCLE_REFERRAL_ACTION_REFUSE, "pas-de-place", NULL,
                                            NULL, FALSE, &error));

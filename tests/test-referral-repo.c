@@ -487,7 +487,9 @@ test_requester_actions (Fixture       *f,
   g_assert_true (cercle_referral_repo_act (f->db, had, CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS, NULL,
                                            "Bilan infirmier joint", NULL, FALSE, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Task'"), ==, 2);
+  /* The confirmation's PUT, then the complements' Bundle. */
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Task'"), ==, 1);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Bundle'"), ==, 1);
   body = query_text (f->db, "SELECT body FROM outbox ORDER BY seq DESC LIMIT 1");
   g_assert_nonnull (strstr (body, "Bilan infirmier joint"));
   g_assert_cmpint (validate_fhir (body), ==, 0);
@@ -620,6 +622,273 @@ test_categories (void)
   g_assert_null (cercle_referral_orientation_categories ("XYZ"));
 }
 
+/* Every category of every orientation type is a FINESS category of the
+ * nomenclature, open — but for the former SMR categories. */
+static void
+test_categories_nomenclature (void)
+{
+  static const char * const types[] = { "SMR", "HAD", "USP", "SSIAD", "EHPAD" };
+  static const char * const closed_smr[] = { "108", "112", "135", NULL };
+  g_autofree char *path = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "nomenclatures",
+                                            "nomenclature_categorie_finess.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GHashTable) states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ";", -1);
+
+      if (lines[i][0] == '#' || g_strv_length (fields) < 3)
+        continue;
+      g_hash_table_insert (states, g_strdup (fields[0]), g_strdup (fields[2]));
+    }
+  g_assert_cmpuint (g_hash_table_size (states), >, 200);
+
+  for (gsize t = 0; t < G_N_ELEMENTS (types); t++)
+    {
+      const char * const *categories = cercle_referral_orientation_categories (types[t]);
+
+      g_assert_nonnull (categories);
+      for (guint i = 0; categories[i]; i++)
+        {
+          const char *state = g_hash_table_lookup (states, categories[i]);
+
+          g_test_message ("%s: %s (%s)", types[t], categories[i], state ? state : "absent");
+          g_assert_nonnull (state);
+          if (g_str_equal (types[t], "SMR") && g_strv_contains (closed_smr, categories[i]))
+            g_assert_cmpstr (state, ==, "fermee");
+          else
+            g_assert_cmpstr (state, ==, "ouverte");
+        }
+    }
+  /* Réadaptation professionnelle is not SMR; the CH host the USP. */
+  g_assert_false (g_strv_contains (cercle_referral_orientation_categories ("SMR"), "249"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "355"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "101"));
+  g_assert_true (g_strv_contains (cercle_referral_orientation_categories ("USP"), "131"));
+}
+
+static char *
+section_text (CercleDb   *db,
+              const char *referral_id,
+              const char *section)
+{
+  g_autoptr(JsonObject) json = cercle_referral_repo_get_resource (db, "ServiceRequest", referral_id, NULL);
+  g_autoptr(CercleReferral) referral = json ? cercle_referral_new_from_fhir (json, NULL) : NULL;
+  const char *text = NULL;
+
+  g_assert_nonnull (referral);
+  cercle_referral_get_section (referral, section, NULL, &text);
+  return g_strdup (text);
+}
+
+/* « Envoyer les compléments »: the volets completed in the ServiceRequest
+ * and the Task back to requested/non-lue, in ONE outbox Bundle. */
+static void
+test_send_complements (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = send_durand (f);
+  g_autofree char *ssiad = task_of (f->db, CERCLE_DEMO_ORG_SSIAD_MELUN);
+  g_autofree char *medical_before = section_text (f->db, id, CERCLE_REFERRAL_SECTION_MEDICAL);
+  g_autofree char *asked = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *care = NULL;
+  g_autofree char *medical = NULL;
+  g_autoptr(GHashTable) sections = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(CercleDossier) dossier = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  JsonArray *entries;
+  gboolean saw_request = FALSE, saw_task = FALSE;
+
+  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox", NULL));
+  g_hash_table_insert (sections, (gpointer) CERCLE_REFERRAL_SECTION_CARE,
+                       (gpointer) "Soins d’hygiène, injections. Matelas anti-escarres à domicile.");
+  g_hash_table_insert (sections, (gpointer) CERCLE_REFERRAL_SECTION_MEDICAL, medical_before);
+
+  /* Not asked for: the rules refuse it, nothing queued. */
+  g_assert_false (cercle_referral_repo_send_complements (f->db, ssiad, sections, "Voici", 48, &error));
+  g_assert_error (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_INVALID_TRANSITION);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox"), ==, 0);
+
+  /* The structure asks, with a message (what the sync brings back). */
+  {
+    g_autoptr(JsonObject) task = cercle_referral_repo_get_resource (f->db, "Task", ssiad, NULL);
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *json = NULL;
+    JsonArray *notes = json_array_new ();
+    JsonObject *note = json_object_new ();
+
+    json_object_set_object_member (note, "authorReference",
+                                   cercle_fhir_reference_new ("Practitioner", "pract-ssiad", NULL));
+    json_object_set_string_member (note, "text", "Précisez le matériel à domicile");
+    json_array_add_object_element (notes, note);
+    json_object_set_array_member (task, "note", notes);
+    node = json_node_init_object (json_node_alloc (), json_object_ref (task));
+    json = json_to_string (node, FALSE);
+    g_assert_true (cercle_store_resource_put (f->db, "Task", ssiad, CERCLE_DEMO_PAT_DURAND, NULL, json, "2", NULL,
+                                              &error));
+    g_assert_no_error (error);
+  }
+  server_sets (f->db, ssiad, "received", "complement-demande");
+  asked = cercle_referral_repo_dup_complement_request (f->db, ssiad);
+  g_assert_cmpstr (asked, ==, "Précisez le matériel à domicile");
+
+  /* Nothing completed, nothing said: a French error, nothing queued. */
+  g_assert_false (cercle_referral_repo_send_complements (f->db, ssiad, NULL, "", 48, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox"), ==, 0);
+
+  g_assert_true (cercle_referral_repo_send_complements (f->db, ssiad, sections, "Matériel précisé", 24, &error));
+  g_assert_no_error (error);
+
+  /* ONE row: a Bundle of the ServiceRequest and the Task, on the Task. */
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox"), ==, 1);
+  body = query_text (f->db, "SELECT body FROM outbox WHERE resource_type = 'Bundle' AND method = 'POST'");
+  g_assert_nonnull (body);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM outbox WHERE resource_id = (SELECT id FROM resource"
+                                 " WHERE type = 'Task' AND json_extract (json, '$.owner.reference')"
+                                 " = 'Organization/" CERCLE_DEMO_ORG_SSIAD_MELUN "')"), ==, 1);
+  root = json_from_string (body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_fhir_get_string (json_node_get_object (root), "type"), ==, "transaction");
+  entries = cercle_fhir_get_array (json_node_get_object (root), "entry");
+  g_assert_cmpuint (json_array_get_length (entries), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      const char *type = cercle_fhir_get_string (resource, "resourceType");
+
+      g_assert_cmpstr (cercle_fhir_get_string (cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i),
+                                                                       "request"), "method"), ==, "PUT");
+      if (g_str_equal (type, "ServiceRequest"))
+        {
+          g_autoptr(CercleReferral) referral = cercle_referral_new_from_fhir (resource, &error);
+          const char *text = NULL;
+          gboolean complete = FALSE;
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (cercle_referral_get_id (referral), ==, id);
+          g_assert_true (cercle_referral_get_section (referral, CERCLE_REFERRAL_SECTION_CARE, &complete, &text));
+          g_assert_true (complete);
+          g_assert_nonnull (strstr (text, "Matelas anti-escarres"));
+          saw_request = TRUE;
+        }
+      else
+        {
+          g_autoptr(CercleDestination) d = cercle_destination_new_from_fhir (resource, &error);
+          g_autoptr(GDateTime) end = NULL;
+          const CercleDestinationTransition *last;
+
+          g_assert_no_error (error);
+          g_assert_cmpstr (cercle_fhir_get_string (resource, "id"), ==, ssiad);
+          g_assert_cmpstr (cercle_destination_get_status (d), ==, "requested");
+          g_assert_cmpstr (cercle_destination_get_business_status (d), ==, "non-lue");
+          last = cercle_destination_get_transition (d, cercle_destination_get_n_transitions (d) - 1);
+          g_assert_cmpstr (last->status, ==, "requested");
+          g_assert_cmpint (last->actor, ==, CERCLE_REFERRAL_ACTOR_REQUESTER);
+          /* A new time to answer, from now. */
+          end = cercle_fhir_parse_date_time (cercle_fhir_get_string (cercle_fhir_get_object (
+                                               cercle_fhir_get_object (resource, "restriction"), "period"), "end"));
+          g_assert_cmpint (g_date_time_difference (end, now), >, 23 * G_TIME_SPAN_HOUR);
+          g_assert_cmpint (g_date_time_difference (end, now), <=, 24 * G_TIME_SPAN_HOUR + G_TIME_SPAN_MINUTE);
+          g_assert_nonnull (strstr (body, "Matériel précisé"));
+          saw_task = TRUE;
+        }
+    }
+  g_assert_true (saw_request && saw_task);
+  g_assert_cmpint (validate_fhir (body), ==, 0);
+
+  /* The local copies: the care volet completed, the médical one as it was. */
+  care = section_text (f->db, id, CERCLE_REFERRAL_SECTION_CARE);
+  g_assert_nonnull (strstr (care, "Matelas anti-escarres"));
+  medical = section_text (f->db, id, CERCLE_REFERRAL_SECTION_MEDICAL);
+  g_assert_cmpstr (medical, ==, medical_before);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM resource WHERE type = 'Task' AND version_id IS NULL"
+                                 " AND json_extract (json, '$.status') = 'requested'"
+                                 " AND json_extract (json, '$.owner.reference') = 'Organization/"
+                                 CERCLE_DEMO_ORG_SSIAD_MELUN "'"), ==, 1);
+  /* The destination waits for the server; a refusal would show there. */
+  dossier = cercle_referral_repo_get_dossier (f->db, id, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < cercle_dossier_get_n_destinations (dossier); i++)
+    {
+      const CercleDossierDestination *d = cercle_dossier_get_destination (dossier, i);
+
+      g_assert_cmpint (d->sync_state, ==, g_str_equal (d->task_id, ssiad) ? CERCLE_SYNC_STATE_PENDING
+                                                                          : CERCLE_SYNC_STATE_SENT);
+    }
+  g_clear_object (&dossier);
+  g_assert_true (cercle_db_exec (f->db, "UPDATE outbox SET state = 'refused', last_error = 'Refusé par le serveur'",
+                                 NULL));
+  dossier = cercle_referral_repo_get_dossier (f->db, id, &error);
+  for (guint i = 0; i < cercle_dossier_get_n_destinations (dossier); i++)
+    {
+      const CercleDossierDestination *d = cercle_dossier_get_destination (dossier, i);
+
+      if (g_str_equal (d->task_id, ssiad))
+        {
+          g_assert_cmpint (d->sync_state, ==, CERCLE_SYNC_STATE_REFUSED);
+          g_assert_cmpstr (d->sync_message, ==, "Refusé par le serveur");
+        }
+    }
+}
+
+/* The desk opened a request; the server marks it « Lue » on the desk's
+ * first GET: the Tasks still to be read that way. */
+static void
+test_unread_tasks (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = send_durand (f);
+  g_autofree char *ssiad = task_of (f->db, CERCLE_DEMO_ORG_SSIAD_MELUN);
+  g_autofree char *had = task_of (f->db, CERCLE_DEMO_ORG_HAD_MELUN);
+  g_autoptr(GPtrArray) unread = NULL;
+
+  /* The requester has nothing to read for a structure. */
+  g_assert_true (cercle_referral_repo_open_received (f->db, ssiad, &error));
+  unread = cercle_referral_repo_list_unread_tasks (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 0);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+  g_assert_true (cercle_db_exec (f->db, "UPDATE resource SET read_at = NULL", NULL));
+
+  /* What the server sent to the SSIAD's desk. */
+  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox; UPDATE resource SET version_id = '1'", NULL));
+  seed_account (f->db, "ssiad.melun");
+  unread = cercle_referral_repo_list_unread_tasks (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 0);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+
+  /* Opened: to be read on the server. Another structure's is not. */
+  g_assert_true (cercle_referral_repo_open_received (f->db, ssiad, &error));
+  g_assert_true (cercle_referral_repo_open_received (f->db, had, &error));
+  unread = cercle_referral_repo_list_unread_tasks (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (unread, 0), ==, ssiad);
+  g_clear_pointer (&unread, g_ptr_array_unref);
+
+  /* The sync's GET brought back received/lue: done, and still read here. */
+  server_sets (f->db, ssiad, "received", "lue");
+  unread = cercle_referral_repo_list_unread_tasks (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unread->len, ==, 0);
+  g_assert_cmpint (count (f->db, "SELECT count(*) FROM resource WHERE type = 'Task' AND read_at IS NOT NULL"), ==, 2);
+  g_assert_nonnull (id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -633,8 +902,11 @@ main (int   argc,
   ADD ("desk-actions", test_desk_actions);
   ADD ("requester-actions", test_requester_actions);
   ADD ("lists", test_lists);
+  ADD ("send-complements", test_send_complements);
+  ADD ("unread-tasks", test_unread_tasks);
 #undef ADD
   g_test_add_func ("/referral-repo/categories", test_categories);
+  g_test_add_func ("/referral-repo/categories-nomenclature", test_categories_nomenclature);
 
   return g_test_run ();
 }

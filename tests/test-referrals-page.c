@@ -486,6 +486,318 @@ test_pdf (void)
   g_assert_nonnull (strstr (out, "Anticoagulation"));
 }
 
+/* « Envoyer les compléments »: the volets open again under the structure's
+ * message; one Bundle with the ServiceRequest and the Task back to
+ * « Envoyée ». */
+static void
+test_send_complements (void)
+{
+  g_autoptr(CercleDb) db = fresh_store ("sortie.melun", TRUE);
+  GtkWidget *page = show_page (1100);
+  CercleReferralsPage *referrals = CERCLE_REFERRALS_PAGE (page);
+  CercleDossierView *view = cercle_referrals_page_get_view (referrals);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *button, *group, *care, *medical;
+
+  /* What the sync brought: the SSIAD's question, on its Task. */
+  g_assert_true (cercle_db_exec (db, "UPDATE resource SET json = json_set (json, '$.note',"
+                                     " json_array (json_object ('authorReference', json_object ('reference',"
+                                     " 'Practitioner/pract-ssiad'), 'text', 'Comment se passent les nuits ?')))"
+                                     " WHERE type = 'Task' AND id = '" CERCLE_DEMO_TASK_SSIAD "'", &error));
+  g_assert_no_error (error);
+
+  wait_until (is_mapped, page, 10, "the page");
+  g_assert_true (gtk_widget_activate_action (page, "referrals.open", "s", CERCLE_DEMO_REFERRAL));
+  button = cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD, CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS);
+  g_assert_nonnull (button);
+  click (button);
+  flush_events (50);
+
+  group = cercle_dossier_view_get_complements_group (view);
+  g_assert_nonnull (group);
+  g_assert_true (gtk_widget_get_mapped (group));
+  g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==,
+                   "La structure demande : « Comment se passent les nuits ? »");
+  /* The dossier's volets, editable, with what was sent. */
+  care = cercle_dossier_view_get_complements (view, CERCLE_REFERRAL_SECTION_CARE);
+  medical = cercle_dossier_view_get_complements (view, CERCLE_REFERRAL_SECTION_MEDICAL);
+  g_assert_nonnull (care);
+  g_assert_nonnull (medical);
+  g_assert_true (strlen (gtk_editable_get_text (GTK_EDITABLE (care))) > 0);
+  g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (care)));
+
+  /* Nothing changed, nothing said: refused here, in French. */
+  click (cercle_dossier_view_get_complements_button (view));
+  g_assert_cmpstr (cercle_dossier_view_get_feedback (view), ==,
+                   "Complétez un volet, ou écrivez un message à la structure");
+  g_assert_cmpint (count (db, "SELECT count(*) FROM outbox"), ==, 0);
+
+  g_free (text);
+  text = g_strconcat (gtk_editable_get_text (GTK_EDITABLE (care)), " Nuits calmes, lever une fois.", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (care), text);
+  gtk_editable_set_text (GTK_EDITABLE (cercle_dossier_view_get_complements (view, NULL)), "Volet soins complété");
+  click (cercle_dossier_view_get_complements_button (view));
+
+  g_assert_cmpint (count (db, "SELECT count(*) FROM outbox"), ==, 1);
+  g_assert_cmpint (count (db, "SELECT count(*) FROM outbox WHERE resource_type = 'Bundle' AND method = 'POST'"
+                              " AND resource_id = '" CERCLE_DEMO_TASK_SSIAD "'"
+                              " AND json_array_length (body, '$.entry') = 2"
+                              " AND json_extract (body, '$.entry[0].resource.resourceType') = 'ServiceRequest'"
+                              " AND instr (json_extract (body, '$.entry[0].resource'), 'Nuits calmes') > 0"
+                              " AND json_extract (body, '$.entry[1].resource.status') = 'requested'"
+                              " AND json_extract (body, '$.entry[1].resource.businessStatus.coding[0].code')"
+                              " = 'non-lue'"), ==, 1);
+  g_assert_cmpstr (cercle_dossier_view_get_feedback (view), ==,
+                   "Enregistré : ce sera envoyé à la prochaine synchronisation");
+  g_assert_null (cercle_dossier_view_get_complements_group (view));
+  g_clear_pointer (&text, g_free);
+  text = cercle_dossier_view_dup_text (view);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "SSIAD de Melun (fictif) : En attente d’envoi"));
+  /* The dossier's volet shows the completed text. */
+  {
+    g_autoptr(JsonObject) json = cercle_referral_repo_get_resource (db, "ServiceRequest", CERCLE_DEMO_REFERRAL, NULL);
+    g_autoptr(CercleReferral) referral = cercle_referral_new_from_fhir (json, NULL);
+    const char *care_text = NULL;
+
+    g_assert_true (cercle_referral_get_section (referral, CERCLE_REFERRAL_SECTION_CARE, NULL, &care_text));
+    g_assert_nonnull (strstr (care_text, "Nuits calmes"));
+  }
+  close_page (page);
+}
+
+/* Every answer a desk may give is reached with Tab and pressed with the
+ * keyboard; each button says what it does, in French. */
+static void
+test_desk_keyboard (void)
+{
+  static const struct {
+    CercleReferralAction action;
+    const char          *label;
+  } expected[] = {
+    { CERCLE_REFERRAL_ACTION_ACCEPT, "Accepter" },
+    { CERCLE_REFERRAL_ACTION_WAITING_LIST, "Liste d’attente" },
+    { CERCLE_REFERRAL_ACTION_ASK_COMPLEMENTS, "Demander des compléments" },
+    { CERCLE_REFERRAL_ACTION_REFUSE, "Refuser" },
+    { CERCLE_REFERRAL_ACTION_ADMITTED, "Patient admis" },
+    { CERCLE_REFERRAL_ACTION_WITHDRAW, "Désistement" },
+  };
+  static const struct {
+    const char *status, *business;
+  } states[] = {
+    { "received", "lue" },       /* accept, waiting list, complements, refuse */
+    { "in-progress", "transfert-organise" },  /* admitted, withdrawal */
+  };
+  g_autoptr(CercleDb) db = fresh_store ("ssiad.melun", TRUE);
+  GtkWidget *page = show_page (1100);
+  CercleReferralsPage *referrals = CERCLE_REFERRALS_PAGE (page);
+  CercleDossierView *view = cercle_referrals_page_get_view (referrals);
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_root (page));
+  guint reached = 0;
+
+  wait_until (is_mapped, page, 10, "the page");
+  for (gsize s = 0; s < G_N_ELEMENTS (states); s++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE resource SET json = json_set (json, '$.status', '%s',"
+                                              " '$.businessStatus.coding[0].code', '%s') WHERE type = 'Task'"
+                                              " AND id = '" CERCLE_DEMO_TASK_SSIAD "'", states[s].status,
+                                              states[s].business);
+      g_autoptr(GPtrArray) focused = g_ptr_array_new ();
+
+      g_assert_true (cercle_db_exec (db, sql, NULL));
+      g_assert_true (gtk_widget_activate_action (page, "referrals.open", "s", CERCLE_DEMO_REFERRAL));
+      /* As the desk sees it: its own Task. */
+      cercle_referrals_page_reload (referrals, NULL);
+      g_signal_emit_by_name (cercle_received_page_get_list_view (cercle_referrals_page_get_received_page (referrals)),
+                             "activate", 0);
+      flush_events (100);
+      gtk_widget_grab_focus (page);
+      for (guint i = 0; i < 80; i++)
+        {
+          GtkWidget *focus;
+
+          if (!gtk_widget_child_focus (window, GTK_DIR_TAB_FORWARD))
+            break;
+          focus = gtk_root_get_focus (GTK_ROOT (window));
+          if (focus && !g_ptr_array_find (focused, focus, NULL))
+            g_ptr_array_add (focused, focus);
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          GtkWidget *button = cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD, expected[i].action);
+
+          if (button == NULL)
+            continue;
+          g_test_message ("%s: %s", states[s].status, gtk_button_get_label (GTK_BUTTON (button)));
+          g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, expected[i].label);
+          g_assert_true (g_ptr_array_find (focused, button, NULL));
+          reached++;
+        }
+    }
+  /* The six answers, each once. */
+  g_assert_cmpuint (reached, ==, 6);
+
+  /* Enter on « Refuser »: its form, the reason first. */
+  g_assert_true (cercle_db_exec (db, "UPDATE resource SET json = json_set (json, '$.status', 'received',"
+                                     " '$.businessStatus.coding[0].code', 'lue') WHERE id = '"
+                                     CERCLE_DEMO_TASK_SSIAD "'", NULL));
+  cercle_dossier_view_reload (view);
+  {
+    GtkWidget *refuse = cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD,
+                                                               CERCLE_REFERRAL_ACTION_REFUSE);
+
+    gtk_widget_grab_focus (refuse);
+    g_assert_true (gtk_widget_has_focus (refuse));
+    gtk_widget_activate (refuse);
+    flush_events (400);
+    g_assert_true (gtk_revealer_get_reveal_child (child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "form_revealer")));
+    g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                           child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "reason_row"))
+                   || gtk_root_get_focus (GTK_ROOT (window)) == child_of (view, CERCLE_TYPE_DOSSIER_VIEW, "reason_row"));
+  }
+  close_page (page);
+}
+
+static GtkWidget *
+only_row (GtkWidget *page)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  collect (GTK_WIDGET (cercle_referrals_page_get_list_view (CERCLE_REFERRALS_PAGE (page))), CERCLE_TYPE_DOSSIER_ROW,
+           rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  return g_ptr_array_index (rows, 0);
+}
+
+/* The draft's row follows the draft as the user types: the same dossier
+ * in the model, the same row widget, new words. */
+static void
+test_draft_row_live (void)
+{
+  g_autoptr(CercleDb) db = fresh_store ("sortie.melun", FALSE);
+  GtkWidget *page = show_page (1100);
+  CercleDossierEditor *editor = cercle_referrals_page_get_editor (CERCLE_REFERRALS_PAGE (page));
+  AdwComboRow *type_row = child_of (editor, CERCLE_TYPE_DOSSIER_EDITOR, "type_row");
+  GListModel *dossiers = cercle_referrals_page_get_dossiers (CERCLE_REFERRALS_PAGE (page));
+  g_autoptr(CercleDossier) before = NULL;
+  g_autoptr(CercleDossier) after = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *row;
+
+  wait_until (is_mapped, page, 10, "the page");
+  g_assert_true (gtk_widget_activate_action (page, "referrals.new", "s", CERCLE_DEMO_PAT_DURAND));
+  wait_until (editor_shown, page, 10, "the dossier editor");
+  flush_events (100);
+  before = g_list_model_get_item (dossiers, 0);
+  row = only_row (page);
+  text = cercle_dossier_row_dup_text (CERCLE_DOSSIER_ROW (row));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Type non choisi · Brouillon, non envoyé · Manque : le type d’orientation"));
+
+  adw_combo_row_set_selected (type_row, 4);   /* SSIAD */
+  type_text (editor, "reason", "Retour à domicile");
+  flush_events (50);
+  g_clear_pointer (&text, g_free);
+  text = cercle_dossier_row_dup_text (CERCLE_DOSSIER_ROW (row));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Soins infirmiers à domicile (SSIAD) · Brouillon, non envoyé · Manque :"));
+  g_assert_null (strstr (text, "le type d’orientation"));
+  g_assert_nonnull (strstr (text, "au moins une structure"));
+  /* Through the model: the same item, the same row. */
+  after = g_list_model_get_item (dossiers, 0);
+  g_assert_true (before == after);
+  g_assert_true (row == only_row (page));
+  g_assert_cmpuint (g_list_model_get_n_items (dossiers), ==, 1);
+
+  close_page (page);
+}
+
+static GDateTime *
+utc (const char *iso)
+{
+  GDateTime *time = g_date_time_new_from_iso8601 (iso, NULL);
+
+  g_assert_nonnull (time);
+  return time;
+}
+
+/* The status lines read as French sentences; the time since sending comes
+ * from the Task's step to `requested`, not from when it was written here. */
+static void
+test_status_lines (void)
+{
+  g_autoptr(CercleDb) db = fresh_store ("sortie.melun", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDossier) dossier = cercle_referral_repo_get_dossier (db, CERCLE_DEMO_REFERRAL, &error);
+  g_autoptr(GDateTime) three_days = utc ("2026-11-23T09:20:00Z");
+  CercleDossierDestination d = { 0 };
+  g_autofree char *line = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < cercle_dossier_get_n_destinations (dossier); i++)
+    {
+      const CercleDossierDestination *dest = cercle_dossier_get_destination (dossier, i);
+      g_autofree char *text = cercle_dossier_destination_chip_text (dest, FALSE, three_days);
+
+      g_test_message ("%s: %s", dest->task_id, text);
+      if (g_str_equal (dest->task_id, CERCLE_DEMO_TASK_SMR))
+        g_assert_cmpstr (text, ==, "Acceptée le 22/11/2026 — admission prévue le 30/11/2026");
+      else if (g_str_equal (dest->task_id, CERCLE_DEMO_TASK_SSIAD))
+        g_assert_cmpstr (text, ==, "Compléments demandés le 21/11/2026");
+      else
+        {
+          /* Sent on 20/11 (the step), stored today: three days at 23/11. */
+          g_autoptr(GDateTime) sent = cercle_fhir_parse_date_time (dest->sent_at);
+          g_autoptr(GDateTime) step = utc ("2026-11-20T09:15:00Z");
+
+          g_assert_nonnull (sent);
+          g_assert_true (g_date_time_equal (sent, step));
+          g_assert_cmpstr (text, ==, "Envoyée il y a 3 j");
+        }
+    }
+
+  d.owner_display = (char *) "SSIAD de Melun (fictif)";
+  d.status = (char *) "rejected";
+  d.reason = (char *) "pas-de-place";
+  d.last_modified = (char *) "2026-11-22T12:00:00Z";
+  line = cercle_dossier_destination_chip_text (&d, TRUE, three_days);
+  g_assert_cmpstr (line, ==, "SSIAD de Melun (fictif) : Refusée le 22/11/2026 : pas de place");
+  g_clear_pointer (&line, g_free);
+
+  d.status = (char *) "accepted";
+  d.business = (char *) "accord";
+  d.reason = NULL;
+  d.asap = TRUE;
+  line = cercle_dossier_destination_chip_text (&d, FALSE, three_days);
+  g_assert_cmpstr (line, ==, "Acceptée le 22/11/2026 — admission dès que possible");
+  g_clear_pointer (&line, g_free);
+
+  d.status = (char *) "received";
+  d.business = (char *) "lue";
+  d.reminded = TRUE;
+  d.deadline = (char *) "2026-11-22T12:00:00Z";
+  d.sent_at = (char *) "2026-11-20T09:20:00Z";
+  line = cercle_dossier_destination_chip_text (&d, FALSE, three_days);
+  g_test_message ("%s", line);
+  g_assert_true (g_str_has_prefix (line, "Lue le 22/11/2026 · Relancée · réponse attendue avant le 22/11 à "));
+  g_assert_true (g_str_has_suffix (line, " · envoyée il y a 3 j"));
+  g_clear_pointer (&line, g_free);
+
+  d.status = (char *) "requested";
+  d.business = (char *) "non-lue";
+  line = cercle_dossier_destination_chip_text (&d, FALSE, three_days);
+  g_assert_true (g_str_has_prefix (line, "Envoyée il y a 3 j · Relancée · réponse attendue avant le 22/11 à "));
+  g_clear_pointer (&line, g_free);
+
+  d.status = (char *) "cancelled";
+  d.business = NULL;
+  d.reason = (char *) "autre";
+  d.reason_text = (char *) "La famille a trouvé une place";
+  line = cercle_dossier_destination_chip_text (&d, FALSE, three_days);
+  g_assert_cmpstr (line, ==, "Annulée le 22/11/2026 : La famille a trouvé une place");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +834,10 @@ main (int   argc,
   g_test_add_func ("/referrals-page/requester-confirm", test_requester_confirm);
   g_test_add_func ("/referrals-page/narrow", test_narrow);
   g_test_add_func ("/referrals-page/pdf", test_pdf);
+  g_test_add_func ("/referrals-page/draft-row-live", test_draft_row_live);
+  g_test_add_func ("/referrals-page/status-lines", test_status_lines);
+  g_test_add_func ("/referrals-page/send-complements", test_send_complements);
+  g_test_add_func ("/referrals-page/desk-keyboard", test_desk_keyboard);
 
   return g_test_run ();
 }

@@ -29,8 +29,16 @@ struct _CercleDossier
   char *authored_on;
   CercleSyncState sync_state;
   char *sync_message;
+  char *missing;
   GPtrArray *destinations;  /* of CercleDossierDestination */
 };
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (CercleDossier, cercle_dossier, G_TYPE_OBJECT)
 
@@ -48,6 +56,7 @@ destination_free (CercleDossierDestination *d)
   g_free (d->deadline);
   g_free (d->last_modified);
   g_free (d->sync_message);
+  g_free (d->sent_at);
   g_free (d);
 }
 
@@ -64,6 +73,7 @@ cercle_dossier_finalize (GObject *object)
   g_free (self->status);
   g_free (self->authored_on);
   g_free (self->sync_message);
+  g_free (self->missing);
   g_ptr_array_unref (self->destinations);
 
   G_OBJECT_CLASS (cercle_dossier_parent_class)->finalize (object);
@@ -73,6 +83,15 @@ static void
 cercle_dossier_class_init (CercleDossierClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = cercle_dossier_finalize;
+
+  /**
+   * CercleDossier::changed:
+   *
+   * What the dossier holds changed in place (a draft being typed): the
+   * rows bound to it show it again, without the list being rebuilt.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
 }
 
 static void
@@ -240,6 +259,59 @@ cercle_dossier_set_sync_state (CercleDossier   *self,
 }
 
 /**
+ * cercle_dossier_get_missing:
+ * @self: a dossier
+ *
+ * Returns: (nullable): for a draft, what it lacks before it can be sent
+ *   (« Manque : … »), in French; %NULL when complete or sent
+ */
+const char *
+cercle_dossier_get_missing (CercleDossier *self)
+{
+  g_return_val_if_fail (CERCLE_IS_DOSSIER (self), NULL);
+  return self->missing;
+}
+
+/**
+ * cercle_dossier_update_from_draft:
+ * @self: the dossier listing a draft (same id)
+ * @draft: the draft
+ *
+ * Takes what the list shows of a draft (patient, orientation type, chosen
+ * structures, what is missing) from @draft, then emits
+ * #CercleDossier::changed: the « Orientations » row follows the draft as
+ * the user types.
+ */
+void
+cercle_dossier_update_from_draft (CercleDossier       *self,
+                                  CercleReferralDraft *draft)
+{
+  g_return_if_fail (CERCLE_IS_DOSSIER (self));
+  g_return_if_fail (CERCLE_IS_REFERRAL_DRAFT (draft));
+
+  g_free (self->patient_id);
+  self->patient_id = g_strdup (cercle_referral_draft_get_patient_id (draft));
+  g_free (self->patient_name);
+  self->patient_name = g_strdup (cercle_referral_draft_get_patient_name (draft));
+  g_free (self->orientation_type);
+  self->orientation_type = g_strdup (cercle_referral_draft_get_orientation_type (draft));
+  g_free (self->status);
+  self->status = g_strdup ("draft");
+  g_free (self->missing);
+  self->missing = cercle_referral_draft_dup_blocker (draft);
+  g_ptr_array_set_size (self->destinations, 0);
+  for (guint i = 0; i < cercle_referral_draft_get_n_destinations (draft); i++)
+    {
+      const CercleReferralDraftDestination *chosen = cercle_referral_draft_get_destination (draft, i);
+      CercleDossierDestination *d = cercle_dossier_add_destination (self, chosen->finess);
+
+      d->owner_display = g_strdup (chosen->name);
+      d->status = g_strdup ("draft");
+    }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/**
  * cercle_dossier_get_n_destinations:
  * @self: a dossier
  *
@@ -337,8 +409,10 @@ cercle_dossier_matches (CercleDossier       *self,
  * cercle_dossier_dup_destination_label:
  * @destination: a destination of a dossier
  *
- * The status chip: the French label of domain.md §6, with the date of an
- * acceptance, or where a local change stands when it is not sent yet.
+ * The status chip's first words: the French label of domain.md §6, or
+ * where a local change stands when it is not sent yet. The answer's date,
+ * the admission date and the reason follow it in the row (the app's
+ * cercle_dossier_destination_chip_text()).
  *
  * Returns: (transfer full): the label
  */
@@ -357,25 +431,6 @@ cercle_dossier_dup_destination_label (const CercleDossierDestination *destinatio
   label = cercle_referral_status_label (destination->status, destination->business);
   if (label == NULL)
     label = destination->status ? destination->status : "";
-  if (g_strcmp0 (destination->business, CERCLE_REFERRAL_BUSINESS_AGREED) == 0)
-    {
-      if (destination->asap)
-        return g_strdup_printf (_("%s (as soon as possible)"), label);
-      if (destination->admission_date)
-        {
-          g_autoptr(GDateTime) date = NULL;
-          g_autofree char *iso = g_strconcat (destination->admission_date, "T00:00:00Z", NULL);
-
-          date = g_date_time_new_from_iso8601 (iso, NULL);
-          if (date)
-            {
-              g_autofree char *day = g_date_time_format (date, "%d/%m/%Y");
-
-              /* TRANSLATORS: a status and the proposed admission date, e.g. "Acceptée (le 28/11/2026)" */
-              return g_strdup_printf (_("%s (on %s)"), label, day);
-            }
-        }
-    }
   return g_strdup (label);
 }
 

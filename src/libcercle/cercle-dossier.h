@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "cercle-referral-draft.h"
 #include "cercle-store.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,9 @@ G_BEGIN_DECLS
  * @reminded: the server reminded the structure (« Relancée »)
  * @sync_state: where the last local change of the Task stands
  * @sync_message: (nullable): the server's refusal, in French
+ * @sent_at: (nullable): when it was last sent to the structure: the time
+ *   of the Task's last step to `requested` (sending it, or sending the
+ *   complements asked for), else its authoredOn
  */
 typedef struct {
   char            *task_id;
@@ -43,6 +47,7 @@ typedef struct {
   gboolean         reminded;
   CercleSyncState  sync_state;
   char            *sync_message;
+  char            *sent_at;
 } CercleDossierDestination;
 
 /**
@@ -83,6 +88,10 @@ CercleSyncState cercle_dossier_get_sync_state        (CercleDossier    *self,
 void            cercle_dossier_set_sync_state        (CercleDossier    *self,
                                                       CercleSyncState   state,
                                                       const char       *message);
+
+const char     *cercle_dossier_get_missing           (CercleDossier    *self);
+void            cercle_dossier_update_from_draft     (CercleDossier    *self,
+                                                      CercleReferralDraft *draft);
 
 guint           cercle_dossier_get_n_destinations    (CercleDossier    *self);
 const CercleDossierDestination *

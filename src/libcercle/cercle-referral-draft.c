@@ -66,13 +66,28 @@ static const CercleReferralField fields[] = {
   { "home_help", SOCIAL, N_("Help at home"), N_("the help at home"), FALSE },
 };
 
-/* FINESS categories of the structures of each orientation type. SMR are
- * 109 today; 108, 112 and 135 are the former rehabilitation categories
- * some sites still carry. A palliative care unit (USP) is a unit of a
- * hospital. */
+/* FINESS categories of the structures of each orientation type, checked
+ * against the FINESS nomenclature (../shared/data/nomenclatures,
+ * nomenclature_categorie_finess.csv; docs/fhir.md « Orientation types and
+ * FINESS categories »):
+ *
+ * - SMR: 109 « Etablissement de santé privé autorisé en SSR » (SSR became
+ *   SMR in 2023) is the open category; 108, 112 and 135 (convalescence,
+ *   rehabilitation) are closed since 1999–2013 but real extracts still
+ *   carry sites filed under them. 249 (« Réadaptation Professionnelle ») is
+ *   a medico-social service for work, not SMR: left out.
+ * - HAD 127, SSIAD 354 and SPASAD 209 (which includes a SSIAD), EHPAD 500.
+ * - USP: FINESS has no category for a palliative care unit: a USP is a
+ *   unit of an establishment, which the establishment's category does not
+ *   tell. They are found in the CHR/CHU (101), the CH (355), former local
+ *   hospitals (106, with « lits identifiés »), cancer centres (131, CLCC)
+ *   and private or ESPIC establishments (365 « soins pluridisciplinaire »,
+ *   129 « soins médicaux »). The nearest search offers these; the user
+ *   picks the one that has the unit (the ROR, not the directory, lists
+ *   units). */
 static const char * const smr_categories[] = { "109", "108", "112", "135", NULL };
 static const char * const had_categories[] = { "127", NULL };
-static const char * const usp_categories[] = { "355", "101", "106", "365", NULL };
+static const char * const usp_categories[] = { "355", "101", "106", "131", "365", "129", NULL };
 static const char * const ssiad_categories[] = { "354", "209", NULL };
 static const char * const ehpad_categories[] = { "500", NULL };
 

@@ -33,6 +33,19 @@
 #include "cercle-referral-repo.h"
 #include "cercle-store.h"
 
+/* The time of the last task-transition step to `requested` of the Task
+ * whose JSON is @json, else its authoredOn. Steps may carry any offset
+ * ("Z", "+01:00"): they are ordered by julianday(), not as text. */
+#define TASK_SENT_AT(json) \
+  "coalesce ((SELECT json_extract (t.value, '$.valueDateTime')" \
+  "   FROM json_each (" json ", '$.extension') e, json_each (e.value, '$.extension') t," \
+  "     json_each (e.value, '$.extension') s" \
+  "   WHERE json_extract (e.value, '$.url') = '" CERCLE_FHIR_EXTENSION_TASK_TRANSITION "'" \
+  "     AND json_extract (t.value, '$.url') = 'time' AND json_extract (s.value, '$.url') = 'status'" \
+  "     AND json_extract (s.value, '$.valueCode') = 'requested'" \
+  "   ORDER BY julianday (json_extract (t.value, '$.valueDateTime')) DESC LIMIT 1)," \
+  "  json_extract (" json ", '$.authoredOn'))"
+
 static const CercleMigration referral_migrations[] = {
   { 1, "referral drafts",
     "CREATE TABLE referral_draft ("
@@ -152,6 +165,18 @@ static const CercleMigration referral_migrations[] = {
     "  json_extract (json, '$.requisition.value'), json_extract (json, '$.code.coding[0].code'),"
     "  json_extract (json, '$.status'), json_extract (json, '$.authoredOn'), json_extract (json, '$.requester.reference')"
     "  FROM resource WHERE type = 'ServiceRequest' AND json_valid (json);" },
+  /* When each destination was last sent: the time of the Task's last step
+   * to `requested` (sending it, or sending the complements asked for),
+   * else its authoredOn; « envoyée il y a … » counts from it, never from
+   * the local write. */
+  { 3, "when each referral Task was last sent",
+    "ALTER TABLE referral_task ADD COLUMN sent_at TEXT;"
+    "CREATE TRIGGER referral_task_sent_insert AFTER INSERT ON referral_task BEGIN"
+    "  UPDATE referral_task SET sent_at = " TASK_SENT_AT ("(SELECT json FROM resource WHERE type = 'Task' AND id = new.id)")
+    "  WHERE id = new.id;"
+    "END;"
+    "UPDATE referral_task SET sent_at = " TASK_SENT_AT ("(SELECT json FROM resource WHERE type = 'Task'"
+                                                         " AND id = referral_task.id)") ";" },
 };
 
 /**
@@ -889,6 +914,10 @@ cercle_referral_repo_act (CercleDb              *db,
   g_return_val_if_fail (task_id != NULL, FALSE);
   g_return_val_if_fail (action <= CERCLE_REFERRAL_ACTION_WITHDRAW, FALSE);
 
+  /* The complements travel with the dossier's volets, in one Bundle. */
+  if (action == CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS)
+    return cercle_referral_repo_send_complements (db, task_id, NULL, text, 0, error);
+
   if (reason_code != NULL && reason_code[0] == '\0')
     reason_code = NULL;
   if (text != NULL && text[0] == '\0')
@@ -1038,6 +1067,363 @@ cercle_referral_repo_open_received (CercleDb    *db,
   return cercle_store_resource_mark_read (db, "Task", task_id, error);
 }
 
+/**
+ * cercle_referral_repo_list_unread_tasks:
+ * @db: the local store
+ * @error: return location for a #CERCLE_DB_ERROR
+ *
+ * The Tasks the desk opened (cercle_referral_repo_open_received() set
+ * their `read_at`) that the server has not marked « Lue » yet: still
+ * `requested` in the local copy, owned by the account's structure. The
+ * server records « Lue » on the desk's first GET of the Task
+ * (docs/server.md), so the sync engine reads each of them with a
+ * `GET Task/ID` and stores what comes back (`received`/`lue`): the Task
+ * then leaves this list. Empty when the account acts for no structure.
+ *
+ * Returns: (transfer full) (element-type utf8): the Task ids, oldest
+ *   opened first, or %NULL on error
+ */
+GPtrArray *
+cercle_referral_repo_list_unread_tasks (CercleDb  *db,
+                                        GError   **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *practitioner = NULL;
+  g_autofree char *organization = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), NULL);
+
+  practitioner = account_practitioner (db, &organization, NULL);
+  if (organization == NULL)
+    return g_steal_pointer (&ids);
+  stmt = cercle_db_prepare (db,
+                            "SELECT r.id FROM resource r JOIN referral_task t ON t.id = r.id"
+                            " WHERE r.type = 'Task' AND r.read_at IS NOT NULL AND t.owner = ?"
+                            " AND t.status = 'requested' ORDER BY r.read_at, r.id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, organization, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup (column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * cercle_referral_repo_dup_complement_request:
+ * @db: the local store
+ * @task_id: a Task the structure asked complements for
+ *
+ * The structure's message: the last note on the Task written by someone
+ * else than the server (« Relance … », author "Cercle").
+ *
+ * Returns: (transfer full) (nullable): its text
+ */
+char *
+cercle_referral_repo_dup_complement_request (CercleDb   *db,
+                                             const char *task_id)
+{
+  g_autoptr(JsonObject) task = NULL;
+  JsonArray *notes;
+  char *text = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), NULL);
+
+  task = cercle_referral_repo_get_resource (db, "Task", task_id, NULL);
+  notes = task ? cercle_fhir_get_array (task, "note") : NULL;
+  for (guint i = 0; notes != NULL && i < json_array_get_length (notes); i++)
+    {
+      JsonObject *note = cercle_fhir_array_get_object (notes, i);
+
+      if (note == NULL || g_strcmp0 (cercle_fhir_get_string (note, "authorString"), "Cercle") == 0
+          || cercle_fhir_get_string (note, "text") == NULL)
+        continue;
+      g_free (text);
+      text = g_strdup (cercle_fhir_get_string (note, "text"));
+    }
+  return text;
+}
+
+/* Replaces the text of one volet in a ServiceRequest's JSON, in place:
+ * the volets not edited stay exactly as stored. */
+static void
+set_section_in_json (JsonObject *request,
+                     const char *section,
+                     const char *text)
+{
+  JsonArray *extensions = cercle_fhir_get_array (request, "extension");
+  JsonObject *found = NULL;
+  JsonArray *parts;
+  gboolean complete = FALSE;
+
+  for (guint i = 0; extensions != NULL && i < json_array_get_length (extensions) && found == NULL; i++)
+    {
+      JsonObject *extension = cercle_fhir_array_get_object (extensions, i);
+      JsonArray *sub = extension ? cercle_fhir_get_array (extension, "extension") : NULL;
+
+      if (g_strcmp0 (cercle_fhir_get_string (extension, "url"), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) != 0)
+        continue;
+      for (guint j = 0; sub != NULL && j < json_array_get_length (sub); j++)
+        {
+          JsonObject *part = cercle_fhir_array_get_object (sub, j);
+
+          if (g_strcmp0 (cercle_fhir_get_string (part, "url"), "section") == 0
+              && g_strcmp0 (cercle_fhir_get_string (part, "valueCode"), section) == 0)
+            found = extension;
+        }
+    }
+  if (found == NULL)
+    {
+      JsonObject *part = json_object_new ();
+
+      if (extensions == NULL)
+        {
+          json_object_set_array_member (request, "extension", json_array_new ());
+          extensions = json_object_get_array_member (request, "extension");
+        }
+      found = json_object_new ();
+      json_object_set_string_member (found, "url", CERCLE_FHIR_EXTENSION_REFERRAL_SECTION);
+      json_object_set_array_member (found, "extension", json_array_new ());
+      json_object_set_string_member (part, "url", "section");
+      json_object_set_string_member (part, "valueCode", section);
+      json_array_add_object_element (json_object_get_array_member (found, "extension"), part);
+      json_array_add_object_element (extensions, found);
+    }
+
+  /* Keep the section code, drop the old flag and text, add the new ones. */
+  parts = json_array_new ();
+  {
+    JsonArray *old = json_object_get_array_member (found, "extension");
+
+    for (guint j = 0; j < json_array_get_length (old); j++)
+      {
+        JsonObject *part = cercle_fhir_array_get_object (old, j);
+        const char *url = cercle_fhir_get_string (part, "url");
+
+        if (g_strcmp0 (url, "complete") == 0)
+          complete = json_object_get_boolean_member_with_default (part, "valueBoolean", FALSE);
+        else if (g_strcmp0 (url, "text") != 0)
+          json_array_add_object_element (parts, json_object_ref (part));
+      }
+  }
+  {
+    JsonObject *flag = json_object_new ();
+
+    /* A volet completed at the structure's request is complete. */
+    json_object_set_string_member (flag, "url", "complete");
+    json_object_set_boolean_member (flag, "valueBoolean", complete || (text != NULL && text[0] != '\0'));
+    json_array_add_object_element (parts, flag);
+  }
+  if (text != NULL && text[0] != '\0')
+    {
+      JsonObject *value = json_object_new ();
+
+      json_object_set_string_member (value, "url", "text");
+      json_object_set_string_member (value, "valueString", text);
+      json_array_add_object_element (parts, value);
+    }
+  json_object_set_array_member (found, "extension", parts);
+}
+
+/**
+ * cercle_referral_repo_send_complements:
+ * @db: the local store
+ * @task_id: the destination that asked for complements
+ * @sections: (nullable) (element-type utf8 utf8): volet code → its new
+ *   text, for the volets the requester completed
+ * @message: (nullable): a message to the structure
+ * @response_hours: the structure's new time to answer
+ *   (`referral-response-hours`)
+ * @error: return location, in French
+ *
+ * « Envoyer les compléments »: the volets completed in the dossier's
+ * ServiceRequest (the others stay as stored), and the Task moved back to
+ * `requested`/`non-lue` by the requester (cercle-referral-rules: from
+ * `received`/`complement-demande` only), with a new deadline and the
+ * message as a note: ONE outbox row, a transaction Bundle of the two PUTs
+ * (the server takes both or neither), written with the local copies in one
+ * transaction. The outbox row's resource_id is the Task's: its state
+ * (pending, refused with the server's French message) shows on that
+ * destination.
+ *
+ * Returns: %TRUE when queued
+ */
+gboolean
+cercle_referral_repo_send_complements (CercleDb    *db,
+                                       const char  *task_id,
+                                       GHashTable  *sections,
+                                       const char  *message,
+                                       guint        response_hours,
+                                       GError     **error)
+{
+  g_autoptr(JsonObject) task = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) written = NULL;
+  g_autoptr(JsonObject) bundle = NULL;
+  g_autoptr(CercleDestination) destination = NULL;
+  g_autoptr(CercleReferral) referral = NULL;
+  g_autoptr(GDateTime) now_utc = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = g_date_time_add (now_utc, -(g_date_time_get_microsecond (now_utc)));
+  g_autoptr(GDateTime) end = NULL;
+  g_autofree char *practitioner = NULL;
+  g_autofree char *organization = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *patient_id = NULL;
+  g_autofree char *deadline = NULL;
+  g_autofree char *now_text = NULL;
+  g_autofree char *task_json = NULL;
+  g_autofree char *request_json = NULL;
+  g_autofree char *bundle_json = NULL;
+  const char *referral_id;
+  gboolean changed = FALSE;
+  JsonArray *entries;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+  g_return_val_if_fail (task_id != NULL, FALSE);
+
+  if (message != NULL && message[0] == '\0')
+    message = NULL;
+  practitioner = account_practitioner (db, &organization, &display);
+  if (practitioner == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("Sign in first: answers and changes are sent in your name"));
+      return FALSE;
+    }
+  if (organization != NULL)
+    {
+      g_set_error_literal (error, CERCLE_REFERRAL_ERROR, CERCLE_REFERRAL_ERROR_FORBIDDEN_ACTOR,
+                           _("An admission desk answers referrals; it does not change the requester’s"));
+      return FALSE;
+    }
+
+  stmt = cercle_db_prepare (db, "SELECT json, patient_id FROM resource WHERE type = 'Task' AND id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, task_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      task = parse_object (column_text (stmt, 0));
+      patient_id = g_strdup (column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (task == NULL)
+    {
+      g_set_error (error, CERCLE_DB_ERROR, CERCLE_DB_ERROR_NOT_FOUND, _("This referral is no longer in the local store"));
+      return FALSE;
+    }
+  destination = cercle_destination_new_from_fhir (task, error);
+  if (destination == NULL)
+    return FALSE;
+  referral_id = cercle_destination_get_referral_id (destination);
+  request = cercle_referral_repo_get_resource (db, "ServiceRequest", referral_id, error);
+  if (request == NULL)
+    return FALSE;
+
+  /* Only the volets whose text changed are written. */
+  referral = cercle_referral_new_from_fhir (request, NULL);
+  if (sections != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, sections);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          const char *old_text = NULL;
+          g_autofree char *text = g_strstrip (g_strdup (value ? value : ""));
+
+          if (!cercle_referral_is_section (key))
+            continue;
+          if (referral)
+            cercle_referral_get_section (referral, key, NULL, &old_text);
+          if (g_strcmp0 (old_text ? old_text : "", text) == 0)
+            continue;
+          set_section_in_json (request, key, text);
+          changed = TRUE;
+        }
+    }
+  if (!changed && message == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("Complete a section, or write a message to the structure"));
+      return FALSE;
+    }
+
+  /* The referral rules decide (received/complement-demande → requested). */
+  if (!cercle_destination_apply_transition (destination, "requested", CERCLE_REFERRAL_BUSINESS_UNREAD,
+                                            CERCLE_REFERRAL_ACTOR_REQUESTER, NULL, NULL, now, error))
+    return FALSE;
+  written = cercle_destination_to_fhir (destination);
+  for (guint i = 0; step_members[i]; i++)
+    {
+      JsonNode *node = json_object_get_member (written, step_members[i]);
+
+      if (node)
+        json_object_set_member (task, step_members[i], json_node_copy (node));
+      else if (json_object_has_member (task, step_members[i]))
+        json_object_remove_member (task, step_members[i]);
+    }
+  if (json_object_has_member (written, "extension"))
+    json_object_set_member (task, "extension", json_node_copy (json_object_get_member (written, "extension")));
+
+  /* A new time to answer from now: the old deadline has passed or nearly. */
+  if (response_hours == 0)
+    response_hours = CERCLE_REFERRAL_DEFAULT_RESPONSE_HOURS;
+  end = g_date_time_add_hours (now, response_hours);
+  deadline = cercle_fhir_format_date_time (end);
+  {
+    JsonObject *restriction = json_object_new ();
+    JsonObject *period = json_object_new ();
+
+    json_object_set_string_member (period, "end", deadline);
+    json_object_set_object_member (restriction, "period", period);
+    json_object_set_object_member (task, "restriction", restriction);
+  }
+  now_text = cercle_fhir_format_date_time (now);
+  if (message != NULL)
+    {
+      JsonObject *note = json_object_new ();
+
+      if (!json_object_has_member (task, "note"))
+        json_object_set_array_member (task, "note", json_array_new ());
+      json_object_set_object_member (note, "authorReference",
+                                     cercle_fhir_reference_new ("Practitioner", ref_id (practitioner), display));
+      json_object_set_string_member (note, "time", now_text);
+      json_object_set_string_member (note, "text", message);
+      json_array_add_object_element (json_object_get_array_member (task, "note"), note);
+    }
+
+  bundle = json_object_new ();
+  json_object_set_string_member (bundle, "resourceType", "Bundle");
+  json_object_set_string_member (bundle, "type", "transaction");
+  entries = json_array_new ();
+  if (changed)
+    bundle_add_put (entries, request);
+  bundle_add_put (entries, task);
+  json_object_set_array_member (bundle, "entry", entries);
+  bundle_json = object_to_string (bundle);
+  task_json = object_to_string (task);
+  request_json = object_to_string (request);
+
+  if (!cercle_db_begin (db, error))
+    return FALSE;
+  if ((changed && !cercle_store_resource_put (db, "ServiceRequest", referral_id, patient_id, practitioner,
+                                              request_json, NULL, NULL, error))
+      || !cercle_store_resource_put (db, "Task", task_id, patient_id, practitioner, task_json, NULL, NULL, error)
+      || !cercle_store_outbox_add_for_patient (db, "Bundle", task_id, patient_id, "POST", bundle_json, error)
+      || !cercle_db_commit (db, error))
+    {
+      cercle_db_rollback (db);
+      return FALSE;
+    }
+  g_info ("Task/%s: complements queued", task_id);
+  return TRUE;
+}
+
 /* ---- Lists ------------------------------------------------------------- */
 
 #define DOSSIER_COLUMNS \
@@ -1047,7 +1433,7 @@ cercle_referral_repo_open_received (CercleDb    *db,
 
 #define TASK_COLUMNS \
   "SELECT t.id, t.focus, t.owner, t.owner_display, t.status, t.business, t.reason, t.reason_text, t.deadline," \
-  " t.last_modified, t.admission_date, t.asap, t.reminded, t.authored_on" \
+  " t.last_modified, t.admission_date, t.asap, t.reminded, t.authored_on, t.sent_at" \
   " FROM referral_task t WHERE 1"
 
 static char *
@@ -1092,6 +1478,7 @@ fill_destination (CercleDossierDestination *d,
   d->admission_date = g_strdup (column_text (stmt, 10));
   d->asap = sqlite3_column_int (stmt, 11) > 0;
   d->reminded = sqlite3_column_int (stmt, 12) > 0;
+  d->sent_at = g_strdup (column_text (stmt, 14) ? column_text (stmt, 14) : column_text (stmt, 13));
 
   state = g_hash_table_lookup (outbox, d->task_id);
   if (state != NULL)
@@ -1257,19 +1644,9 @@ cercle_referral_repo_list_dossiers (CercleDb             *db,
         {
           CercleReferralDraft *draft = g_ptr_array_index (drafts, i);
           g_autoptr(CercleDossier) dossier = cercle_dossier_new (cercle_referral_draft_get_id (draft), NULL,
-                                                                 cercle_referral_draft_get_patient_id (draft),
-                                                                 cercle_referral_draft_get_patient_name (draft),
-                                                                 cercle_referral_draft_get_orientation_type (draft),
-                                                                 "draft", NULL);
+                                                                 NULL, NULL, NULL, "draft", NULL);
 
-          for (guint d = 0; d < cercle_referral_draft_get_n_destinations (draft); d++)
-            {
-              const CercleReferralDraftDestination *chosen = cercle_referral_draft_get_destination (draft, d);
-              CercleDossierDestination *destination = cercle_dossier_add_destination (dossier, chosen->finess);
-
-              destination->owner_display = g_strdup (chosen->name);
-              destination->status = g_strdup ("draft");
-            }
+          cercle_dossier_update_from_draft (dossier, draft);
           g_list_store_insert (all, i, dossier);
         }
     }

@@ -83,6 +83,16 @@ gboolean             cercle_referral_repo_act               (CercleDb           
 gboolean             cercle_referral_repo_open_received     (CercleDb              *db,
                                                              const char            *task_id,
                                                              GError               **error);
+GPtrArray           *cercle_referral_repo_list_unread_tasks (CercleDb             *db,
+                                                             GError               **error);
+char                *cercle_referral_repo_dup_complement_request (CercleDb        *db,
+                                                             const char            *task_id);
+gboolean             cercle_referral_repo_send_complements  (CercleDb              *db,
+                                                             const char            *task_id,
+                                                             GHashTable            *sections,
+                                                             const char            *message,
+                                                             guint                  response_hours,
+                                                             GError               **error);
 
 GListModel          *cercle_referral_repo_list_dossiers     (CercleDb              *db,
                                                              CercleDossierFilter    filter,

@@ -26,6 +26,9 @@ struct _CercleDossierRow
   GtkLabel *subtitle_label;
   GtkLabel *chips_label;
   char     *chips_text;
+
+  CercleDossier *dossier;
+  gboolean       received;
 };
 
 G_DEFINE_FINAL_TYPE (CercleDossierRow, cercle_dossier_row, GTK_TYPE_BOX)
@@ -43,6 +46,15 @@ chip_color (const char *style)
   return "#3584e4";
 }
 
+static void release_dossier (CercleDossierRow *self);
+
+static void
+cercle_dossier_row_dispose (GObject *object)
+{
+  release_dossier (CERCLE_DOSSIER_ROW (object));
+  G_OBJECT_CLASS (cercle_dossier_row_parent_class)->dispose (object);
+}
+
 static void
 cercle_dossier_row_finalize (GObject *object)
 {
@@ -53,6 +65,7 @@ cercle_dossier_row_finalize (GObject *object)
 static void
 cercle_dossier_row_class_init (CercleDossierRowClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = cercle_dossier_row_dispose;
   G_OBJECT_CLASS (klass)->finalize = cercle_dossier_row_finalize;
 }
 
@@ -144,84 +157,156 @@ cercle_dossier_destination_style (const CercleDossierDestination *d)
   return NULL;
 }
 
+/* "pas de place" after « Refusée le … : », but "INS" stays "INS". */
+static char *
+lower_first (const char *text)
+{
+  const char *next = g_utf8_next_char (text);
+  gunichar second = *next ? g_utf8_get_char (next) : 0;
+  g_autofree char *first = NULL;
+
+  if (second == 0 || !g_unichar_islower (second))
+    return g_strdup (text);
+  first = g_utf8_strdown (text, next - text);
+  return g_strconcat (first, next, NULL);
+}
+
 /**
  * cercle_dossier_destination_chip_text:
  * @d: a destination
  * @with_owner: start with the structure's name
+ * @now: (nullable): now, %NULL for the clock
  *
- * Returns: (transfer full): « SSIAD de Melun : Refusée — Hors zone
- *   d'intervention · Relancée · réponse attendue le 08/12 à 14:00 »
+ * The status line, read as a sentence in French: the status, the date of
+ * the answer, then what it says (« Acceptée le 22/11/2026 — admission
+ * prévue le 30/11/2026 », « Refusée le 22/11/2026 : pas de place »); while
+ * the structure has to answer, « Relancée » when the server reminded it,
+ * the deadline and the time since it was sent (« Envoyée il y a 3 j ·
+ * Relancée · réponse attendue avant le 08/12 à 14:00 », « Lue le 21/11/2026
+ * · envoyée il y a 3 j »). The time since
+ * sending counts from the Task's last step to `requested`, never from the
+ * local write.
+ *
+ * Returns: (transfer full): the line
  */
 char *
 cercle_dossier_destination_chip_text (const CercleDossierDestination *d,
-                                      gboolean                        with_owner)
+                                      gboolean                        with_owner,
+                                      GDateTime                      *now)
 {
   g_autoptr(GString) text = g_string_new (NULL);
   g_autofree char *label = cercle_dossier_dup_destination_label (d);
   const char *s = d->status ? d->status : "";
+  gboolean sent = d->sync_state == CERCLE_SYNC_STATE_SENT;
+  gboolean waiting = g_str_equal (s, "requested")
+                     || (g_str_equal (s, "received") && g_strcmp0 (d->business, CERCLE_REFERRAL_BUSINESS_READ) == 0);
+  g_autofree char *since_sent = d->sent_at ? cercle_dossier_format_since (d->sent_at, now) : NULL;
 
   if (with_owner)
     g_string_append_printf (text, "%s : ", d->owner_display ? d->owner_display : d->owner_id);
-  g_string_append (text, label);
-  if (d->sync_state == CERCLE_SYNC_STATE_SENT && (d->reason || d->reason_text))
-    {
-      const char *reason = d->reason ? cercle_referral_reason_label (d->reason) : NULL;
 
-      g_string_append_printf (text, " — %s", reason ? reason : "");
-      if (d->reason_text)
-        g_string_append_printf (text, "%s%s", reason ? " : " : "", d->reason_text);
-    }
-  if (d->sync_state == CERCLE_SYNC_STATE_SENT && !g_str_equal (s, "requested") && !g_str_equal (s, "draft")
-      && d->last_modified)
+  if (sent && g_str_equal (s, "requested") && since_sent != NULL)
+    /* TRANSLATORS: the status « Envoyée » and how long ago, e.g. "Envoyée il y a 3 j" */
+    g_string_append_printf (text, _("Sent %s ago"), since_sent);
+  else if (sent && !g_str_equal (s, "requested") && !g_str_equal (s, "draft") && d->last_modified)
     {
       g_autofree char *when = format_local (d->last_modified, "%d/%m/%Y");
 
       if (when)
-        /* TRANSLATORS: the date of the last answer of a structure */
-        g_string_append_printf (text, _(", on %s"), when);
+        /* TRANSLATORS: a status and the date of the answer, e.g. "Acceptée le 22/11/2026" */
+        g_string_append_printf (text, _("%s on %s"), label, when);
+      else
+        g_string_append (text, label);
     }
-  if (d->reminded && (g_str_equal (s, "requested") || g_str_equal (s, "received")))
-    g_string_append_printf (text, " · %s", _("Reminded"));
-  if (d->deadline && (g_str_equal (s, "requested") || g_str_equal (s, "received")))
+  else
+    g_string_append (text, label);
+
+  if (sent && g_strcmp0 (d->business, CERCLE_REFERRAL_BUSINESS_AGREED) == 0)
     {
-      g_autofree char *when = format_local (d->deadline, "%d/%m %H:%M");
+      if (d->asap)
+        g_string_append_printf (text, " — %s", _("admission as soon as possible"));
+      else if (d->admission_date)
+        {
+          g_autofree char *iso = g_strconcat (d->admission_date, "T00:00:00Z", NULL);
+          g_autoptr(GDateTime) date = g_date_time_new_from_iso8601 (iso, NULL);
+          g_autofree char *day = date ? g_date_time_format (date, "%d/%m/%Y") : NULL;
+
+          if (day)
+            {
+              g_string_append (text, " — ");
+              /* TRANSLATORS: after "Acceptée le 22/11/2026 — " */
+              g_string_append_printf (text, _("admission planned on %s"), day);
+            }
+        }
+    }
+  if (sent && (d->reason || d->reason_text))
+    {
+      const char *reason = d->reason && g_strcmp0 (d->reason, "autre") != 0 ? cercle_referral_reason_label (d->reason)
+                                                                              : NULL;
+      g_autofree char *lower = reason ? lower_first (reason) : NULL;
+
+      if (lower && d->reason_text)
+        g_string_append_printf (text, " : %s (%s)", lower, d->reason_text);
+      else if (lower)
+        g_string_append_printf (text, " : %s", lower);
+      else if (d->reason_text)
+        g_string_append_printf (text, " : %s", d->reason_text);
+      else if (d->reason)
+        {
+          g_autofree char *other = lower_first (cercle_referral_reason_label (d->reason));
+
+          g_string_append_printf (text, " : %s", other);
+        }
+    }
+  if (sent && waiting && d->reminded)
+    g_string_append_printf (text, " · %s", _("Reminded"));
+  if (sent && waiting && d->deadline)
+    {
+      /* TRANSLATORS: a day and time, e.g. "08/12 à 14:00" (strftime format) */
+      /* xgettext:no-c-format */
+      g_autofree char *when = format_local (d->deadline, _("%d/%m at %H:%M"));
 
       if (when)
-        /* TRANSLATORS: the response deadline of a structure, e.g. "réponse attendue le 08/12 14:00" */
-        g_string_append_printf (text, " · %s", _("answer expected by"));
-      if (when)
-        g_string_append_printf (text, " %s", when);
+        {
+          g_string_append (text, " · ");
+          /* TRANSLATORS: the structure's response deadline, e.g. "réponse attendue avant le 08/12 à 14:00" */
+          g_string_append_printf (text, _("answer expected before %s"), when);
+        }
+    }
+  if (sent && waiting && !g_str_equal (s, "requested") && since_sent)
+    {
+      g_string_append (text, " · ");
+      /* TRANSLATORS: how long ago the referral was sent to the structure, e.g. "envoyée il y a 3 j" */
+      g_string_append_printf (text, _("sent %s ago"), since_sent);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-/**
- * cercle_dossier_row_set_dossier:
- * @self: a row
- * @dossier: the dossier to show
- * @received: a row of « Demandes reçues » (the structure's own view)
- */
-void
-cercle_dossier_row_set_dossier (CercleDossierRow *self,
-                                CercleDossier    *dossier,
-                                gboolean          received)
+static void
+show_dossier (CercleDossierRow *self)
 {
+  CercleDossier *dossier = self->dossier;
   g_autofree char *since = NULL;
   g_autofree char *subtitle = NULL;
   const char *type = cercle_dossier_get_orientation_type (dossier);
   const char *message = NULL;
   g_autoptr(GString) plain = g_string_new (NULL);
   g_autoptr(GString) markup = g_string_new (NULL);
-
-  g_return_if_fail (CERCLE_IS_DOSSIER_ROW (self));
+  gboolean received = self->received;
 
   gtk_label_set_label (self->title_label, cercle_dossier_get_patient_name (dossier)
                                           ? cercle_dossier_get_patient_name (dossier) : _("Unknown patient"));
   since = cercle_dossier_format_since (cercle_dossier_get_authored_on (dossier), NULL);
   gtk_label_set_label (self->since_label, since ? since : "");
   if (g_strcmp0 (cercle_dossier_get_status (dossier), "draft") == 0)
-    subtitle = g_strdup_printf ("%s · %s", type ? cercle_referral_orientation_label (type) : _("Type not chosen"),
-                                _("Draft, not sent"));
+    {
+      const char *missing = cercle_dossier_get_missing (dossier);
+
+      /* A draft says what it is and what it still lacks, as typed. */
+      subtitle = g_strdup_printf ("%s · %s%s%s",
+                                  type ? cercle_referral_orientation_label (type) : _("Type not chosen"),
+                                  _("Draft, not sent"), missing ? " · " : "", missing ? missing : "");
+    }
   else
     subtitle = g_strdup_printf ("%s · %s", type ? cercle_referral_orientation_label (type) : "",
                                 cercle_dossier_get_dossier_id (dossier) ? cercle_dossier_get_dossier_id (dossier) : "");
@@ -231,13 +316,14 @@ cercle_dossier_row_set_dossier (CercleDossierRow *self,
       subtitle = g_strdup_printf (_("Refused: %s"), message ? message : "");
     }
   gtk_label_set_label (self->subtitle_label, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle_label), subtitle);
 
   /* One label for every chip, a line each with a coloured mark: a list
    * of 2,000 dossiers keeps up to 200 rows alive, few widgets each. */
   for (guint i = 0; i < cercle_dossier_get_n_destinations (dossier); i++)
     {
       const CercleDossierDestination *d = cercle_dossier_get_destination (dossier, i);
-      g_autofree char *text = cercle_dossier_destination_chip_text (d, !received);
+      g_autofree char *text = cercle_dossier_destination_chip_text (d, !received, NULL);
       g_autofree char *escaped = g_markup_escape_text (text, -1);
       const char *style = cercle_dossier_destination_style (d);
 
@@ -249,6 +335,39 @@ cercle_dossier_row_set_dossier (CercleDossierRow *self,
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->chips_label), plain->str);
   g_free (self->chips_text);
   self->chips_text = g_string_free (g_steal_pointer (&plain), FALSE);
+}
+
+static void
+release_dossier (CercleDossierRow *self)
+{
+  if (self->dossier)
+    g_signal_handlers_disconnect_by_data (self->dossier, self);
+  g_clear_object (&self->dossier);
+}
+
+/**
+ * cercle_dossier_row_set_dossier:
+ * @self: a row
+ * @dossier: (nullable): the dossier to show, %NULL when the row is unbound
+ * @received: a row of « Demandes reçues » (the structure's own view)
+ *
+ * Shows @dossier, and follows it: when it changes in place (a draft being
+ * typed, #CercleDossier::changed) the row shows it again.
+ */
+void
+cercle_dossier_row_set_dossier (CercleDossierRow *self,
+                                CercleDossier    *dossier,
+                                gboolean          received)
+{
+  g_return_if_fail (CERCLE_IS_DOSSIER_ROW (self));
+
+  release_dossier (self);
+  if (dossier == NULL)
+    return;
+  self->dossier = g_object_ref (dossier);
+  self->received = received;
+  g_signal_connect_swapped (dossier, "changed", G_CALLBACK (show_dossier), self);
+  show_dossier (self);
 }
 
 /**

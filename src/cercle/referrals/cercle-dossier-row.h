@@ -20,7 +20,8 @@ void       cercle_dossier_row_set_dossier (CercleDossierRow *self,
                                            gboolean          received);
 char      *cercle_dossier_row_dup_text    (CercleDossierRow *self);
 char      *cercle_dossier_destination_chip_text (const CercleDossierDestination *d,
-                                                 gboolean                        with_owner);
+                                                 gboolean                        with_owner,
+                                                 GDateTime                      *now);
 const char *cercle_dossier_destination_style    (const CercleDossierDestination *d);
 
 G_END_DECLS

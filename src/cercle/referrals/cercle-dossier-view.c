@@ -43,6 +43,8 @@ struct _CercleDossierView
   GtkButton           *form_ok_button;
   GtkBox              *sections_box;
   GtkButton           *export_button;
+  GtkRevealer         *complements_revealer;
+  GtkBox              *complements_box;
 
   CercleDb            *db;
   char                *referral_id;
@@ -52,6 +54,13 @@ struct _CercleDossierView
 
   char                *form_task_id;
   CercleReferralAction form_action;
+
+  char                *complements_task_id;
+  GtkWidget           *complements_group;
+  GtkWidget           *complements_message_row;
+  GtkWidget           *complements_button;
+  GHashTable          *complement_rows;  /* section → AdwEntryRow */
+  GSettings           *settings;
   GtkFileChooserNative *chooser;
 };
 
@@ -115,6 +124,8 @@ action_needs_form (CercleReferralAction action)
          || action == CERCLE_REFERRAL_ACTION_ASK_COMPLEMENTS || action == CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS;
 }
 
+static void close_complements (CercleDossierView *self);
+
 static void
 show_feedback (CercleDossierView *self,
                const char        *message,
@@ -126,6 +137,125 @@ show_feedback (CercleDossierView *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->feedback_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->feedback_label), "error");
+}
+
+/* ---- « Envoyer les compléments » ----------------------------------------- */
+
+static void
+close_complements (CercleDossierView *self)
+{
+  GtkWidget *child;
+
+  gtk_revealer_set_reveal_child (self->complements_revealer, FALSE);
+  g_clear_pointer (&self->complements_task_id, g_free);
+  g_hash_table_remove_all (self->complement_rows);
+  self->complements_group = NULL;
+  self->complements_message_row = NULL;
+  self->complements_button = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->complements_box))) != NULL)
+    gtk_box_remove (self->complements_box, child);
+}
+
+static void
+complements_send_cb (CercleDossierView *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) sections = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *task_id = g_strdup (self->complements_task_id);
+  GHashTableIter iter;
+  gpointer key, row;
+
+  if (task_id == NULL)
+    return;
+  g_hash_table_iter_init (&iter, self->complement_rows);
+  while (g_hash_table_iter_next (&iter, &key, &row))
+    g_hash_table_insert (sections, key, (gpointer) gtk_editable_get_text (GTK_EDITABLE (row)));
+  if (!cercle_referral_repo_send_complements (self->db, task_id, sections,
+                                              gtk_editable_get_text (GTK_EDITABLE (self->complements_message_row)),
+                                              g_settings_get_uint (self->settings, "referral-response-hours"), &error))
+    {
+      show_feedback (self, error->message, TRUE);
+      return;
+    }
+  close_complements (self);
+  cercle_dossier_view_reload (self);
+  show_feedback (self, _("Saved: it will be sent with the next sync"), FALSE);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* The volets open again for the requester, under the structure's
+ * message: what it asked is completed where it belongs, in the dossier. */
+static void
+open_complements (CercleDossierView *self,
+                  const char        *task_id,
+                  const char        *owner)
+{
+  static const char * const sections[] = {
+    CERCLE_REFERRAL_SECTION_ADMINISTRATIVE, CERCLE_REFERRAL_SECTION_MEDICAL,
+    CERCLE_REFERRAL_SECTION_CARE, CERCLE_REFERRAL_SECTION_SOCIAL,
+  };
+  g_autoptr(JsonObject) json = cercle_referral_repo_get_resource (self->db, "ServiceRequest", self->referral_id, NULL);
+  g_autoptr(CercleReferral) referral = json ? cercle_referral_new_from_fhir (json, NULL) : NULL;
+  g_autofree char *asked = cercle_referral_repo_dup_complement_request (self->db, task_id);
+  g_autofree char *title = g_strdup_printf ("%s — %s", action_label (CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS),
+                                            owner ? owner : "");
+  g_autofree char *description = NULL;
+  gboolean medical = cercle_referral_repo_account_is_medical (self->db);
+  GtkWidget *buttons, *cancel, *first = NULL;
+
+  close_complements (self);
+  gtk_revealer_set_reveal_child (self->form_revealer, FALSE);
+  self->complements_task_id = g_strdup (task_id);
+
+  self->complements_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->complements_group), title);
+  description = asked ? g_strdup_printf (_("The structure asks: “%s”"), asked)
+                      : g_strdup (_("The structure left no message: complete the sections it needs"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->complements_group), description);
+  for (gsize i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      const char *text = NULL;
+      gboolean complete = TRUE;
+      GtkWidget *row;
+
+      /* The médical volet only for those who may read it (the server
+       * strips it for the others). */
+      if (g_str_equal (sections[i], CERCLE_REFERRAL_SECTION_MEDICAL) && !medical)
+        continue;
+      if (referral)
+        cercle_referral_get_section (referral, sections[i], &complete, &text);
+      row = adw_entry_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cercle_referral_section_label (sections[i]));
+      gtk_editable_set_text (GTK_EDITABLE (row), text ? text : "");
+      gtk_widget_set_name (row, sections[i]);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->complements_group), row);
+      g_hash_table_insert (self->complement_rows, (gpointer) sections[i], row);
+      /* The focus goes to the first volet left incomplete. */
+      if (!complete && first == NULL)
+        first = row;
+    }
+  self->complements_message_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->complements_message_row), _("Message to the structure"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->complements_group), self->complements_message_row);
+
+  buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+  gtk_widget_set_margin_top (buttons, 12);
+  cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  /* GTK 4.8 names a mnemonic button after its raw label ("_Annuler"). */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (cancel), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Cancel"), -1);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (close_complements), self);
+  self->complements_button = gtk_button_new_with_label (action_label (CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS));
+  gtk_widget_add_css_class (self->complements_button, "suggested-action");
+  g_signal_connect_swapped (self->complements_button, "clicked", G_CALLBACK (complements_send_cb), self);
+  gtk_box_append (GTK_BOX (buttons), cancel);
+  gtk_box_append (GTK_BOX (buttons), self->complements_button);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->complements_group), buttons);
+
+  gtk_box_append (self->complements_box, self->complements_group);
+  gtk_revealer_set_reveal_child (self->complements_revealer, TRUE);
+  show_feedback (self, NULL, FALSE);
+  gtk_widget_grab_focus (first ? first : self->complements_message_row);
 }
 
 static void
@@ -145,6 +275,7 @@ run_action (CercleDossierView    *self,
       return;
     }
   gtk_revealer_set_reveal_child (self->form_revealer, FALSE);
+  close_complements (self);
   cercle_dossier_view_reload (self);
   show_feedback (self, _("Saved: it will be sent with the next sync"), FALSE);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -203,6 +334,7 @@ open_form (CercleDossierView    *self,
 {
   g_autofree char *title = g_strdup_printf ("%s — %s", action_label (action), owner ? owner : "");
 
+  close_complements (self);
   g_free (self->form_task_id);
   self->form_task_id = g_strdup (task_id);
   self->form_action = action;
@@ -234,7 +366,9 @@ action_clicked_cb (GtkButton         *button,
   CercleReferralAction action = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "cercle-action"));
   g_autofree char *task = g_strdup (task_id);
 
-  if (action_needs_form (action))
+  if (action == CERCLE_REFERRAL_ACTION_SEND_COMPLEMENTS)
+    open_complements (self, task, owner);
+  else if (action_needs_form (action))
     open_form (self, task, action, owner);
   else
     run_action (self, task, action, NULL, NULL, NULL, FALSE);
@@ -254,7 +388,7 @@ destination_row (CercleDossierView              *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *title = gtk_label_new (d->owner_display ? d->owner_display : d->owner_id);
-  g_autofree char *text = cercle_dossier_destination_chip_text (d, FALSE);
+  g_autofree char *text = cercle_dossier_destination_chip_text (d, FALSE, NULL);
   GtkWidget *status = gtk_label_new (text);
   GtkWidget *buttons = gtk_flow_box_new ();
   const char *style = cercle_dossier_destination_style (d);
@@ -459,6 +593,7 @@ cercle_dossier_view_show (CercleDossierView  *self,
   if (received_task_id)
     cercle_referral_repo_open_received (db, received_task_id, NULL);
   gtk_revealer_set_reveal_child (self->form_revealer, FALSE);
+  close_complements (self);
   show_feedback (self, NULL, FALSE);
   cercle_dossier_view_reload (self);
   return TRUE;
@@ -530,11 +665,57 @@ cercle_dossier_view_dup_text (CercleDossierView *self)
 
       if (self->received_task_id && g_strcmp0 (d->task_id, self->received_task_id) != 0)
         continue;
-      chip = cercle_dossier_destination_chip_text (d, TRUE);
+      chip = cercle_dossier_destination_chip_text (d, TRUE, NULL);
 
       g_string_append_printf (text, "\n%s", chip);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * cercle_dossier_view_get_complements:
+ * @self: a view
+ * @section: (nullable): a volet, or %NULL for the message to the structure
+ *
+ * Returns: (transfer none) (nullable): the entry of that volet (or the
+ *   message) in the open « Envoyer les compléments » form
+ */
+GtkWidget *
+cercle_dossier_view_get_complements (CercleDossierView *self,
+                                     const char        *section)
+{
+  g_return_val_if_fail (CERCLE_IS_DOSSIER_VIEW (self), NULL);
+  if (section == NULL)
+    return self->complements_message_row;
+  return g_hash_table_lookup (self->complement_rows, section);
+}
+
+/**
+ * cercle_dossier_view_get_complements_group:
+ * @self: a view
+ *
+ * Returns: (transfer none) (nullable): the open complements form (its
+ *   description holds the structure's message)
+ */
+GtkWidget *
+cercle_dossier_view_get_complements_group (CercleDossierView *self)
+{
+  g_return_val_if_fail (CERCLE_IS_DOSSIER_VIEW (self), NULL);
+  return self->complements_group;
+}
+
+/**
+ * cercle_dossier_view_get_complements_button:
+ * @self: a view
+ *
+ * Returns: (transfer none) (nullable): the form's « Envoyer les
+ *   compléments » button
+ */
+GtkWidget *
+cercle_dossier_view_get_complements_button (CercleDossierView *self)
+{
+  g_return_val_if_fail (CERCLE_IS_DOSSIER_VIEW (self), NULL);
+  return self->complements_button;
 }
 
 /**
@@ -634,6 +815,8 @@ cercle_dossier_view_dispose (GObject *object)
     }
   g_clear_object (&self->db);
   g_clear_object (&self->dossier);
+  g_clear_object (&self->settings);
+  g_hash_table_remove_all (self->complement_rows);
   gtk_widget_dispose_template (GTK_WIDGET (object), CERCLE_TYPE_DOSSIER_VIEW);
 
   G_OBJECT_CLASS (cercle_dossier_view_parent_class)->dispose (object);
@@ -647,7 +830,9 @@ cercle_dossier_view_finalize (GObject *object)
   g_free (self->referral_id);
   g_free (self->received_task_id);
   g_free (self->form_task_id);
+  g_free (self->complements_task_id);
   g_hash_table_unref (self->buttons);
+  g_hash_table_unref (self->complement_rows);
   G_OBJECT_CLASS (cercle_dossier_view_parent_class)->finalize (object);
 }
 
@@ -683,6 +868,8 @@ cercle_dossier_view_class_init (CercleDossierViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDossierView, form_ok_button);
   gtk_widget_class_bind_template_child (widget_class, CercleDossierView, sections_box);
   gtk_widget_class_bind_template_child (widget_class, CercleDossierView, export_button);
+  gtk_widget_class_bind_template_child (widget_class, CercleDossierView, complements_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CercleDossierView, complements_box);
   gtk_widget_class_bind_template_callback (widget_class, form_ok_cb);
   gtk_widget_class_bind_template_callback (widget_class, form_cancel_cb);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
@@ -696,6 +883,8 @@ cercle_dossier_view_init (CercleDossierView *self)
   const CercleReferralReason *list = cercle_referral_reasons (&n);
 
   self->buttons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->complement_rows = g_hash_table_new (g_str_hash, g_str_equal);
+  self->settings = g_settings_new ("fr.cercle.Cercle");
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_string_list_append (reasons, _("Choose a reason…"));

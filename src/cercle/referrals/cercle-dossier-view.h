@@ -34,5 +34,9 @@ void        cercle_dossier_view_fill_form        (CercleDossierView    *self,
                                                   const char           *date,
                                                   gboolean              asap);
 void        cercle_dossier_view_submit_form      (CercleDossierView    *self);
+GtkWidget  *cercle_dossier_view_get_complements  (CercleDossierView    *self,
+                                                  const char           *section);
+GtkWidget  *cercle_dossier_view_get_complements_group (CercleDossierView *self);
+GtkWidget  *cercle_dossier_view_get_complements_button (CercleDossierView *self);
 
 G_END_DECLS

@@ -44,6 +44,13 @@ setup_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *item)
+{
+  cercle_dossier_row_set_dossier (CERCLE_DOSSIER_ROW (gtk_list_item_get_child (item)), NULL, TRUE);
+}
+
+static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item)
 {
@@ -166,6 +173,7 @@ cercle_received_page_init (CercleReceivedPage *self)
   self->model = g_list_store_new (CERCLE_TYPE_DOSSIER);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   {

@@ -164,7 +164,7 @@ cercle_referral_pdf_export (CercleDb    *db,
   write_text (&w, _("Structures"), "Sans Bold 12", 4);
   for (guint i = 0; i < cercle_dossier_get_n_destinations (dossier); i++)
     {
-      g_autofree char *chip = cercle_dossier_destination_chip_text (cercle_dossier_get_destination (dossier, i), TRUE);
+      g_autofree char *chip = cercle_dossier_destination_chip_text (cercle_dossier_get_destination (dossier, i), TRUE, NULL);
       g_autofree char *line = g_strdup_printf ("• %s", chip);
 
       write_text (&w, line, "Sans 10", 2);

@@ -49,6 +49,7 @@ struct _CercleReferralsPage
   CercleDb            *db;
   GListStore          *dossiers;
   CercleDBusSync      *sync;
+  CercleReferralDraft *watched_draft;
   GCancellable        *cancellable;
   gboolean             loaded;
 };
@@ -175,6 +176,13 @@ setup_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *item)
+{
+  cercle_dossier_row_set_dossier (CERCLE_DOSSIER_ROW (gtk_list_item_get_child (item)), NULL, FALSE);
+}
+
+static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item)
 {
@@ -249,6 +257,40 @@ filter_changed_cb (CercleReferralsPage *self)
     cercle_referrals_page_reload (self, NULL);
 }
 
+/* The draft's row in « Orientations » follows it as the user types: the
+ * dossier in the model takes the draft's values and says it changed; the
+ * row bound to it shows them again (no list rebuilt, no row recreated). */
+static void
+watched_draft_changed_cb (CercleReferralsPage *self)
+{
+  GListModel *model = G_LIST_MODEL (self->dossiers);
+  const char *id = cercle_referral_draft_get_id (self->watched_draft);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(CercleDossier) dossier = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (cercle_dossier_get_status (dossier), "draft") == 0
+          && g_strcmp0 (cercle_dossier_get_referral_id (dossier), id) == 0)
+        {
+          cercle_dossier_update_from_draft (dossier, self->watched_draft);
+          return;
+        }
+    }
+}
+
+static void
+edit_draft (CercleReferralsPage *self,
+            CercleDb            *db,
+            CercleReferralDraft *draft)
+{
+  if (self->watched_draft)
+    g_signal_handlers_disconnect_by_data (self->watched_draft, self);
+  g_set_object (&self->watched_draft, draft);
+  g_signal_connect_swapped (draft, "changed", G_CALLBACK (watched_draft_changed_cb), self);
+  cercle_dossier_editor_set_draft (self->editor, db, draft);
+}
+
 static void
 open_referral (CercleReferralsPage *self,
                const char          *id,
@@ -266,9 +308,14 @@ open_referral (CercleReferralsPage *self,
   if (cercle_dossier_view_show (self->view, db, id, received_task_id, &error))
     {
       show_content (self, "dossier");
-      /* The desk's list shows it read. */
+      /* The desk's list shows it read; the sync service reads the Task
+       * for the desk, which makes it « Lue » on the server
+       * (cercle_referral_repo_list_unread_tasks()). */
       if (received_task_id)
-        cercle_referrals_page_reload (self, NULL);
+        {
+          cercle_referrals_page_reload (self, NULL);
+          nudge_sync (self);
+        }
       return;
     }
   /* Not sent yet: maybe a draft. */
@@ -279,7 +326,7 @@ open_referral (CercleReferralsPage *self,
       show_problem (self, error->message);
       return;
     }
-  cercle_dossier_editor_set_draft (self->editor, db, draft);
+  edit_draft (self, db, draft);
   show_content (self, "editor");
 }
 
@@ -346,7 +393,7 @@ new_referral (CercleReferralsPage *self,
       show_problem (self, error->message);
       return;
     }
-  cercle_dossier_editor_set_draft (self->editor, db, draft);
+  edit_draft (self, db, draft);
   show_content (self, "editor");
   /* The draft is listed (« Brouillon »), to be taken up later. */
   cercle_referrals_page_reload (self, NULL);
@@ -384,11 +431,13 @@ back_action_cb (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->dossier_list));
 }
 
+/* Read again each time the page is shown: the store is shared with
+ * cercle-cli and cercle-syncd, which may have changed it while the user
+ * was elsewhere (the Changed signal needs the service on the bus). */
 static void
 map_cb (CercleReferralsPage *self)
 {
-  if (!self->loaded)
-    cercle_referrals_page_reload (self, NULL);
+  cercle_referrals_page_reload (self, NULL);
 }
 
 /* ---- Accessors (tests, the window) -------------------------------------- */
@@ -479,6 +528,9 @@ cercle_referrals_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->sync);
+  if (self->watched_draft)
+    g_signal_handlers_disconnect_by_data (self->watched_draft, self);
+  g_clear_object (&self->watched_draft);
   /* No gtk_widget_dispose_template(): the leaflet is AdwBin's child,
    * which AdwBin unparents itself (doing it twice is a critical). */
   g_clear_object (&self->dossiers);
@@ -540,11 +592,18 @@ cercle_referrals_page_init (CercleReferralsPage *self)
   gtk_string_list_append (filters, _("Admission Confirmed"));
   gtk_string_list_append (filters, _("Refused or Cancelled"));
   gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (filters));
+  /* GTK 4.8 gives the drop-down's own button no name: a screen reader
+   * would say "toggle button" alone. It is the filter. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->filter_dropdown)); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_TOGGLE_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Status Filter"), -1);
 
   self->dossiers = g_list_store_new (CERCLE_TYPE_DOSSIER);
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), NULL);
   gtk_list_view_set_factory (self->dossier_list, factory);
   g_object_unref (factory);
   {
