@@ -126,11 +126,53 @@ test_reload_and_unread (void)
   g_unlink (path);
 }
 
+static void
+test_duplicates (void)
+{
+  g_autofree char *path = care_test_db_path ("duplicates");
+  g_autoptr(CercleDb) db = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CerclePatient) a = NULL, b = NULL;
+  struct { const char *birth, *used, *date; guint expected; } cases[] = {
+    { "Durnad", NULL, "1941-03-12", 1 },     /* transposed letters */
+    { "Duand", NULL, "1941-03-12", 1 },      /* a missing letter */
+    { "DURAND", NULL, "1941-03-12", 1 },     /* case */
+    { "Moreau", NULL, "1941-03-12", 1 },     /* the used name given as birth name */
+    { "Eroy", NULL, "1938-05-02", 1 },       /* missing first letter */
+    { "Lefèvre", "Leroy", "1938-05-02", 1 }, /* another birth name, the used name matches */
+    { "Durand", NULL, "1941-03-13", 0 },     /* another day */
+    { "Petit", NULL, "1941-03-12", 0 },      /* another name */
+  };
+
+  db = cercle_store_open (path, &error);
+  g_assert_no_error (error);
+  a = care_test_add_patient (db, "a", "Durand", "Moreau", "Jeanne", "1941-03-12", NULL);
+  b = care_test_add_patient (db, "b", "Leroy", NULL, "Marcel", "1938-05-02", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *given[] = { "Jeanne", NULL };
+      g_autoptr(CerclePatient) c = g_object_new (CERCLE_TYPE_PATIENT,
+                                                 "birth-family-name", cases[i].birth,
+                                                 "used-family-name", cases[i].used,
+                                                 "birth-given-names", given,
+                                                 "birth-date", cases[i].date,
+                                                 "sex", "female", NULL);
+      g_autoptr(GListModel) dups = cercle_patient_repo_find_possible_duplicates (db, c, &error);
+
+      g_assert_no_error (error);
+      g_test_message ("%s", cases[i].birth);
+      g_assert_cmpuint (g_list_model_get_n_items (dups), ==, cases[i].expected);
+    }
+  g_unlink (path);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/patient-list/filter", test_filter);
   g_test_add_func ("/patient-list/reload-and-unread", test_reload_and_unread);
+  g_test_add_func ("/patient-list/duplicates", test_duplicates);
   return g_test_run ();
 }

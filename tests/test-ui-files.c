@@ -24,6 +24,11 @@
 #include "cercle-referrals-page.h"
 #include "cercle-structure-row.h"
 #include "cercle-window.h"
+#include "cercle-add-member-dialog.h"
+#include "cercle-care-circle-view.h"
+#include "cercle-new-patient-dialog.h"
+#include "cercle-patient-row.h"
+#include "cercle-patient-view.h"
 
 #define RESOURCE_BASE "/fr/cercle/Cercle/"
 
@@ -214,6 +219,11 @@ main (int   argc,
   g_type_ensure (CERCLE_TYPE_PATIENTS_PAGE);
   g_type_ensure (CERCLE_TYPE_REFERRALS_PAGE);
   g_type_ensure (CERCLE_TYPE_STRUCTURE_ROW);
+  g_type_ensure (CERCLE_TYPE_ADD_MEMBER_DIALOG);
+  g_type_ensure (CERCLE_TYPE_CARE_CIRCLE_VIEW);
+  g_type_ensure (CERCLE_TYPE_NEW_PATIENT_DIALOG);
+  g_type_ensure (CERCLE_TYPE_PATIENT_ROW);
+  g_type_ensure (CERCLE_TYPE_PATIENT_VIEW);
 
   g_assert_nonnull (source_dir);
   app_dir = g_build_filename (source_dir, "src", "cercle", NULL);

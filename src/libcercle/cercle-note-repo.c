@@ -25,6 +25,7 @@
 #include "cercle-fhir.h"
 #include "cercle-i18n.h"
 #include "cercle-note-repo.h"
+#include "cercle-professional.h"
 #include "cercle-store.h"
 
 G_DEFINE_QUARK (cercle-care-error-quark, cercle_care_error)
@@ -497,4 +498,116 @@ cercle_note_repo_unread_counts (CercleDb  *db,
       return NULL;
     }
   return g_steal_pointer (&counts);
+}
+
+/**
+ * cercle_access_entry_free:
+ * @entry: an entry of an access trail
+ */
+void
+cercle_access_entry_free (CercleAccessEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->who);
+  g_clear_pointer (&entry->recorded, g_date_time_unref);
+  g_free (entry);
+}
+
+static char *
+practitioner_name (CercleDb   *db,
+                   const char *reference)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CercleProfessional) pro = NULL;
+  sqlite3_stmt *stmt;
+  char *name = NULL;
+
+  if (reference == NULL || !g_str_has_prefix (reference, "Practitioner/"))
+    return NULL;
+  stmt = cercle_db_prepare (db, "SELECT json FROM resource WHERE type = 'Practitioner' AND id = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, reference + strlen ("Practitioner/"), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    node = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+  sqlite3_reset (stmt);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+      && (pro = cercle_professional_new_from_fhir (json_node_get_object (node), NULL)) != NULL)
+    name = cercle_professional_dup_display_name (pro);
+  return name;
+}
+
+/**
+ * cercle_note_repo_access_trail:
+ * @db: the local store
+ * @patient_id: a patient
+ * @limit: the most entries, 0 for 50
+ * @error: return location for a #GError
+ *
+ * Who read or wrote the patient's file, and when, newest first: the
+ * server's AuditEvents about the patient, as synced into the store
+ * (domain.md §7: the trail can be shown on request). Empty until synced.
+ *
+ * Returns: (transfer full) (element-type CercleAccessEntry): the trail
+ */
+GPtrArray *
+cercle_note_repo_access_trail (CercleDb    *db,
+                               const char  *patient_id,
+                               guint        limit,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) cercle_access_entry_free);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), NULL);
+  g_return_val_if_fail (patient_id != NULL, NULL);
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT json FROM resource WHERE patient_id = ? AND type = 'AuditEvent'"
+                            " ORDER BY last_updated DESC LIMIT ?",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, limit ? limit : 50);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *event, *who;
+      JsonArray *agents;
+      const char *action, *recorded;
+      CercleAccessEntry *entry;
+
+      if (!json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        continue;
+      event = json_node_get_object (json_parser_get_root (parser));
+      agents = cercle_fhir_get_array (event, "agent");
+      who = agents ? cercle_fhir_get_object (cercle_fhir_array_get_object (agents, 0), "who") : NULL;
+      action = cercle_fhir_get_string (event, "action");
+      recorded = cercle_fhir_get_string (event, "recorded");
+      if (who == NULL || recorded == NULL)
+        continue;
+      entry = g_new0 (CercleAccessEntry, 1);
+      entry->who = practitioner_name (db, cercle_fhir_get_string (who, "reference"));
+      if (entry->who == NULL)
+        entry->who = g_strdup (cercle_fhir_get_string (who, "display") ?: cercle_fhir_get_string (who, "reference"));
+      entry->action = action && *action ? action[0] : 'E';
+      entry->recorded = cercle_fhir_parse_date_time (recorded);
+      if (entry->who == NULL || entry->recorded == NULL)
+        {
+          cercle_access_entry_free (entry);
+          continue;
+        }
+      g_ptr_array_add (out, entry);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, NULL);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
 }

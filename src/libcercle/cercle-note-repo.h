@@ -50,4 +50,24 @@ guint        cercle_note_repo_count_unread    (CercleDb    *db,
 GHashTable  *cercle_note_repo_unread_counts   (CercleDb    *db,
                                                GError     **error);
 
+/**
+ * CercleAccessEntry:
+ * @who: the name of who read or wrote (or their login)
+ * @action: the FHIR AuditEvent action: 'C', 'R', 'U', 'D' or 'E'
+ * @recorded: when
+ *
+ * One line of a patient file's access trail.
+ */
+typedef struct {
+  char      *who;
+  char       action;
+  GDateTime *recorded;
+} CercleAccessEntry;
+
+void         cercle_access_entry_free         (CercleAccessEntry *entry);
+GPtrArray   *cercle_note_repo_access_trail    (CercleDb    *db,
+                                               const char  *patient_id,
+                                               guint        limit,
+                                               GError     **error);
+
 G_END_DECLS
