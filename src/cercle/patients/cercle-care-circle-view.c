@@ -93,9 +93,9 @@ member_icon (CercleCareTeamMember *member)
   const char *type = cercle_care_team_member_get_member_type (member);
 
   if (g_strcmp0 (type, "Organization") == 0)
-    return "building-symbolic";
+    return "go-home-symbolic";
   if (g_strcmp0 (type, "RelatedPerson") == 0)
-    return "people-symbolic";
+    return "system-users-symbolic";
   return "avatar-default-symbolic";
 }
 

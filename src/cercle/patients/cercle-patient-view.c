@@ -51,10 +51,7 @@ struct _CerclePatientView
   GtkWidget *back_button;
   GtkLabel *title_label;
   GtkLabel *status_label;
-  AdwActionRow *birth_row;
-  AdwActionRow *ins_row;
-  AdwActionRow *address_row;
-  AdwActionRow *phone_row;
+  GtkLabel *identity_label;
   CercleCareCircleView *circle_view;
   GtkWidget *referral_button;
   GtkBox *referrals_box;
@@ -218,6 +215,8 @@ show_identity (CerclePatientView *self)
   g_autofree char *name = cercle_patient_dup_display_name (p);
   g_autofree char *birth = cercle_patient_format_birth (p);
   g_autofree char *address = NULL;
+  g_autofree char *identity = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
   CercleIdentityStatus status = cercle_patient_get_identity_status (p);
   const char *ins = cercle_patient_get_ins (p);
 
@@ -228,19 +227,22 @@ show_identity (CerclePatientView *self)
   self->status_class = cercle_patient_status_css (status);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), self->status_class);
 
-  adw_action_row_set_subtitle (self->birth_row, birth);
+  parts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (parts, g_strdup_printf (_("Born %s"), birth));
   /* domain.md §2: the INS may be used only for a qualified identity. */
-  gtk_widget_set_visible (GTK_WIDGET (self->ins_row),
-                          cercle_identity_status_can_share_ins (status) && ins != NULL && *ins != '\0');
-  adw_action_row_set_subtitle (self->ins_row, ins ? ins : "");
+  if (cercle_identity_status_can_share_ins (status) && ins != NULL && *ins != '\0')
+    g_ptr_array_add (parts, g_strdup_printf (_("INS %s"), ins));
   address = g_strjoin (" ", cercle_patient_get_address_line (p) ? cercle_patient_get_address_line (p) : "",
                        cercle_patient_get_postcode (p) ? cercle_patient_get_postcode (p) : "",
                        cercle_patient_get_commune_name (p) ? cercle_patient_get_commune_name (p) : "", NULL);
   g_strstrip (address);
-  adw_action_row_set_subtitle (self->address_row, address);
-  gtk_widget_set_visible (GTK_WIDGET (self->address_row), *address != '\0');
-  adw_action_row_set_subtitle (self->phone_row, cercle_patient_get_phone (p) ? cercle_patient_get_phone (p) : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->phone_row), cercle_patient_get_phone (p) != NULL);
+  if (*address != '\0')
+    g_ptr_array_add (parts, g_strdup (address));
+  if (cercle_patient_get_phone (p) != NULL)
+    g_ptr_array_add (parts, g_strdup_printf (_("Tel. %s"), cercle_patient_get_phone (p)));
+  g_ptr_array_add (parts, NULL);
+  identity = g_strjoinv (" · ", (char **) parts->pdata);
+  gtk_label_set_label (self->identity_label, identity);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->referral_button), "s", cercle_patient_get_id (p));
 }
 
@@ -514,10 +516,7 @@ cercle_patient_view_class_init (CerclePatientViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, back_button);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, title_label);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, status_label);
-  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, birth_row);
-  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, ins_row);
-  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, address_row);
-  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, phone_row);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, identity_label);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, circle_view);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, referral_button);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, referrals_box);

@@ -36,7 +36,7 @@ struct _CerclePatientsPage
 
   CercleDb *db;
   CerclePatientList *list;
-  GtkSingleSelection *selection;
+  GtkNoSelection *selection;
   CercleDBusSync *sync;
   GCancellable *cancellable;
   char *pending_open;    /* an id asked for before the list was loaded */
@@ -410,9 +410,9 @@ cercle_patients_page_init (CerclePatientsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->list = cercle_patient_list_new ();
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  /* Rows are activated, not selected: a selection model would walk the
+   * whole list at each keystroke. */
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
