@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 
 #include "cercle-care-team-repo.h"
 #include "cercle-fhir.h"
@@ -232,6 +233,62 @@ test_search_practitioners (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_list_model_get_n_items (found), ==, 0);
 }
 
+/* Everything the circle and the notes put in the outbox is FHIR R4 that
+ * the official schema accepts: CareTeam, RelatedPerson in its transaction
+ * Bundle, Communication and its correction. */
+static void
+test_outbox_validates (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleCareTeamMember) gp = NULL;
+  g_autoptr(CercleCareTeamMember) relative = NULL;
+  g_autoptr(CercleNote) note = NULL;
+  g_autoptr(CercleNote) fix = NULL;
+  g_autoptr(GString) ndjson = g_string_new (NULL);
+  g_autofree char *file = g_strconcat (f->path, ".ndjson", NULL);
+  g_autofree char *script = g_build_filename (g_getenv ("CERCLE_SOURCE_DIR"), "tests", "fhir-validate.py", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *python = g_getenv ("PYTHON3") ? g_getenv ("PYTHON3") : "python3";
+  sqlite3_stmt *stmt;
+  int status = -1;
+  guint n = 0;
+
+  g_assert_true (cercle_store_set_account (f->db, "http://127.0.0.1:1", "dr.martin", "Practitioner/pract-martin-paul",
+                                           NULL, "Dr Paul Martin", &error));
+  gp = cercle_care_team_member_new ("Practitioner", "pract-martin-paul", "Dr Paul Martin", "medecin-traitant");
+  g_assert_true (cercle_care_team_repo_add_member (f->db, "pat-jeanne", gp, &error));
+  relative = cercle_care_team_repo_add_relative (f->db, "pat-jeanne", "Durand", "Claire", "+33 6 12 34 56 78",
+                                                 "aidant", &error);
+  g_assert_no_error (error);
+  g_assert_true (cercle_care_team_repo_end_member (f->db, "pat-jeanne", relative, NULL, &error));
+  note = cercle_note_repo_write (f->db, "pat-jeanne", "compte-rendu", "Consultation : « RAS », tension 13/8.", &error);
+  g_assert_no_error (error);
+  fix = cercle_note_repo_correct (f->db, cercle_note_get_id (note), "Consultation : tension 14/8.", &error);
+  g_assert_no_error (error);
+
+  stmt = cercle_db_prepare (f->db, "SELECT body FROM outbox ORDER BY seq", NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_string_append_printf (ndjson, "%s\n", (const char *) sqlite3_column_text (stmt, 0));
+      n++;
+    }
+  sqlite3_reset (stmt);
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_true (g_file_set_contents (file, ndjson->str, -1, NULL));
+  {
+    const char *argv[] = { python, script, file, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                                 &status, &error));
+  }
+  g_assert_no_error (error);
+  if (err && *err)
+    g_test_message ("%s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_unlink (file);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -241,5 +298,6 @@ main (int argc, char *argv[])
   ADD ("/care-team/add-and-end", test_add_and_end);
   ADD ("/care-team/relative", test_relative);
   ADD ("/care-team/search-practitioners", test_search_practitioners);
+  ADD ("/care-team/outbox-validates", test_outbox_validates);
   return g_test_run ();
 }
