@@ -320,11 +320,14 @@ cercle_patient_list_matches (CerclePatient *patient,
   return matches;
 }
 
-/* @removed: how many rows the model's users were shown before */
+/* Filters again. @old holds what the model's users were shown: only the
+ * part that differs is announced (the rows kept at both ends are not), so
+ * that the list view rebinds as few rows as it can. */
 static void
 refilter_from (CerclePatientList *self,
-               guint              removed)
+               GPtrArray         *old)
 {
+  guint prefix = 0, suffix = 0;
   Filter f;
 
   filter_parse (&f, self->filter);
@@ -338,16 +341,26 @@ refilter_from (CerclePatientList *self,
     }
   filter_clear (&f);
 
-  if (removed > 0 || self->visible->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->visible->len);
-  if (removed != self->visible->len)
+  while (prefix < old->len && prefix < self->visible->len
+         && g_ptr_array_index (old, prefix) == g_ptr_array_index (self->visible, prefix))
+    prefix++;
+  while (suffix < old->len - prefix && suffix < self->visible->len - prefix
+         && g_ptr_array_index (old, old->len - 1 - suffix)
+            == g_ptr_array_index (self->visible, self->visible->len - 1 - suffix))
+    suffix++;
+  if (old->len - prefix - suffix > 0 || self->visible->len - prefix - suffix > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old->len - prefix - suffix,
+                                self->visible->len - prefix - suffix);
+  if (old->len != self->visible->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 static void
 refilter (CerclePatientList *self)
 {
-  refilter_from (self, self->visible->len);
+  g_autoptr(GPtrArray) old = g_ptr_array_copy (self->visible, NULL, NULL);
+
+  refilter_from (self, old);
 }
 
 /**
@@ -489,20 +502,20 @@ take_loaded (CerclePatientList *self,
              Loaded            *loaded)
 {
   guint old_total = self->entries->len;
-  guint shown = self->visible->len;
+  g_autoptr(GPtrArray) old = g_ptr_array_new ();
+  g_autoptr(GPtrArray) old_entries = self->entries;
 
-  /* The old entries go: the visible rows are rebuilt from the new ones,
-   * announced as a change from the old count. Items already handed out
-   * hold their own reference to their patient. */
+  /* The new entries are other pointers: the whole list changes. Items
+   * already handed out hold their own reference to their patient. */
+  g_ptr_array_set_size (old, self->visible->len);
   g_ptr_array_set_size (self->visible, 0);
-  g_ptr_array_unref (self->entries);
   self->entries = g_steal_pointer (&loaded->entries);
   g_hash_table_unref (self->unread);
   self->unread = g_steal_pointer (&loaded->unread);
   loaded_free (loaded);
   if (old_total != self->entries->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOTAL]);
-  refilter_from (self, shown);
+  refilter_from (self, old);
 }
 
 /**
