@@ -25,6 +25,7 @@
 #include "cercle-note-row.h"
 #include "cercle-patient-view.h"
 #include "cercle-patients-page.h"
+#include "cercle-sync-dbus.h"
 #include "cercle-test-care.h"
 #include "cercle-window.h"
 
@@ -601,6 +602,74 @@ test_narrow (Fixture *f, gconstpointer data)
   WAIT_FOR (g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "list") == 0);
 }
 
+/* The app's side of the sync service, over the real session bus: the test
+ * owns fr.cercle.Cercle.Sync with the interface's generated skeleton (the
+ * service itself is cercle-syncd's branch). A note written asks SyncNow();
+ * Changed makes the open file read the store again. */
+static guint sync_now_calls;
+
+static gboolean
+on_handle_sync_now (CercleDBusSync        *skeleton,
+                    GDBusMethodInvocation *invocation)
+{
+  sync_now_calls++;
+  cercle_dbus_sync_complete_sync_now (skeleton, invocation);
+  return TRUE;
+}
+
+static void
+name_acquired (GDBusConnection *connection, const char *name, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_sync_service (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(CercleDBusSync) skeleton = cercle_dbus_sync_skeleton_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleNote) remote = cercle_note_new ("note-from-martin", CERCLE_DEMO_PAT_DURAND,
+                                                  CERCLE_DEMO_PRACT_MARTIN, "vigilance",
+                                                  "Appel de la fille : Mme Durand a de la fièvre.");
+  g_autoptr(JsonObject) fhir = NULL;
+  g_autofree char *json = NULL;
+  GtkWidget *view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
+  GtkTextView *compose = GTK_TEXT_VIEW (find_one (view, GTK_TYPE_TEXT_VIEW));
+  const char *kinds[] = { "Communication", NULL };
+  const char *patients[] = { CERCLE_DEMO_PAT_DURAND, NULL };
+  gboolean owned = FALSE;
+  guint owner_id;
+
+  g_assert_nonnull (bus);
+  sync_now_calls = 0;
+  g_signal_connect (skeleton, "handle-sync-now", G_CALLBACK (on_handle_sync_now), NULL);
+  g_assert_true (g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (skeleton), bus,
+                                                   "/fr/cercle/Cercle/Sync", &error));
+  g_assert_no_error (error);
+  owner_id = g_bus_own_name_on_connection (bus, "fr.cercle.Cercle.Sync", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                           name_acquired, NULL, &owned, NULL);
+  WAIT_FOR (owned);
+
+  open_durand (f);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "Vue ce matin, va bien.", -1);
+  click (find_button (view, "Envoyer"));
+  WAIT_FOR (sync_now_calls == 1);
+
+  /* What the service pulled, then told. */
+  g_object_set (remote, "author-display", "Dr Paul Martin", NULL);
+  fhir = cercle_note_to_fhir (remote);
+  json = cercle_fhir_to_string (fhir);
+  g_assert_true (cercle_store_resource_put (f->db, "Communication", "note-from-martin", CERCLE_DEMO_PAT_DURAND,
+                                            "Practitioner/" CERCLE_DEMO_PRACT_MARTIN, json, "1", NULL, &error));
+  g_assert_null (find_label (view, "Appel de la fille : Mme Durand a de la fièvre."));
+  cercle_dbus_sync_emit_changed (skeleton, kinds, patients);
+  WAIT_FOR (find_label (view, "Appel de la fille : Mme Durand a de la fièvre.") != NULL);
+
+  g_bus_unown_name (owner_id);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (skeleton));
+}
+
 /* The README's picture: the main window on a patient's file (demo data). */
 static void
 test_screenshot (void)
@@ -688,6 +757,7 @@ main (int   argc,
   ADD ("/patients-page/notes/offline", with_demo, test_note_offline);
   ADD ("/patients-page/notes/correction", with_demo_kept, test_correction);
   ADD ("/patients-page/narrow", with_demo, test_narrow);
+  ADD ("/patients-page/sync-service", with_demo, test_sync_service);
   g_test_add_func ("/patients-page/screenshot", test_screenshot);
   return g_test_run ();
 }

@@ -9,10 +9,13 @@
  * a time, like the Annuaire.
  *
  * Everything works offline. After a local change the page asks the sync
- * service (fr.cercle.Cercle.Sync) to send now, best effort; when the
- * service says something changed, the list and the open file are read
- * again. With no service on the bus nothing of this happens, and the page
- * works the same on what the store holds.
+ * service (fr.cercle.Cercle.Sync, fr.cercle.Cercle.Sync.xml) to send now,
+ * best effort; when the service says something changed, the list and the
+ * open file are read again. With no service on the bus nothing of this
+ * happens, and the page works the same on what the store holds. The calls
+ * go on the bus name directly rather than through a GDBusProxy: a proxy
+ * made before the service starts did not notice it starting (GLib 2.74,
+ * test /patients-page/sync-service).
  *
  * Actions: `patients.open(s)` opens a patient by id (the window's
  * `win.open-patient` forwards to it), `patients.new` (Ctrl+N) opens
@@ -28,7 +31,6 @@
 #include "cercle-patient-view.h"
 #include "cercle-patients-page.h"
 #include "cercle-store.h"
-#include "cercle-sync-dbus.h"
 
 struct _CerclePatientsPage
 {
@@ -37,7 +39,8 @@ struct _CerclePatientsPage
   CercleDb *db;
   CerclePatientList *list;
   GtkNoSelection *selection;
-  CercleDBusSync *sync;
+  GDBusConnection *bus;
+  guint changed_id;
   GCancellable *cancellable;
   char *pending_open;    /* an id asked for before the list was loaded */
   gboolean loaded;
@@ -166,24 +169,33 @@ on_go_back (CerclePatientsPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+#define SYNC_NAME "fr.cercle.Cercle.Sync"
+#define SYNC_PATH "/fr/cercle/Cercle/Sync"
+#define SYNC_INTERFACE "fr.cercle.Cercle.Sync"
+
 static void
 sync_now_done (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
+  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
   /* Best effort: no service means the change waits in the outbox. */
-  if (!cercle_dbus_sync_call_sync_now_finish (CERCLE_DBUS_SYNC (source), result, &error))
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
     g_debug ("SyncNow: %s", error->message);
 }
 
+/* Asks the sync service to send now. Called on the bus name, without
+ * activating it: when no service runs, nothing happens. */
 static void
 ask_sync (CerclePatientsPage *self)
 {
-  if (self->sync == NULL || g_dbus_proxy_get_name_owner (G_DBUS_PROXY (self->sync)) == NULL)
+  if (self->bus == NULL)
     return;
-  cercle_dbus_sync_call_sync_now (self->sync, self->cancellable, sync_now_done, NULL);
+  g_dbus_connection_call (self->bus, SYNC_NAME, SYNC_PATH, SYNC_INTERFACE, "SyncNow", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable, sync_now_done, NULL);
 }
 
 static void reload_list (CerclePatientsPage *self);
@@ -228,35 +240,53 @@ reload_list (CerclePatientsPage *self)
 }
 
 static void
-on_sync_changed (CerclePatientsPage *self,
-                 const char * const *kinds,
-                 const char * const *patients)
+on_sync_changed (GDBusConnection *bus,
+                 const char      *sender,
+                 const char      *path,
+                 const char      *interface,
+                 const char      *signal,
+                 GVariant        *parameters,
+                 gpointer         user_data)
 {
+  CerclePatientsPage *self = user_data;
   const char *open = cercle_patient_view_get_patient_id (self->patient_view);
+  g_autofree const char **kinds = NULL;
+  g_autofree const char **patients = NULL;
 
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(asas)")))
+    return;
+  g_variant_get (parameters, "(^a&s^a&s)", &kinds, &patients);
+  /* Only the local store is read again: a stray signal costs a reload,
+   * never data. */
   reload_list (self);
-  if (open != NULL && (patients == NULL || patients[0] == NULL || g_strv_contains (patients, open)))
+  if (open != NULL && (patients[0] == NULL || g_strv_contains (patients, open)))
     cercle_patient_view_reload (self->patient_view);
 }
 
 static void
-sync_proxy_ready (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+bus_ready (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  CercleDBusSync *proxy = cercle_dbus_sync_proxy_new_for_bus_finish (result, &error);
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
   CerclePatientsPage *self;
 
-  if (proxy == NULL)
+  if (bus == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No sync service: %s", error->message);
+        g_debug ("No session bus: %s", error->message);
       return;
     }
   self = user_data;
-  self->sync = proxy;
-  g_signal_connect_object (proxy, "changed", G_CALLBACK (on_sync_changed), self, G_CONNECT_SWAPPED);
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_object_unref (bus);
+      return;
+    }
+  self->bus = bus;
+  self->changed_id = g_dbus_connection_signal_subscribe (bus, NULL, SYNC_INTERFACE, "Changed", SYNC_PATH, NULL,
+                                                         G_DBUS_SIGNAL_FLAGS_NONE, on_sync_changed, self, NULL);
 }
 
 static void
@@ -357,7 +387,10 @@ cercle_patients_page_dispose (GObject *object)
   /* AdwBin would unparent its child again after the template did. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_PATIENTS_PAGE);
-  g_clear_object (&self->sync);
+  if (self->changed_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->changed_id);
+  self->changed_id = 0;
+  g_clear_object (&self->bus);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->db);
@@ -435,9 +468,7 @@ cercle_patients_page_init (CerclePatientsPage *self)
   update_count (self);
   reload_list (self);
 
-  cercle_dbus_sync_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                                      "fr.cercle.Cercle.Sync", "/fr/cercle/Cercle/Sync",
-                                      self->cancellable, sync_proxy_ready, self);
+  g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready, self);
 }
 
 GtkWidget *
