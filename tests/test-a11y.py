@@ -56,6 +56,8 @@ ENGLISH = {
     'Sign In Again', 'Retry', 'Sync', 'On this computer only', 'Not signed in', 'Show Password',
     'All Dossiers', 'Export as PDF', 'Confirm the Admission', 'Cancel the Request', 'Send the Complements',
     'Message to the structure', 'No Referrals Yet', 'No Dossier Selected', 'Status Filter', 'Back to the List',
+    'New Patient', '_New Patient', 'Search for a patient', 'No Patients Yet', 'New Note', 'Send',
+    'Save', 'Identity Status', 'Birth family name', 'Care Circle', 'Add a Member', 'Follow-up Notes',
 }
 # What the sign-in dialog says when cercle-syncd is not there (this test runs
 # without it).
@@ -361,6 +363,39 @@ def run(pyatspi, app, app_log):
         [f"sidebar list {'found' if sidebar else 'not found'}, entries {entries!r}"])
 
     check_buttons(frame, "start")
+
+    # The patients page, shown first: on an empty store, one empty state
+    # offering « Nouveau patient »; that button opens the dialog, every button
+    # of both named in French; Escape closes the dialog.
+    def app_windows():
+        return [accessible_app.getChildAtIndex(i) for i in range(accessible_app.childCount)]
+
+    new_button = wait_for(lambda: find_one(frame, lambda a: role(a) in BUTTON_ROLES and on_screen(a)
+                                           and real_name(a) == 'Nouveau patient'))
+    tap(new_button is not None, "patients-page",
+        [describe(new_button) if new_button else "no button named “Nouveau patient” on screen"]
+        + ([] if new_button else [describe(a) for a in walk(frame)
+                                  if role(a) in BUTTON_ROLES and on_screen(a)]))
+    check_buttons(frame, "patients")
+    check_french(frame, "patients")
+    dialog = None
+    if new_button is not None:
+        do_action(new_button, 'click')
+        dialog = wait_for(lambda: next((w for w in app_windows() if w != frame
+                                        and real_name(w) == 'Nouveau patient'), None))
+    tap(dialog is not None, "new-patient-dialog",
+        [describe(dialog) if dialog else "no window named “Nouveau patient”"])
+    if dialog is not None:
+        ins = wait_for(lambda: find_one(dialog, lambda a: name(a) == 'Matricule INS (15 caractères)'
+                                        and on_screen(a)))
+        tap(ins is not None, "new-patient-ins-named", [describe(ins) if ins else "no INS field by its French name"])
+        check_buttons(dialog, "new-patient")
+        check_french(dialog, "new-patient")
+        press_keys(KEY_ESCAPE)
+        tap(wait_for(lambda: dialog not in app_windows(), timeout=5) is not None, "new-patient-escape",
+            ["Escape did not close the dialog"])
+        wait_for(lambda: has_state(frame, pyatspi.STATE_ACTIVE), timeout=5)
+
 
     # Alt+2, the shortcut of the Directory: the page shows, the field has the focus.
     press_keys(KEY_ALT_L, KEY_2)

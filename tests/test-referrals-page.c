@@ -278,7 +278,7 @@ test_send_three_offline (void)
   g_test_message ("%s", view_text);
   g_assert_nonnull (strstr (view_text, "DURAND Jeanne"));
   g_assert_nonnull (strstr (view_text, "Soins infirmiers à domicile (SSIAD)"));
-  g_assert_nonnull (strstr (view_text, "En attente d’envoi"));
+  g_assert_nonnull (strstr (view_text, "En attente d'envoi"));
   dossiers = cercle_referrals_page_get_dossiers (CERCLE_REFERRALS_PAGE (page));
   g_assert_cmpuint (g_list_model_get_n_items (dossiers), ==, 1);
   flush_events (100);
@@ -292,7 +292,7 @@ test_send_three_offline (void)
     g_assert_cmpuint (row_widgets->len, ==, 1);
     row_text = cercle_dossier_row_dup_text (g_ptr_array_index (row_widgets, 0));
     g_test_message ("%s", row_text);
-    for (const char *p = row_text; (p = strstr (p, "En attente d’envoi")) != NULL; p++)
+    for (const char *p = row_text; (p = strstr (p, "En attente d'envoi")) != NULL; p++)
       waiting++;
     g_assert_cmpuint (waiting, ==, 3);
   }
@@ -363,7 +363,7 @@ test_desk_actions (void)
                               " AND json_extract (body, '$.status') = 'rejected'"
                               " AND json_extract (body, '$.statusReason.coding[0].code') = 'hors-zone'"), ==, 1);
   text = cercle_dossier_view_dup_text (view);
-  g_assert_nonnull (strstr (text, "SSIAD de Melun (fictif) : En attente d’envoi"));
+  g_assert_nonnull (strstr (text, "SSIAD de Melun (fictif) : En attente d'envoi"));
   /* Waiting for the server, no second move is offered. */
   g_assert_null (cercle_dossier_view_get_action_button (view, CERCLE_DEMO_TASK_SSIAD, CERCLE_REFERRAL_ACTION_ACCEPT));
 
@@ -554,7 +554,7 @@ test_send_complements (void)
   g_clear_pointer (&text, g_free);
   text = cercle_dossier_view_dup_text (view);
   g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "SSIAD de Melun (fictif) : En attente d’envoi"));
+  g_assert_nonnull (strstr (text, "SSIAD de Melun (fictif) : En attente d'envoi"));
   /* The dossier's volet shows the completed text. */
   {
     g_autoptr(JsonObject) json = cercle_referral_repo_get_resource (db, "ServiceRequest", CERCLE_DEMO_REFERRAL, NULL);

@@ -29,6 +29,11 @@
 #include "cercle-sync-banner.h"
 #include "cercle-sync-indicator.h"
 #include "cercle-window.h"
+#include "cercle-add-member-dialog.h"
+#include "cercle-care-circle-view.h"
+#include "cercle-new-patient-dialog.h"
+#include "cercle-patient-row.h"
+#include "cercle-patient-view.h"
 
 #define RESOURCE_BASE "/fr/cercle/Cercle/"
 
@@ -227,6 +232,11 @@ main (int   argc,
   g_type_ensure (CERCLE_TYPE_DOSSIER_ROW);
   g_type_ensure (CERCLE_TYPE_DOSSIER_VIEW);
   g_type_ensure (CERCLE_TYPE_RECEIVED_PAGE);
+  g_type_ensure (CERCLE_TYPE_ADD_MEMBER_DIALOG);
+  g_type_ensure (CERCLE_TYPE_CARE_CIRCLE_VIEW);
+  g_type_ensure (CERCLE_TYPE_NEW_PATIENT_DIALOG);
+  g_type_ensure (CERCLE_TYPE_PATIENT_ROW);
+  g_type_ensure (CERCLE_TYPE_PATIENT_VIEW);
 
   g_assert_nonnull (source_dir);
   app_dir = g_build_filename (source_dir, "src", "cercle", NULL);

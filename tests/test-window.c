@@ -164,7 +164,7 @@ static const struct {
 } pages[] = {
   /* The directory issue replaces the directory page's empty state with the
    * real page: its row here changes with it. */
-  { "patients", 0, "Patients", "Aucun patient pour l’instant", "Les dossiers patients arrivent bientôt" },
+  { "patients", 0, "Patients", "Aucun patient pour l’instant", "Créez un dossier patient" },
   { "directory", 1, "Annuaire", "Choisissez une commune", "Saisissez la commune ou le code postal du patient" },
   { "referrals", 2, "Orientations", "Aucune demande d’orientation pour l’instant", "Vous suivrez ici les demandes d’orientation" },
 };

@@ -289,16 +289,65 @@ cercle_patient_repo_search (CercleDb                  *db,
   return G_LIST_MODEL (g_steal_pointer (&store));
 }
 
+/* Optimal string alignment distance, stopping early past 2: a transposed,
+ * missing, extra or wrong letter each count one. */
+static guint
+name_distance (const char *a,
+               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  g_autofree guint *d = NULL;
+
+  if (la > lb + 2 || lb > la + 2)
+    return 3;
+  d = g_new0 (guint, (la + 1) * (lb + 1));
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+  for (gsize i = 0; i <= la; i++)
+    D (i, 0) = i;
+  for (gsize j = 0; j <= lb; j++)
+    D (0, j) = j;
+  for (gsize i = 1; i <= la; i++)
+    for (gsize j = 1; j <= lb; j++)
+      {
+        guint cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        guint v = MIN (MIN (D (i - 1, j) + 1, D (i, j - 1) + 1), D (i - 1, j - 1) + cost);
+
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          v = MIN (v, D (i - 2, j - 2) + 1);
+        D (i, j) = v;
+      }
+  return D (la, lb);
+#undef D
+}
+
+static gboolean
+names_similar (const char *a,
+               const char *b)
+{
+  gsize la, lb;
+
+  if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+    return FALSE;
+  la = strlen (a);
+  lb = strlen (b);
+  /* The same first three letters (domain.md: "then the first letters of
+   * the name"), or a slip: one for a short name, two for a long one. */
+  return (la >= 3 && lb >= 3 && strncmp (a, b, 3) == 0)
+         || name_distance (a, b) <= (MIN (la, lb) >= 8 ? 2u : 1u);
+}
+
 /**
  * cercle_patient_repo_find_possible_duplicates:
  * @db: the local store
  * @candidate: a patient about to be created
  * @error: return location for a #GError
  *
- * "Search before create": the patients born the same day whose birth or
- * used name starts with the same three letters, or who have the same INS.
- * A duplicate patient is an identity-vigilance incident, so the app shows
- * these before it creates a new file.
+ * "Search before create" (domain.md §2): the patients born the same day
+ * whose name is close to the candidate's — accents and case ignored, a
+ * letter transposed, missing, extra or wrong, the used name given instead
+ * of the birth name or the other way round — and the patients with the
+ * same INS. A duplicate patient is an identity-vigilance incident, so the
+ * app shows these before it creates a new file.
  *
  * Returns: (transfer full): a list of #CerclePatient other than @candidate
  */
@@ -308,26 +357,28 @@ cercle_patient_repo_find_possible_duplicates (CercleDb       *db,
                                               GError        **error)
 {
   g_autoptr(GListStore) out = g_list_store_new (CERCLE_TYPE_PATIENT);
-  g_autofree char *key = NULL;
-  char prefix[4] = { 0 };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *birth_key = NULL;
+  g_autofree char *used_key = NULL;
 
   g_return_val_if_fail (CERCLE_IS_DB (db), NULL);
   g_return_val_if_fail (CERCLE_IS_PATIENT (candidate), NULL);
 
-  key = cercle_text_fold (cercle_patient_get_birth_family_name (candidate)
-                          ? cercle_patient_get_birth_family_name (candidate) : "");
-  g_strlcpy (prefix, key, sizeof prefix);
+  birth_key = cercle_text_fold (cercle_patient_get_birth_family_name (candidate)
+                                ? cercle_patient_get_birth_family_name (candidate) : "");
+  if (cercle_patient_get_used_family_name (candidate))
+    used_key = cercle_text_fold (cercle_patient_get_used_family_name (candidate));
 
   for (guint pass = 0; pass < 2; pass++)
     {
-      CerclePatientQuery q = { 0 };
+      CerclePatientQuery q = { .limit = 10000 };
       g_autoptr(GListModel) found = NULL;
 
       if (pass == 0)
         {
-          if (cercle_patient_get_birth_date (candidate) == NULL || prefix[0] == '\0')
+          /* Date of birth first: the index narrows to a handful. */
+          if (cercle_patient_get_birth_date (candidate) == NULL)
             continue;
-          q.name_prefix = prefix;
           q.birth_date = cercle_patient_get_birth_date (candidate);
         }
       else
@@ -343,17 +394,23 @@ cercle_patient_repo_find_possible_duplicates (CercleDb       *db,
       for (guint i = 0; i < g_list_model_get_n_items (found); i++)
         {
           g_autoptr(CerclePatient) p = g_list_model_get_item (found, i);
-          gboolean seen = FALSE;
+          g_autofree char *p_birth = NULL;
+          g_autofree char *p_used = NULL;
 
-          if (g_strcmp0 (cercle_patient_get_id (p), cercle_patient_get_id (candidate)) == 0)
+          if (g_strcmp0 (cercle_patient_get_id (p), cercle_patient_get_id (candidate)) == 0
+              || g_hash_table_contains (seen, cercle_patient_get_id (p)))
             continue;
-          for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (out)); j++)
+          if (pass == 0)
             {
-              g_autoptr(CerclePatient) q2 = g_list_model_get_item (G_LIST_MODEL (out), j);
-              seen |= g_strcmp0 (cercle_patient_get_id (q2), cercle_patient_get_id (p)) == 0;
+              p_birth = cercle_text_fold (cercle_patient_get_birth_family_name (p));
+              if (cercle_patient_get_used_family_name (p))
+                p_used = cercle_text_fold (cercle_patient_get_used_family_name (p));
+              if (!names_similar (birth_key, p_birth) && !names_similar (birth_key, p_used)
+                  && !names_similar (used_key, p_birth) && !names_similar (used_key, p_used))
+                continue;
             }
-          if (!seen)
-            g_list_store_append (out, p);
+          g_hash_table_add (seen, g_strdup (cercle_patient_get_id (p)));
+          g_list_store_append (out, p);
         }
     }
   return G_LIST_MODEL (g_steal_pointer (&out));

@@ -14,6 +14,7 @@
 
 #include "cercle-directory-store.h"
 #include "cercle-referral-repo.h"
+#include "cercle-note-repo.h"
 #include "cercle-store.h"
 
 static const CercleMigration core_migrations[] = {
@@ -139,6 +140,7 @@ cercle_store_open (const char  *path,
   if (!cercle_directory_store_migrate (db, error))
     return NULL;
   if (!cercle_referral_repo_migrate (db, error))
+  if (!cercle_care_store_migrate (db, error))
     return NULL;
   return g_steal_pointer (&db);
 }

@@ -1,0 +1,478 @@
+/* cercle-patients-page.c — the patients page of the main window
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The care team's daily place: the patients of the local store, filtered as
+ * one types (CerclePatientList, read in a thread), beside the open file
+ * (CerclePatientView). On a narrow window the leaflet folds and shows one at
+ * a time, like the Annuaire.
+ *
+ * Everything works offline. After a local change the page asks the sync
+ * service (fr.cercle.Cercle.Sync, fr.cercle.Cercle.Sync.xml) to send now,
+ * best effort; when the service says something changed, the list and the
+ * open file are read again. With no service on the bus nothing of this
+ * happens, and the page works the same on what the store holds. The calls
+ * go on the bus name directly rather than through a GDBusProxy: a proxy
+ * made before the service starts did not notice it starting (GLib 2.74,
+ * test /patients-page/sync-service).
+ *
+ * Actions: `patients.open(s)` opens a patient by id (the window's
+ * `win.open-patient` forwards to it), `patients.new` (Ctrl+N) opens
+ * « Nouveau patient », `patients.search` (Ctrl+F) focuses the search.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "cercle-new-patient-dialog.h"
+#include "cercle-patient-list.h"
+#include "cercle-patient-row.h"
+#include "cercle-patient-view.h"
+#include "cercle-patients-page.h"
+#include "cercle-store.h"
+
+struct _CerclePatientsPage
+{
+  AdwBin parent_instance;
+
+  CercleDb *db;
+  CerclePatientList *list;
+  GtkNoSelection *selection;
+  GDBusConnection *bus;
+  guint changed_id;
+  GCancellable *cancellable;
+  char *pending_open;    /* an id asked for before the list was loaded */
+  gboolean loaded;
+
+  AdwToastOverlay *toast_overlay;
+  AdwLeaflet *leaflet;
+  GtkSearchEntry *search_entry;
+  GtkLabel *count_label;
+  GtkStack *page_stack;
+  GtkStack *list_stack;
+  GtkListView *list_view;
+  GtkStack *detail_stack;
+  CerclePatientView *patient_view;
+};
+
+G_DEFINE_FINAL_TYPE (CerclePatientsPage, cercle_patients_page, ADW_TYPE_BIN)
+
+static const char page_css[] =
+  ".cercle-status { border-radius: 9999px; padding: 1px 8px; font-weight: bold; }"
+  ".cercle-status-qualified { background-color: alpha(@success_color, 0.15); color: @success_color; }"
+  ".cercle-status-partial { background-color: alpha(@accent_color, 0.15); color: @accent_color; }"
+  ".cercle-status-provisional { background-color: alpha(@warning_color, 0.18); color: @warning_color; }"
+  ".cercle-unread { border-radius: 9999px; min-width: 20px; padding: 1px 6px; font-weight: bold;"
+  "  background-color: @accent_bg_color; color: @accent_fg_color; }"
+  ".cercle-chip { border-radius: 9999px; padding: 1px 8px; background-color: alpha(@view_fg_color, 0.08); }"
+  ".cercle-note-vigilance { background-color: alpha(@error_color, 0.15); color: @error_color; }"
+  ".cercle-note-transmission { background-color: alpha(@accent_color, 0.15); color: @accent_color; }"
+  ".cercle-note-compte-rendu { background-color: alpha(@success_color, 0.15); color: @success_color; }"
+  ".cercle-new { background-color: @accent_bg_color; color: @accent_fg_color; }"
+  ".cercle-unread-note { box-shadow: inset 4px 0 @accent_bg_color; }"
+  ".cercle-corrected { text-decoration-line: line-through; opacity: 0.7; }"
+  ".cercle-circle-change { background-color: alpha(@view_fg_color, 0.03); }";
+
+/* The page's own look travels with it (tests show it without the app). */
+static void
+ensure_css (GtkWidget *widget)
+{
+  static GdkDisplay *done_for;
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL || display == done_for)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, page_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  done_for = display;
+}
+
+static void
+toast (CerclePatientsPage *self,
+       const char         *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static void
+update_count (CerclePatientsPage *self)
+{
+  guint total = cercle_patient_list_get_total (self->list);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  g_autofree char *text = NULL;
+  const char *filter = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  if (filter == NULL || *filter == '\0')
+    text = g_strdup_printf (ngettext ("%u patient", "%u patients", total), total);
+  else
+    /* TRANSLATORS: patients matching the search, of all patients */
+    text = g_strdup_printf (ngettext ("%u patient of %u", "%u patients of %u", shown), shown, total);
+  gtk_label_set_label (self->count_label, text);
+  /* An empty store: one empty state for the whole page. */
+  gtk_stack_set_visible_child_name (self->page_stack, total == 0 ? "empty" : "main");
+  gtk_stack_set_visible_child_name (self->list_stack, shown == 0 ? "no-match" : "list");
+}
+
+static void
+on_search_changed (CerclePatientsPage *self)
+{
+  cercle_patient_list_set_filter (self->list, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  update_count (self);
+}
+
+static gboolean
+open_patient (CerclePatientsPage *self,
+              const char         *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cercle_patient_view_open (self->patient_view, id, &error))
+    {
+      toast (self, error->message);
+      return FALSE;
+    }
+  gtk_stack_set_visible_child_name (self->page_stack, "main");
+  gtk_stack_set_visible_child_name (self->detail_stack, "patient");
+  adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+  cercle_patient_list_set_unread (self->list, id, 0);
+  return TRUE;
+}
+
+static void
+on_search_activate (CerclePatientsPage *self)
+{
+  g_autoptr(CerclePatient) first = g_list_model_get_item (G_LIST_MODEL (self->list), 0);
+
+  /* Enter opens the first match. */
+  if (first)
+    open_patient (self, cercle_patient_get_id (first));
+}
+
+static void
+on_row_activate (CerclePatientsPage *self,
+                 guint               position)
+{
+  g_autoptr(CerclePatient) patient = g_list_model_get_item (G_LIST_MODEL (self->list), position);
+
+  if (patient)
+    open_patient (self, cercle_patient_get_id (patient));
+}
+
+static void
+on_go_back (CerclePatientsPage *self)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+#define SYNC_NAME "fr.cercle.Cercle.Sync"
+#define SYNC_PATH "/fr/cercle/Cercle/Sync"
+#define SYNC_INTERFACE "fr.cercle.Cercle.Sync"
+
+static void
+sync_now_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Best effort: no service means the change waits in the outbox. */
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    g_debug ("SyncNow: %s", error->message);
+}
+
+/* Asks the sync service to send now. Called on the bus name, without
+ * activating it: when no service runs, nothing happens. */
+static void
+ask_sync (CerclePatientsPage *self)
+{
+  if (self->bus == NULL)
+    return;
+  g_dbus_connection_call (self->bus, SYNC_NAME, SYNC_PATH, SYNC_INTERFACE, "SyncNow", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable, sync_now_done, NULL);
+}
+
+static void reload_list (CerclePatientsPage *self);
+
+static void
+on_patient_changed (CerclePatientsPage *self,
+                    const char         *patient_id)
+{
+  ask_sync (self);
+}
+
+static void
+list_loaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  CerclePatientsPage *self;
+
+  if (!cercle_patient_list_load_finish (CERCLE_PATIENT_LIST (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Cannot read the patients: %s", error->message);
+      return;
+    }
+  self = user_data;
+  self->loaded = TRUE;
+  update_count (self);
+  if (self->pending_open)
+    {
+      g_autofree char *id = g_steal_pointer (&self->pending_open);
+      open_patient (self, id);
+    }
+}
+
+static void
+reload_list (CerclePatientsPage *self)
+{
+  if (self->db == NULL)
+    return;
+  cercle_patient_list_load_async (self->list, cercle_db_get_path (self->db), self->cancellable, list_loaded, self);
+}
+
+static void
+on_sync_changed (GDBusConnection *bus,
+                 const char      *sender,
+                 const char      *path,
+                 const char      *interface,
+                 const char      *signal,
+                 GVariant        *parameters,
+                 gpointer         user_data)
+{
+  CerclePatientsPage *self = user_data;
+  const char *open = cercle_patient_view_get_patient_id (self->patient_view);
+  g_autofree const char **kinds = NULL;
+  g_autofree const char **patients = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(asas)")))
+    return;
+  g_variant_get (parameters, "(^a&s^a&s)", &kinds, &patients);
+  /* Only the local store is read again: a stray signal costs a reload,
+   * never data. */
+  reload_list (self);
+  if (open != NULL && (patients[0] == NULL || g_strv_contains (patients, open)))
+    cercle_patient_view_reload (self->patient_view);
+}
+
+static void
+bus_ready (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+  CerclePatientsPage *self;
+
+  if (bus == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No session bus: %s", error->message);
+      return;
+    }
+  self = user_data;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_object_unref (bus);
+      return;
+    }
+  self->bus = bus;
+  self->changed_id = g_dbus_connection_signal_subscribe (bus, NULL, SYNC_INTERFACE, "Changed", SYNC_PATH, NULL,
+                                                         G_DBUS_SIGNAL_FLAGS_NONE, on_sync_changed, self, NULL);
+}
+
+static void
+new_patient_saved (CerclePatientsPage *self,
+                   const char         *id)
+{
+  g_free (self->pending_open);
+  self->pending_open = g_strdup (id);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  reload_list (self);
+  ask_sync (self);
+  toast (self, _("Patient file created"));
+}
+
+static void
+new_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  CerclePatientsPage *self = CERCLE_PATIENTS_PAGE (widget);
+  GtkWidget *dialog;
+
+  if (self->db == NULL)
+    return;
+  dialog = cercle_new_patient_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->db);
+  g_signal_connect_object (dialog, "patient-saved", G_CALLBACK (new_patient_saved), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "open-patient", G_CALLBACK (open_patient), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  CerclePatientsPage *self = CERCLE_PATIENTS_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+
+  if (!self->loaded)
+    {
+      g_free (self->pending_open);
+      self->pending_open = g_strdup (id);
+      return;
+    }
+  open_patient (self, id);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  CerclePatientsPage *self = CERCLE_PATIENTS_PAGE (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, cercle_patient_row_new ());
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          CerclePatientsPage       *self)
+{
+  CerclePatient *patient = gtk_list_item_get_item (item);
+
+  cercle_patient_row_set_patient (CERCLE_PATIENT_ROW (gtk_list_item_get_child (item)), patient,
+                                  cercle_patient_list_get_unread (self->list, cercle_patient_get_id (patient)));
+}
+
+static void
+on_folded (CerclePatientsPage *self)
+{
+  cercle_patient_view_set_show_back (self->patient_view, adw_leaflet_get_folded (self->leaflet));
+}
+
+static void
+cercle_patients_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (cercle_patients_page_parent_class)->map (widget);
+  ensure_css (widget);
+}
+
+static void
+cercle_patients_page_dispose (GObject *object)
+{
+  CerclePatientsPage *self = CERCLE_PATIENTS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  /* AdwBin would unparent its child again after the template did. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_PATIENTS_PAGE);
+  if (self->changed_id != 0)
+    g_dbus_connection_signal_unsubscribe (self->bus, self->changed_id);
+  self->changed_id = 0;
+  g_clear_object (&self->bus);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_object (&self->db);
+  g_clear_pointer (&self->pending_open, g_free);
+
+  G_OBJECT_CLASS (cercle_patients_page_parent_class)->dispose (object);
+}
+
+static void
+cercle_patients_page_class_init (CerclePatientsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cercle_patients_page_dispose;
+  widget_class->map = cercle_patients_page_map;
+
+  g_type_ensure (CERCLE_TYPE_PATIENT_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/patients/cercle-patients-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, page_stack);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, detail_stack);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientsPage, patient_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_go_back);
+  gtk_widget_class_bind_template_callback (widget_class, on_patient_changed);
+
+  /* The contract with the window: win.open-patient forwards here. */
+  gtk_widget_class_install_action (widget_class, "patients.open", "s", open_action);
+  gtk_widget_class_install_action (widget_class, "patients.new", NULL, new_action);
+  gtk_widget_class_install_action (widget_class, "patients.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "patients.new", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "patients.search", NULL);
+}
+
+static void
+cercle_patients_page_init (CerclePatientsPage *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = cercle_store_default_path ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->list = cercle_patient_list_new ();
+  /* Rows are activated, not selected: a selection model would walk the
+   * whole list at each keystroke. */
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_folded), self, G_CONNECT_SWAPPED);
+
+  /* The directory of the store path's folder may not exist on a first run. */
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_mkdir_with_parents (dir, 0700);
+  }
+  self->db = cercle_store_open (path, &error);
+  if (self->db == NULL)
+    {
+      g_warning ("Cannot open the local store %s: %s", path, error->message);
+      update_count (self);
+      return;
+    }
+  cercle_patient_view_set_db (self->patient_view, self->db);
+  update_count (self);
+  reload_list (self);
+
+  g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready, self);
+}
+
+GtkWidget *
+cercle_patients_page_new (void)
+{
+  return g_object_new (CERCLE_TYPE_PATIENTS_PAGE, NULL);
+}
