@@ -21,6 +21,9 @@ static const struct {
   const char       *summary;
 } commands[] = {
   { "directory", cercle_cli_directory, N_("Import, search and export the directory of services") },
+  { "sync", cercle_cli_sync, N_("Sign in, sync now, see the state of the sync") },
+  { "patient", cercle_cli_patient, N_("The patients of the local store") },
+  { "note", cercle_cli_note, N_("Write and read follow-up notes") },
 };
 
 static char *

@@ -20,5 +20,8 @@ typedef int (*CercleCliCommand) (const CercleCliGlobals  *globals,
                                  char                   **argv);
 
 int cercle_cli_directory (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_sync (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_patient (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_note (const CercleCliGlobals *globals, int argc, char **argv);
 
 G_END_DECLS

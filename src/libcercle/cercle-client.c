@@ -54,6 +54,8 @@ struct _CercleClient
 
   gboolean           refreshing;
   GPtrArray         *waiters;        /* GTask: want a valid access token */
+
+  guint              retry_after;    /* seconds, from the last 429/503 answer */
 };
 
 G_DEFINE_FINAL_TYPE (CercleClient, cercle_client, G_TYPE_OBJECT)
@@ -451,6 +453,66 @@ cercle_client_get_signed_in (CercleClient *self)
 {
   g_return_val_if_fail (CERCLE_IS_CLIENT (self), FALSE);
   return self->refresh_token != NULL;
+}
+
+/**
+ * cercle_client_set_timeout:
+ * @self: a #CercleClient
+ * @seconds: how long a request may take before it fails with
+ *   %CERCLE_CLIENT_ERROR_NETWORK (0: the default, 30 s)
+ *
+ * A background service that retries anyway prefers to give up early on a
+ * server that does not answer.
+ */
+void
+cercle_client_set_timeout (CercleClient *self,
+                           guint         seconds)
+{
+  g_return_if_fail (CERCLE_IS_CLIENT (self));
+  soup_session_set_timeout (self->session, seconds ? seconds : REQUEST_TIMEOUT_S);
+}
+
+/**
+ * cercle_client_set_ca_file:
+ * @self: a #CercleClient
+ * @path: a PEM file of the certificate authorities to trust instead of the
+ *   system's (a care network's private CA)
+ * @error: return location for a #GError
+ *
+ * Trusts explicitly a private certificate authority. Certificates that do
+ * not chain up to it are still refused.
+ *
+ * Returns: %TRUE when the file was read
+ */
+gboolean
+cercle_client_set_ca_file (CercleClient  *self,
+                           const char    *path,
+                           GError       **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  database = g_tls_file_database_new (path, error);
+  if (database == NULL)
+    return FALSE;
+  soup_session_set_tls_database (self->session, database);
+  return TRUE;
+}
+
+/**
+ * cercle_client_get_retry_after:
+ * @self: a #CercleClient
+ *
+ * Returns: the delay, in seconds, a busy server (429, 503) asked for in its
+ *   last answer with a `Retry-After` header; 0 if none
+ */
+guint
+cercle_client_get_retry_after (CercleClient *self)
+{
+  g_return_val_if_fail (CERCLE_IS_CLIENT (self), 0);
+  return self->retry_after;
 }
 
 static void
@@ -1140,6 +1202,16 @@ send_cb (GObject      *source,
       return;
     }
   body = parse_json_bytes (bytes);
+  self->retry_after = 0;
+  if (status == 429 || status == 503)
+    {
+      /* Only the delay in seconds: the date form would need the clocks to agree. */
+      const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+      guint64 seconds;
+
+      if (value != NULL && g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
+        self->retry_after = seconds;
+    }
   if (status < 200 || status >= 300)
     {
       g_task_return_error (task, status_error (status, body));

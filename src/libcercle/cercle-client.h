@@ -85,6 +85,13 @@ const char   *cercle_client_get_organization   (CercleClient         *self);
  * to renew it) */
 gboolean      cercle_client_get_signed_in      (CercleClient         *self);
 
+void          cercle_client_set_timeout        (CercleClient         *self,
+                                                guint                 seconds);
+gboolean      cercle_client_set_ca_file        (CercleClient         *self,
+                                                const char           *path,
+                                                GError              **error);
+guint         cercle_client_get_retry_after    (CercleClient         *self);
+
 void          cercle_client_sign_in_async      (CercleClient         *self,
                                                 const char           *login,
                                                 const char           *password,

@@ -14,6 +14,7 @@
 
 #include "cercle-directory-store.h"
 #include "cercle-store.h"
+#include "cercle-sync-store.h"
 
 static const CercleMigration core_migrations[] = {
   { 1, "patients and outbox",
@@ -136,6 +137,8 @@ cercle_store_open (const char  *path,
   if (!cercle_db_migrate (db, "core", core_migrations, G_N_ELEMENTS (core_migrations), error))
     return NULL;
   if (!cercle_directory_store_migrate (db, error))
+    return NULL;
+  if (!cercle_sync_store_migrate (db, error))
     return NULL;
   return g_steal_pointer (&db);
 }
