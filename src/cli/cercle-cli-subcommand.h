@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 typedef struct {
   const char       *name;
   CercleCliCommand  run;
-  const char       *summary;   /* N_() */
+  const char       *summary;   /* marked for translation, translated when shown */
 } CercleCliSubcommand;
 
 int             cercle_cli_dispatch     (const char                *command,

@@ -55,8 +55,10 @@ main (int   argc,
     { NULL }
   };
 
+  /* CERCLE_LOCALEDIR lets a build tree run in French before installing
+   * (tests, build-aux/run-demo.sh). */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CERCLE_LOCALEDIR") ? g_getenv ("CERCLE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

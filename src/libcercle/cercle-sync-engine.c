@@ -656,8 +656,12 @@ reconcile_access (CercleSyncEngine  *self,
   GHashTableIter iter;
   gpointer key;
 
+  /* A file is known by its Patient row: a CareTeam that came through the
+   * feed when access was gained does not make the rest of the file. */
   stmt = cercle_db_prepare (self->db,
-                            "SELECT id FROM patient UNION SELECT DISTINCT patient_id FROM resource WHERE patient_id IS NOT NULL",
+                            "SELECT id, 1 FROM patient"
+                            " UNION SELECT DISTINCT patient_id, 0 FROM resource WHERE patient_id IS NOT NULL"
+                            " AND patient_id NOT IN (SELECT id FROM patient)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -665,7 +669,8 @@ reconcile_access (CercleSyncEngine  *self,
     {
       const char *id = (const char *) sqlite3_column_text (stmt, 0);
 
-      g_hash_table_add (known, g_strdup (id));
+      if (sqlite3_column_int (stmt, 1))
+        g_hash_table_add (known, g_strdup (id));
       if (!g_hash_table_contains (data->visible, id))
         g_ptr_array_add (gone, g_strdup (id));
     }

@@ -48,10 +48,12 @@ struct _CercleSyncService
   GNetworkMonitor   *monitor;
   GCancellable      *cancellable;
   guint              request_timeout;
+  guint              page_size;
 
   guint              timer_id;     /* next round by the clock */
   guint              debounce_id;  /* a round asked for */
   gboolean           running;
+  gboolean           restoring;    /* the session is being taken up from the keyring */
   gboolean           again;        /* asked for during a round */
   guint              failures;
   GPtrArray         *waiters;      /* GDBusMethodInvocation: SyncAndWait */
@@ -64,6 +66,17 @@ struct _CercleSyncService
 G_DEFINE_FINAL_TYPE (CercleSyncService, cercle_sync_service, G_TYPE_OBJECT)
 
 static void schedule_round (CercleSyncService *self, guint delay_ms);
+
+static void
+set_engine (CercleSyncService *self,
+            CercleClient      *client)
+{
+  g_clear_object (&self->engine);
+  g_set_object (&self->client, client);
+  self->engine = cercle_sync_engine_new (self->db, client);
+  if (self->page_size)
+    cercle_sync_engine_set_page_size (self->engine, self->page_size);
+}
 
 /* ------------------------------------------------------------- settings -- */
 
@@ -417,8 +430,9 @@ round_now (gpointer user_data)
       answer_waiters (self, _("Nobody is signed in: sign in first"));
       return G_SOURCE_REMOVE;
     }
-  if (self->running)
+  if (self->running || self->restoring)
     {
+      /* after the round under way, or once the session is back */
       self->again = TRUE;
       return G_SOURCE_REMOVE;
     }
@@ -460,9 +474,7 @@ setup_client (CercleSyncService  *self,
     cercle_client_set_timeout (client, self->request_timeout);
   if (ca && !cercle_client_set_ca_file (client, ca, error))
     return FALSE;
-  g_clear_object (&self->engine);
-  g_set_object (&self->client, client);
-  self->engine = cercle_sync_engine_new (self->db, client);
+  set_engine (self, client);
   return TRUE;
 }
 
@@ -476,6 +488,8 @@ restored_cb (GObject      *source,
 
   if (CERCLE_CLIENT (source) != self->client)
     return;
+  self->restoring = FALSE;
+  self->again = FALSE;
   if (cercle_client_restore_finish (CERCLE_CLIENT (source), result, &error))
     {
       set_state (self, "idle", NULL);
@@ -491,6 +505,7 @@ restored_cb (GObject      *source,
     {
       g_clear_object (&self->engine);
       set_state (self, "auth-required", error->message);
+      answer_waiters (self, error->message);
     }
 }
 
@@ -540,9 +555,8 @@ signed_in_cb (GObject      *source,
       return_error (data->invocation, error->message);
       goto out;
     }
-  g_clear_object (&self->engine);
-  g_set_object (&self->client, client);
-  self->engine = cercle_sync_engine_new (self->db, client);
+  set_engine (self, client);
+  self->restoring = FALSE;
   self->failures = 0;
   set_account_properties (self);
   set_state (self, "idle", NULL);
@@ -784,6 +798,7 @@ cercle_sync_service_init (CercleSyncService *self)
  * cercle_sync_service_new:
  * @db_path: the local store
  * @request_timeout: seconds a request may take, 0 for the default
+ * @page_size: entries of a feed page, 0 for the default
  * @error: return location for a #GError
  *
  * Opens the store, and takes up the recorded account's session from the
@@ -794,6 +809,7 @@ cercle_sync_service_init (CercleSyncService *self)
 CercleSyncService *
 cercle_sync_service_new (const char  *db_path,
                          guint        request_timeout,
+                         guint        page_size,
                          GError     **error)
 {
   g_autoptr(CercleSyncService) self = g_object_new (CERCLE_TYPE_SYNC_SERVICE, NULL);
@@ -806,6 +822,7 @@ cercle_sync_service_new (const char  *db_path,
   if (self->db == NULL)
     return NULL;
   self->request_timeout = request_timeout;
+  self->page_size = page_size;
   self->settings = settings_new ();
   if (self->settings)
     g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
@@ -828,6 +845,7 @@ cercle_sync_service_new (const char  *db_path,
       else
         {
           set_state (self, "syncing", NULL);
+          self->restoring = TRUE;
           cercle_client_restore_async (self->client, login, self->cancellable, restored_cb, g_object_ref (self));
         }
     }

@@ -12,9 +12,11 @@ G_BEGIN_DECLS
 #define CERCLE_TYPE_SYNC_SERVICE (cercle_sync_service_get_type ())
 G_DECLARE_FINAL_TYPE (CercleSyncService, cercle_sync_service, CERCLE, SYNC_SERVICE, GObject)
 
-/* @request_timeout: seconds a request may take, 0 for the client's default */
+/* @request_timeout: seconds a request may take, 0 for the client's default;
+ * @page_size: entries of a feed page, 0 for the engine's default */
 CercleSyncService *cercle_sync_service_new    (const char        *db_path,
                                                guint              request_timeout,
+                                               guint              page_size,
                                                GError           **error);
 gboolean           cercle_sync_service_export (CercleSyncService *self,
                                                GDBusConnection   *connection,

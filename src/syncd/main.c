@@ -69,6 +69,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *db_path = NULL;
   int request_timeout = 0;
+  int page_size = 0;
   gboolean version = FALSE;
   Daemon daemon = { 0 };
   guint owner;
@@ -77,12 +78,16 @@ main (int   argc,
       N_("The local store (default: $XDG_DATA_HOME/cercle/cercle.db)"), N_("PATH") },
     { "request-timeout", 0, 0, G_OPTION_ARG_INT, &request_timeout,
       N_("Give up a request to the server after this many seconds (default 30)"), N_("SECONDS") },
+    { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size,
+      N_("Changes asked for in one page of the server's feed (default and most 1000)"), N_("N") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
+  /* CERCLE_LOCALEDIR lets a build tree run in French before installing
+   * (tests, build-aux/run-demo.sh). */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CERCLE_LOCALEDIR") ? g_getenv ("CERCLE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
@@ -102,7 +107,7 @@ main (int   argc,
   if (db_path == NULL)
     db_path = cercle_store_default_path ();
 
-  daemon.service = cercle_sync_service_new (db_path, MAX (request_timeout, 0), &error);
+  daemon.service = cercle_sync_service_new (db_path, MAX (request_timeout, 0), MAX (page_size, 0), &error);
   if (daemon.service == NULL)
     {
       g_printerr ("cercle-syncd: %s\n", error->message);
