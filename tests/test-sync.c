@@ -1226,6 +1226,175 @@ test_activation (void)
   iterate_for (300);
 }
 
+/* No Secret Service on the bus: a French error, no crash, nothing kept. */
+static void
+test_no_keyring (void)
+{
+  g_autofree char *config = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), "bare-bus.conf", NULL);
+  g_autofree char *store = cercle_test_db_path ("no-keyring.db");
+  g_autoptr(GSubprocess) bus = NULL;
+  g_autoptr(GSubprocess) syncd = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GDataInputStream) address_in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* a session bus with nothing on it, not even activatable services */
+  g_assert_true (g_file_set_contents (config,
+                                      "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>"
+                                      "<auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\"/>"
+                                      "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>", -1, NULL));
+  bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                          "dbus-daemon", "--config-file", config, "--print-address", "--nofork", NULL);
+  g_assert_no_error (error);
+  address_in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bus));
+  address = g_data_input_stream_read_line (address_in, &length, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CERCLE_DB", store, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "fr_FR.UTF-8", TRUE);
+  syncd = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CERCLE_SYNCD_BIN"), NULL);
+  g_assert_no_error (error);
+  connection = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                       | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (;;)
+    {
+      g_autoptr(GVariant) owner = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+
+      g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                              "GetNameOwner", g_variant_new ("(s)", "fr.cercle.Cercle.Sync"), NULL,
+                              G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, async_done_cb, &result);
+      owner = g_dbus_connection_call_finish (connection, wait_result (&result), NULL);
+      if (owner)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      iterate_for (20);
+    }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_dbus_connection_call (connection, "fr.cercle.Cercle.Sync", "/fr/cercle/Cercle/Sync", "fr.cercle.Cercle.Sync",
+                            "SignIn", g_variant_new ("(sss)", fx.proxy_url, "dr.martin", PASSWORD), NULL,
+                            G_DBUS_CALL_FLAGS_NONE, 30000, NULL, async_done_cb, &result);
+    reply = g_dbus_connection_call_finish (connection, wait_result (&result), &error);
+  }
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_dbus_error_strip_remote_error (error);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "Le trousseau de clés est indisponible"));
+  /* still there, still signed out, nothing in the store */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_dbus_connection_call (connection, "fr.cercle.Cercle.Sync", "/fr/cercle/Cercle/Sync",
+                            "org.freedesktop.DBus.Properties", "Get",
+                            g_variant_new ("(ss)", "fr.cercle.Cercle.Sync", "State"), G_VARIANT_TYPE ("(v)"),
+                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, async_done_cb, &result);
+    g_clear_pointer (&reply, g_variant_unref);
+    reply = g_dbus_connection_call_finish (connection, wait_result (&result), NULL);
+  }
+  g_assert_nonnull (reply);
+  g_variant_get (reply, "(v)", &value);
+  g_assert_cmpstr (g_variant_get_string (value, NULL), ==, "signed-out");
+  g_assert_true (g_file_get_contents (store, &contents, &length, NULL));
+  g_assert_null (g_strstr_len (contents, length, PASSWORD));
+  {
+    g_autoptr(CercleDb) db = cercle_store_open (store, NULL);
+
+    g_assert_false (cercle_store_get_account (db, NULL, NULL, NULL, NULL, NULL));
+  }
+  g_subprocess_send_signal (syncd, SIGTERM);
+  g_subprocess_wait (syncd, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (syncd));
+  g_subprocess_force_exit (bus);
+  g_subprocess_wait (bus, NULL, NULL);
+}
+
+/* The preference turns notifications off (the keyfile backend, as a
+ * desktop session would keep it). */
+static void
+test_notifications_off (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (dir, "keyfile", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keyfile, "[fr/cercle/Cercle]\nnotifications=false\n", -1, NULL));
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+  fresh_store ("dr.martin");
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  server_note ("ide.bernard", BERNARD, SHARED_PATIENT, "bernard-muted");
+  g_assert_true (sync_and_wait (&error));
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE id = 'bernard-muted'"), ==, 1);
+  iterate_for (200);
+  g_assert_cmpuint (fx.notifications->len, ==, 0);
+  g_unlink (keyfile);
+}
+
+/* The feed as a syncing client reads it: a "sync" link even on an empty
+ * page, past rows the caller may not see, and the access digest, which
+ * moves when the circle does. */
+static void
+test_feed (void)
+{
+  g_autofree char *token = cercle_test_server_login (fx.server, "ssiad.melun", PASSWORD);
+  g_autofree char *martin = cercle_test_server_login (fx.server, "dr.martin", PASSWORD);
+  g_autoptr(CercleTestResponse) all = NULL;
+  g_autoptr(CercleTestResponse) empty = NULL;
+  g_autoptr(CercleTestResponse) after = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *path = NULL;
+  const char *tag1, *tag2, *tag3;
+  JsonArray *links;
+
+  all = cercle_test_server_request (fx.server, "GET", "/fhir/_history?_count=1000", martin, NULL, NULL, NULL);
+  g_assert_cmpuint (all->status, ==, 200);
+  links = json_object_get_array_member (all->json, "link");
+  for (guint i = 0; i < json_array_get_length (links); i++)
+    {
+      JsonObject *link = json_array_get_object_element (links, i);
+
+      if (g_str_equal (json_object_get_string_member (link, "relation"), "sync"))
+        cursor = g_strdup (strstr (json_object_get_string_member (link, "url"), "_cursor=") + 8);
+    }
+  g_assert_nonnull (cursor);
+  tag1 = json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (json_object_get_object_member (all->json, "meta"), "tag"), 0), "code");
+  g_assert_cmpuint (strlen (tag1), ==, 64);
+
+  /* nothing new: an empty page that says where to resume */
+  path = g_strdup_printf ("/fhir/_history?_cursor=%s", cursor);
+  empty = cercle_test_server_request (fx.server, "GET", path, martin, NULL, NULL, NULL);
+  g_assert_false (json_object_has_member (empty->json, "entry")
+                  && json_array_get_length (json_object_get_array_member (empty->json, "entry")) > 0);
+  g_assert_nonnull (strstr (empty->body, "\"relation\":\"sync\""));
+  g_assert_nonnull (strstr (empty->body, cursor));
+  tag2 = json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (json_object_get_object_member (empty->json, "meta"), "tag"), 0), "code");
+  g_assert_cmpstr (tag1, ==, tag2);
+
+  /* another account sees other patients: another digest */
+  after = cercle_test_server_request (fx.server, "GET", "/fhir/_history?_count=1", token, NULL, NULL, NULL);
+  g_assert_cmpuint (after->status, ==, 200);
+  tag3 = json_object_get_string_member (json_array_get_object_element (
+           json_object_get_array_member (json_object_get_object_member (after->json, "meta"), "tag"), 0), "code");
+  g_assert_cmpstr (tag3, !=, tag1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1276,6 +1445,9 @@ main (int   argc,
   g_test_add_func ("/sync/pull/access-lost", test_access_lost);
   g_test_add_func ("/sync/push/kill", test_kill);
   g_test_add_func ("/sync/sign-out", test_sign_out);
+  g_test_add_func ("/sync/no-keyring", test_no_keyring);
+  g_test_add_func ("/sync/pull/notifications-off", test_notifications_off);
+  g_test_add_func ("/sync/server/feed", test_feed);
   g_test_add_func ("/sync/activation", test_activation);
   status = g_test_run ();
 
