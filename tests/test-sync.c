@@ -364,7 +364,8 @@ start_server (const char *name,
 }
 
 static void
-start_syncd_with (const char *page_size)
+start_syncd_full (const char *page_size,
+                  const char *batch_size)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
@@ -373,7 +374,7 @@ start_syncd_with (const char *page_size)
   g_subprocess_launcher_setenv (launcher, "CERCLE_DB", fx.db_path, TRUE);
   fx.syncd = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CERCLE_SYNCD_BIN"),
                                           "--request-timeout", "2", "--page-size", page_size ? page_size : "1000",
-                                          NULL);
+                                          "--batch-size", batch_size ? batch_size : "100", NULL);
   g_assert_no_error (error);
   /* on the bus once it owns its name */
   for (;;)
@@ -393,9 +394,15 @@ start_syncd_with (const char *page_size)
 }
 
 static void
+start_syncd_with (const char *page_size)
+{
+  start_syncd_full (page_size, NULL);
+}
+
+static void
 start_syncd (void)
 {
-  start_syncd_with (NULL);
+  start_syncd_full (NULL, NULL);
 }
 
 static void
@@ -1076,16 +1083,21 @@ test_kill (void)
     }
   g_assert_true (cercle_db_commit (db, NULL));
 
+  /* The answers to the pushes wait 50 ms in the proxy: a kill lands
+   * before the server took a batch, while it commits, or after it did but
+   * before the service heard of it (the worst case: sent again). */
+  set_fault (FAULT_SLOW, "POST", "/fhir/", -1);
+  fx.fault.delay_ms = 50;
   while (kills < 50)
     {
-      guint pending = local_count ("SELECT count(*) FROM outbox");
+      guint pushes = count_requests ("POST /fhir/");
       gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-      if (pending == 0)
+      if (local_count ("SELECT count(*) FROM outbox") == 0)
         break;
-      /* once it pushes (its session restored), at a random moment */
+      /* ten notes a transaction: fifty batches to interrupt */
       if (fx.syncd == NULL)
-        start_syncd ();
+        start_syncd_full (NULL, "10");
       {
         g_autoptr(GAsyncResult) result = NULL;
         g_autoptr(GVariant) reply = NULL;
@@ -1094,12 +1106,14 @@ test_kill (void)
                                 "SyncNow", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, async_done_cb, &result);
         reply = g_dbus_connection_call_finish (fx.bus, wait_result (&result), NULL);
       }
-      while (local_count ("SELECT count(*) FROM outbox") == pending && g_get_monotonic_time () < end)
+      /* once it pushes, at a random moment */
+      while (count_requests ("POST /fhir/") == pushes && g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE);
-      iterate_for (g_random_int_range (0, 40));
+      iterate_for (g_random_int_range (0, 80));
       stop_syncd (TRUE);
       kills++;
     }
+  set_fault (FAULT_NONE, NULL, NULL, 0);
   g_test_message ("%u kills, %u notes still waiting", kills, local_count ("SELECT count(*) FROM outbox"));
   g_assert_cmpuint (kills, >=, 20);
   start_syncd ();

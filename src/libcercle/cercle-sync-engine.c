@@ -37,6 +37,7 @@
 #include "cercle-sync-store.h"
 
 #define DEFAULT_PAGE_SIZE 1000
+#define BATCH_MAX_ROWS 100
 #define BACKOFF_MAX_S 300
 #define ACCESS_TAG_SYSTEM "https://cercle.fr/fhir/CodeSystem/sync-access"
 
@@ -47,6 +48,7 @@ struct _CercleSyncEngine
   CercleDb     *db;
   CercleClient *client;
   guint         page_size;
+  guint         batch_size;
   gboolean      busy;
 };
 
@@ -109,6 +111,7 @@ static void
 cercle_sync_engine_init (CercleSyncEngine *self)
 {
   self->page_size = DEFAULT_PAGE_SIZE;
+  self->batch_size = BATCH_MAX_ROWS;
 }
 
 /**
@@ -144,6 +147,19 @@ cercle_sync_engine_set_page_size (CercleSyncEngine *self,
 {
   g_return_if_fail (CERCLE_IS_SYNC_ENGINE (self));
   self->page_size = CLAMP (page_size, 1, 1000);
+}
+
+/**
+ * cercle_sync_engine_set_batch_size:
+ * @self: a #CercleSyncEngine
+ * @batch_size: outbox rows sent together as one transaction (1: each alone)
+ */
+void
+cercle_sync_engine_set_batch_size (CercleSyncEngine *self,
+                                   guint             batch_size)
+{
+  g_return_if_fail (CERCLE_IS_SYNC_ENGINE (self));
+  self->batch_size = CLAMP (batch_size, 1, 1000);
 }
 
 /* ------------------------------------------------------------ applying -- */
@@ -416,6 +432,10 @@ typedef struct {
   char            *method;
   char            *body;
   char            *patient_id;
+  /* consecutive rows sent as one transaction */
+  GArray          *batch_seqs;     /* gint64 */
+  GPtrArray       *batch_bodies;   /* char* */
+  gint64           single_until;   /* rows up to it go one by one (a batch was refused) */
 } RoundData;
 
 static void
@@ -432,6 +452,8 @@ round_data_free (RoundData *data)
   g_free (data->method);
   g_free (data->body);
   g_free (data->patient_id);
+  g_array_unref (data->batch_seqs);
+  g_ptr_array_unref (data->batch_bodies);
   g_free (data);
 }
 
@@ -983,6 +1005,183 @@ base_version (JsonObject *resource)
   return version ? g_strdup_printf ("W/\"%s\"", version) : NULL;
 }
 
+#define BATCH_MAX_BYTES (512 * 1024)   /* the server takes 1 MiB at most */
+
+static void
+batch_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(CercleClientReply) reply = cercle_client_send_finish (CERCLE_CLIENT (source), result, &error);
+  gint64 first = g_array_index (data->batch_seqs, gint64, 0);
+  gint64 last = g_array_index (data->batch_seqs, gint64, data->batch_seqs->len - 1);
+
+  if (reply != NULL)
+    {
+      if (!cercle_db_begin (self->db, &error))
+        {
+          fail_round (task, error);
+          return;
+        }
+      for (guint i = 0; i < data->batch_seqs->len; i++)
+        {
+          sqlite3_stmt *stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", &error);
+
+          if (stmt == NULL)
+            break;
+          sqlite3_bind_int64 (stmt, 1, g_array_index (data->batch_seqs, gint64, i));
+          sqlite3_bind_text (stmt, 2, g_ptr_array_index (data->batch_bodies, i), -1, SQLITE_TRANSIENT);
+          if (!cercle_db_step_done (self->db, stmt, &error))
+            break;
+        }
+      if (error != NULL || !cercle_db_commit (self->db, &error))
+        {
+          cercle_db_rollback (self->db);
+          fail_round (task, error);
+          return;
+        }
+      /* the server's versions come back through the feed */
+      data->round->pushed += data->batch_seqs->len;
+      data->seq = last;
+      push_next (task);
+      return;
+    }
+  data->seq = first;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fail_round (task, error);
+      return;
+    }
+  if (cercle_client_error_is_transient (error)
+      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL))
+    {
+      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
+        defer_row (self, data, error);
+      fail_round (task, error);
+      return;
+    }
+  /* All or nothing: one row refused the lot. They go again one by one,
+   * so that the refusal lands on its own row and the others still go. */
+  g_error_free (error);
+  data->single_until = last;
+  data->seq = first - 1;
+  push_next (task);
+}
+
+/* The PUTs due after the current row, up to the first that cannot join
+ * (a Bundle, a row waiting for its next attempt, a second change of the
+ * same resource), sent with it as one transaction: order kept, one
+ * durable commit on the server instead of one a note. Returns FALSE when
+ * there is nothing to join. */
+static gboolean
+push_batch (GTask      *task,
+            JsonNode   *first_body)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) bundle = NULL;
+  gsize bytes = strlen (data->body);
+  sqlite3_stmt *stmt;
+  guint n = 0;
+  gint64 now = g_get_real_time ();
+
+  g_array_set_size (data->batch_seqs, 0);
+  g_ptr_array_set_size (data->batch_bodies, 0);
+  g_array_append_val (data->batch_seqs, data->seq);
+  g_ptr_array_add (data->batch_bodies, g_strdup (data->body));
+  g_hash_table_add (ids, g_strconcat (data->type, "/", data->id, NULL));
+
+  stmt = cercle_db_prepare (self->db,
+                            "SELECT seq, resource_type, resource_id, method, body, next_attempt_at FROM outbox"
+                            " WHERE state = 'pending' AND seq > ? ORDER BY seq LIMIT ?",
+                            NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, data->seq);
+  sqlite3_bind_int (stmt, 2, self->batch_size - 1);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 1);
+      const char *body = (const char *) sqlite3_column_text (stmt, 4);
+      g_autofree char *key = g_strconcat (type, "/", (const char *) sqlite3_column_text (stmt, 2), NULL);
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      if (g_str_equal (type, "Bundle") || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "PUT") != 0
+          || body == NULL || parse_iso ((const char *) sqlite3_column_text (stmt, 5)) > now
+          || g_hash_table_contains (ids, key) || bytes + strlen (body) > BATCH_MAX_BYTES)
+        break;
+      bytes += strlen (body);
+      g_hash_table_add (ids, g_steal_pointer (&key));
+      g_array_append_val (data->batch_seqs, seq);
+      g_ptr_array_add (data->batch_bodies, g_strdup (body));
+    }
+  sqlite3_reset (stmt);
+  if (data->batch_seqs->len < 2)
+    return FALSE;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "resourceType");
+  json_builder_add_string_value (builder, "Bundle");
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "transaction");
+  json_builder_set_member_name (builder, "entry");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < data->batch_seqs->len; i++)
+    {
+      g_autoptr(JsonNode) resource = i == 0 ? json_node_ref (first_body)
+                                            : json_from_string (g_ptr_array_index (data->batch_bodies, i), NULL);
+      JsonObject *object;
+      g_autofree char *url = NULL;
+      g_autofree char *if_match = NULL;
+
+      if (resource == NULL || !JSON_NODE_HOLDS_OBJECT (resource))
+        {
+          /* a damaged row goes alone, and is refused alone */
+          g_array_set_size (data->batch_seqs, i);
+          g_ptr_array_set_size (data->batch_bodies, i);
+          break;
+        }
+      object = json_node_get_object (resource);
+      url = g_strdup_printf ("%s/%s", cercle_fhir_get_string (object, "resourceType"),
+                             cercle_fhir_get_string (object, "id"));
+      if_match = base_version (object);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "resource");
+      json_builder_add_value (builder, json_node_copy (resource));
+      json_builder_set_member_name (builder, "request");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "method");
+      json_builder_add_string_value (builder, "PUT");
+      json_builder_set_member_name (builder, "url");
+      json_builder_add_string_value (builder, url);
+      if (if_match)
+        {
+          json_builder_set_member_name (builder, "ifMatch");
+          json_builder_add_string_value (builder, if_match);
+        }
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+      n++;
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  if (n < 2)
+    return FALSE;
+  bundle = json_builder_get_root (builder);
+  g_debug ("pushing outbox rows %" G_GINT64_FORMAT "…%" G_GINT64_FORMAT " as one transaction", data->seq,
+           g_array_index (data->batch_seqs, gint64, data->batch_seqs->len - 1));
+  cercle_client_send_async (self->client, "POST", "", bundle, NULL, g_task_get_cancellable (task),
+                            batch_done_cb, task);
+  return TRUE;
+}
+
 static void
 push_next (GTask *task)
 {
@@ -1041,6 +1240,10 @@ push_next (GTask *task)
       push_next (task);
       return;
     }
+  if (data->body && g_str_equal (data->method, "PUT") && !g_str_equal (data->type, "Bundle")
+      && data->seq > data->single_until
+      && push_batch (task, body))
+    return;
   if (g_str_equal (data->type, "Bundle"))
     path = g_strdup ("");
   else if (g_str_equal (data->method, "PUT"))
@@ -1097,6 +1300,8 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
   data->round->notices = g_ptr_array_new_with_free_func ((GDestroyNotify) notice_free);
   cercle_store_get_account (self->db, NULL, NULL, &data->me, &data->my_org, NULL);
   g_queue_init (&data->catch_up);
+  data->batch_seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data->batch_bodies = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) round_data_free);
 
   cursor = cercle_sync_store_get (self->db, CERCLE_SYNC_KEY_CURSOR);

@@ -55,6 +55,8 @@ CercleSyncEngine *cercle_sync_engine_new          (CercleDb             *db,
                                                    CercleClient         *client);
 void              cercle_sync_engine_set_page_size (CercleSyncEngine    *self,
                                                    guint                 page_size);
+void              cercle_sync_engine_set_batch_size (CercleSyncEngine   *self,
+                                                   guint                 batch_size);
 void              cercle_sync_engine_round_async  (CercleSyncEngine     *self,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,

@@ -49,6 +49,7 @@ struct _CercleSyncService
   GCancellable      *cancellable;
   guint              request_timeout;
   guint              page_size;
+  guint              batch_size;
 
   guint              timer_id;     /* next round by the clock */
   guint              debounce_id;  /* a round asked for */
@@ -76,6 +77,8 @@ set_engine (CercleSyncService *self,
   self->engine = cercle_sync_engine_new (self->db, client);
   if (self->page_size)
     cercle_sync_engine_set_page_size (self->engine, self->page_size);
+  if (self->batch_size)
+    cercle_sync_engine_set_batch_size (self->engine, self->batch_size);
 }
 
 /* ------------------------------------------------------------- settings -- */
@@ -799,6 +802,7 @@ cercle_sync_service_init (CercleSyncService *self)
  * @db_path: the local store
  * @request_timeout: seconds a request may take, 0 for the default
  * @page_size: entries of a feed page, 0 for the default
+ * @batch_size: outbox rows sent as one transaction, 0 for the default
  * @error: return location for a #GError
  *
  * Opens the store, and takes up the recorded account's session from the
@@ -810,6 +814,7 @@ CercleSyncService *
 cercle_sync_service_new (const char  *db_path,
                          guint        request_timeout,
                          guint        page_size,
+                         guint        batch_size,
                          GError     **error)
 {
   g_autoptr(CercleSyncService) self = g_object_new (CERCLE_TYPE_SYNC_SERVICE, NULL);
@@ -823,6 +828,7 @@ cercle_sync_service_new (const char  *db_path,
     return NULL;
   self->request_timeout = request_timeout;
   self->page_size = page_size;
+  self->batch_size = batch_size;
   self->settings = settings_new ();
   if (self->settings)
     g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);

@@ -13,10 +13,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CercleSyncService, cercle_sync_service, CERCLE, SYNC_SERVICE, GObject)
 
 /* @request_timeout: seconds a request may take, 0 for the client's default;
- * @page_size: entries of a feed page, 0 for the engine's default */
+ * @page_size: entries of a feed page, @batch_size: outbox rows sent as one
+ * transaction; 0 for the engine's defaults */
 CercleSyncService *cercle_sync_service_new    (const char        *db_path,
                                                guint              request_timeout,
                                                guint              page_size,
+                                               guint              batch_size,
                                                GError           **error);
 gboolean           cercle_sync_service_export (CercleSyncService *self,
                                                GDBusConnection   *connection,

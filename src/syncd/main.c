@@ -70,6 +70,7 @@ main (int   argc,
   g_autofree char *db_path = NULL;
   int request_timeout = 0;
   int page_size = 0;
+  int batch_size = 0;
   gboolean version = FALSE;
   Daemon daemon = { 0 };
   guint owner;
@@ -80,6 +81,8 @@ main (int   argc,
       N_("Give up a request to the server after this many seconds (default 30)"), N_("SECONDS") },
     { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size,
       N_("Changes asked for in one page of the server's feed (default and most 1000)"), N_("N") },
+    { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch_size,
+      N_("Changes sent together in one transaction (default 100)"), N_("N") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
@@ -107,7 +110,7 @@ main (int   argc,
   if (db_path == NULL)
     db_path = cercle_store_default_path ();
 
-  daemon.service = cercle_sync_service_new (db_path, MAX (request_timeout, 0), MAX (page_size, 0), &error);
+  daemon.service = cercle_sync_service_new (db_path, MAX (request_timeout, 0), MAX (page_size, 0), MAX (batch_size, 0), &error);
   if (daemon.service == NULL)
     {
       g_printerr ("cercle-syncd: %s\n", error->message);
