@@ -944,13 +944,28 @@ test_pull_interrupted (void)
   g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'Communication'"), ==, before + 23);
 }
 
-/* Someone else's note raises a French notification (not one's own); the
- * idle round after it is one small request. */
+static void
+changed_cb (GDBusConnection *connection,
+            const char      *sender,
+            const char      *path,
+            const char      *interface,
+            const char      *signal,
+            GVariant        *parameters,
+            gpointer         user_data)
+{
+  g_ptr_array_add (user_data, g_variant_print (parameters, FALSE));
+}
+
+/* Someone else's note raises a French notification (not one's own) and a
+ * Changed signal naming what changed; the idle round after it is one
+ * small request. */
 static void
 test_notifications_and_idle (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *own = NULL;
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (g_free);
+  guint subscription;
   const char *n;
 
   fresh_store ("dr.martin");
@@ -960,10 +975,16 @@ test_notifications_and_idle (void)
   g_assert_true (sync_and_wait (&error));
   g_assert_cmpuint (fx.notifications->len, ==, 0);
 
+  subscription = g_dbus_connection_signal_subscribe (fx.bus, NULL, "fr.cercle.Cercle.Sync", "Changed",
+                                                     "/fr/cercle/Cercle/Sync", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     changed_cb, changes, NULL);
   server_note ("ide.bernard", BERNARD, SHARED_PATIENT, "bernard-news");
   g_assert_true (sync_and_wait (&error));
   g_assert_no_error (error);
   iterate_for (200);
+  g_dbus_connection_signal_unsubscribe (fx.bus, subscription);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "(['Communication'], ['" SHARED_PATIENT "'])");
   g_assert_cmpuint (fx.notifications->len, ==, 1);
   n = g_ptr_array_index (fx.notifications, 0);
   g_test_message ("notification: %s", n);
