@@ -1218,7 +1218,8 @@ test_activation (void)
   g_autofree char *err = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GVariant) reply = NULL;
-  g_autofree char *built = g_build_filename (g_getenv ("CERCLE_BUILD_DIR"), "data", "fr.cercle.Cercle.Sync.service", NULL);
+  g_autofree char *built = g_build_filename (g_getenv ("CERCLE_BUILD_DIR"), "src", "syncd",
+                                         "fr.cercle.Cercle.Sync.service", NULL);
   g_auto(GStrv) lines = NULL;
 
   stop_syncd (FALSE);

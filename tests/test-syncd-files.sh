@@ -16,8 +16,8 @@ check () {
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
 }
 
-service="$build/data/fr.cercle.Cercle.Sync.service"
-unit="$build/data/cercle-syncd.service"
+service="$build/src/syncd/fr.cercle.Cercle.Sync.service"
+unit="$build/src/syncd/cercle-syncd.service"
 
 grep -qx '\[D-BUS Service\]' "$service" && grep -qx 'Name=fr.cercle.Cercle.Sync' "$service"
 check $? "activation file names fr.cercle.Cercle.Sync"
