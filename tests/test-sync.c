@@ -1262,6 +1262,43 @@ test_activation (void)
   iterate_for (300);
 }
 
+/* The first round takes the directory in bulk from the server, imports it
+ * into the directory the app searches, and follows the feed from the
+ * export's position; the patients' files and the professionals come by
+ * the access check. */
+static void
+test_directory (void)
+{
+  g_autofree char *first_feed = NULL;
+  g_autofree char *export_cursor = NULL;
+  g_autofree char *martin = cercle_test_server_login (fx.server, "dr.martin", PASSWORD);
+  guint orgs;
+
+  fresh_store ("dr.martin");
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (fx.requests, 1), "GET /fhir/$export-directory"));
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/Organization?_count=1000",
+                                                                  martin, NULL, NULL, NULL);
+    orgs = json_array_get_length (json_object_get_array_member (r->json, "entry"));
+  }
+  g_assert_cmpuint (orgs, >, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM dir_structure"), ==, orgs);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type IN ('Organization', 'Location', 'HealthcareService')"),
+                    ==, 0);
+  for (guint i = 0; i < fx.requests->len && first_feed == NULL; i++)
+    if (g_str_has_prefix (g_ptr_array_index (fx.requests, i), "GET /fhir/_history"))
+      first_feed = g_strdup (g_ptr_array_index (fx.requests, i));
+  g_assert_nonnull (first_feed);
+  g_assert_false (g_str_has_prefix (first_feed, "GET /fhir/_history?_cursor=0&"));
+  /* everything else of the first pull came all the same */
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM patient"), >=, 5);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM patient WHERE id = '" SHARED_PATIENT "'"), ==, 1);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'Practitioner'"), >, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'Communication' AND patient_id = '"
+                                 SHARED_PATIENT "'"), >=, 5);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'Task'"), >, 0);
+}
+
 /* No Secret Service on the bus: a French error, no crash, nothing kept. */
 static void
 test_no_keyring (void)
@@ -1479,6 +1516,7 @@ main (int   argc,
   g_test_add_func ("/sync/pull/interrupted", test_pull_interrupted);
   g_test_add_func ("/sync/pull/notifications-and-idle", test_notifications_and_idle);
   g_test_add_func ("/sync/pull/access-lost", test_access_lost);
+  g_test_add_func ("/sync/pull/directory", test_directory);
   g_test_add_func ("/sync/push/kill", test_kill);
   g_test_add_func ("/sync/sign-out", test_sign_out);
   g_test_add_func ("/sync/no-keyring", test_no_keyring);

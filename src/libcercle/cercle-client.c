@@ -1127,6 +1127,7 @@ cercle_client_reply_free (CercleClientReply *reply)
   g_free (reply->etag);
   g_free (reply->location);
   g_clear_pointer (&reply->body, json_node_unref);
+  g_clear_pointer (&reply->raw, g_bytes_unref);
   g_free (reply);
 }
 
@@ -1137,6 +1138,7 @@ typedef struct {
   char     *if_match;
   guint     generation;  /* of the access token the request went with */
   gboolean  renewed;     /* a 401 has already been answered with a renewal */
+  gboolean  raw;         /* a file, not JSON */
 } SendData;
 
 static void
@@ -1199,6 +1201,15 @@ send_cb (GObject      *source,
       data->renewed = TRUE;
       ensure_access_async (self, data->generation == self->generation, cancellable,
                            token_ready_cb, g_steal_pointer (&task));
+      return;
+    }
+  if (data->raw && status >= 200 && status < 300)
+    {
+      reply = g_new0 (CercleClientReply, 1);
+      reply->status = status;
+      reply->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag"));
+      reply->raw = g_steal_pointer (&bytes);
+      g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) cercle_client_reply_free);
       return;
     }
   body = parse_json_bytes (bytes);
@@ -1319,6 +1330,57 @@ cercle_client_send_async (CercleClient        *self,
       return;
     }
   ensure_access_async (self, FALSE, cancellable, token_ready_cb, task);
+}
+
+/**
+ * cercle_client_fetch_async:
+ * @self: a #CercleClient
+ * @path: below /fhir, e.g. "$export-directory"
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: for @callback
+ *
+ * A GET whose answer is a file rather than JSON (the directory export):
+ * the token, its renewal and the errors are those of
+ * cercle_client_send_async(); the reply's @raw holds the body.
+ */
+void
+cercle_client_fetch_async (CercleClient        *self,
+                           const char          *path,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  SendData *data;
+
+  g_return_if_fail (CERCLE_IS_CLIENT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_client_fetch_async);
+  data = g_new0 (SendData, 1);
+  data->method = g_strdup ("GET");
+  data->url = request_url (self, path);
+  data->raw = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+  if (data->url == NULL)
+    {
+      g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL,
+                               _("The server sent a link to another address: it was not followed"));
+      g_object_unref (task);
+      return;
+    }
+  ensure_access_async (self, FALSE, cancellable, token_ready_cb, task);
+}
+
+CercleClientReply *
+cercle_client_fetch_finish (CercleClient  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 CercleClientReply *

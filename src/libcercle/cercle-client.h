@@ -60,6 +60,7 @@ typedef struct {
   char     *etag;           /* W/"3", or NULL */
   char     *location;       /* of a created resource, or NULL */
   JsonNode *body;           /* the parsed JSON, or NULL when there was none */
+  GBytes   *raw;            /* cercle_client_fetch_async(): the body as it came */
 } CercleClientReply;
 
 void               cercle_client_reply_free (CercleClientReply *reply);
@@ -141,6 +142,16 @@ void               cercle_client_send_async    (CercleClient         *self,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
 CercleClientReply *cercle_client_send_finish   (CercleClient         *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* A GET whose answer is not JSON (a file): the reply's @raw holds it. */
+void               cercle_client_fetch_async   (CercleClient         *self,
+                                                const char           *path,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+CercleClientReply *cercle_client_fetch_finish  (CercleClient         *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

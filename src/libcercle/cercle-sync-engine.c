@@ -27,8 +27,13 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cercle-directory-import.h"
 #include "cercle-fhir.h"
 #include "cercle-fhir-patient.h"
 #include "cercle-patient-repo.h"
@@ -411,6 +416,7 @@ apply_resource (CercleSyncEngine  *self,
 /* ---------------------------------------------------------------- round -- */
 
 typedef enum {
+  STEP_DIRECTORY,
   STEP_FEED,
   STEP_ACCESS,
   STEP_CATCH_UP,
@@ -422,6 +428,7 @@ typedef struct {
   char            *me;
   char            *my_org;
   PullStep         step;
+  gboolean         imported;        /* the directory came in bulk: people too are fetched whole */
   char            *server_access;   /* digest on the feed's last page */
   GHashTable      *visible;         /* patient ids the server lists */
   GQueue           catch_up;        /* paths still to fetch for gained patients */
@@ -639,6 +646,9 @@ fetched_cb (GObject      *source,
           access_check (task);
         return;
       }
+    case STEP_DIRECTORY:
+      g_assert_not_reached ();
+      return;
     case STEP_CATCH_UP:
       if (!apply_bundle (self, data, bundle, NULL, &error))
         {
@@ -727,6 +737,12 @@ reconcile_access (CercleSyncEngine  *self,
   if (!cercle_db_commit (self->db, error))
     return FALSE;
 
+  /* The professionals the bulk export does not carry. */
+  if (data->imported)
+    {
+      g_queue_push_tail (&data->catch_up, g_strdup ("Practitioner?_count=1000"));
+      g_queue_push_tail (&data->catch_up, g_strdup ("PractitionerRole?_count=1000"));
+    }
   g_hash_table_iter_init (&iter, data->visible);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
@@ -786,6 +802,165 @@ access_check (GTask *task)
       return;
     }
   push_next (task);
+}
+
+/* ------------------------------------------------------------ directory -- */
+
+typedef struct {
+  char *db_path;
+  char *file;
+} ImportData;
+
+static void
+import_data_free (ImportData *data)
+{
+  g_unlink (data->file);
+  g_free (data->db_path);
+  g_free (data->file);
+  g_free (data);
+}
+
+/* On a worker thread, with a connection of its own: 95,000 sites take
+ * seconds, the service keeps answering meanwhile. */
+static void
+import_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ImportData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (data->db_path, &error);
+  g_autoptr(GFile) file = g_file_new_for_path (data->file);
+  g_autoptr(CercleImportReport) report = cercle_import_report_new ();
+
+  if (db == NULL || !cercle_directory_import_files (db, &file, 1, FALSE, NULL, NULL, report, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_debug ("directory: %u structures imported", cercle_import_report_get_structures (report));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_feed (GTask      *task,
+            const char *cursor)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  g_autofree char *path = feed_path (self, cursor);
+
+  data->step = STEP_FEED;
+  fetch (task, path);
+}
+
+static void
+imported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *cursor = g_object_get_data (G_OBJECT (result), "cursor");
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          fail_round (task, g_steal_pointer (&error));
+          return;
+        }
+      /* The feed from its start brings the directory too, more slowly. */
+      g_warning ("the directory export could not be imported: %s", error->message);
+      start_feed (task, NULL);
+      return;
+    }
+  if (!cercle_sync_store_set (self->db, CERCLE_SYNC_KEY_CURSOR, cursor, &error))
+    {
+      fail_round (task, g_steal_pointer (&error));
+      return;
+    }
+  data->imported = TRUE;
+  add_unique (data->round->kinds, "Organization");
+  start_feed (task, cursor);
+}
+
+/* "\"123\"" or W/"123" → "123" */
+static char *
+etag_cursor (const char *etag)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+
+  for (const char *p = etag; p && *p; p++)
+    if (g_ascii_isdigit (*p))
+      g_string_append_c (digits, *p);
+  return digits->len > 0 ? g_string_free (g_steal_pointer (&digits), FALSE) : NULL;
+}
+
+static void
+directory_fetched_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(CercleClientReply) reply = cercle_client_fetch_finish (CERCLE_CLIENT (source), result, &error);
+  g_autofree char *cursor = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr(GTask) import = NULL;
+  ImportData *import_data;
+  int fd;
+
+  if (reply == NULL)
+    {
+      /* a server without the export: the feed from its start */
+      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_NOT_FOUND)
+          || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_INVALID))
+        {
+          g_error_free (error);
+          start_feed (task, NULL);
+          return;
+        }
+      fail_round (task, error);
+      return;
+    }
+  cursor = etag_cursor (reply->etag);
+  if (cursor == NULL || reply->raw == NULL)
+    {
+      fail_round (task, protocol_error ());
+      return;
+    }
+  /* The importer reads files: the export waits in the cache folder while
+   * it is read, and goes right after. */
+  dir = g_build_filename (g_get_user_cache_dir (), "cercle", NULL);
+  g_mkdir_with_parents (dir, 0700);
+  file = g_build_filename (dir, "directory-XXXXXX.ndjson.gz", NULL);
+  fd = g_mkstemp_full (file, O_RDWR, 0600);
+  if (fd < 0 || !g_file_set_contents (file, g_bytes_get_data (reply->raw, NULL), g_bytes_get_size (reply->raw), &error))
+    {
+      if (fd >= 0)
+        close (fd);
+      if (error == NULL)
+        error = g_error_new (G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", file, g_strerror (errno));
+      fail_round (task, error);
+      return;
+    }
+  close (fd);
+  g_clear_pointer (&reply, cercle_client_reply_free);   /* the file has it: free the memory before importing */
+
+  import_data = g_new0 (ImportData, 1);
+  import_data->db_path = g_strdup (cercle_db_get_path (self->db));
+  import_data->file = g_steal_pointer (&file);
+  import = g_task_new (self, g_task_get_cancellable (task), imported_cb, task);
+  g_task_set_source_tag (import, import_thread);
+  g_task_set_task_data (import, import_data, (GDestroyNotify) import_data_free);
+  g_object_set_data_full (G_OBJECT (import), "cursor", g_steal_pointer (&cursor), g_free);
+  g_task_run_in_thread (import, import_thread);
 }
 
 /* ----------------------------------------------------------------- push -- */
@@ -1309,6 +1484,13 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
   data->ctx.notify = cursor != NULL;
   data->ctx.me = data->me;
   data->ctx.my_org = data->my_org;
+  if (cursor == NULL)
+    {
+      /* First round: the directory in bulk, then the feed from there. */
+      data->step = STEP_DIRECTORY;
+      cercle_client_fetch_async (self->client, "$export-directory", cancellable, directory_fetched_cb, task);
+      return;
+    }
   data->step = STEP_FEED;
   path = feed_path (self, cursor);
   fetch (task, path);

@@ -16,4 +16,10 @@ gint64  cercle_server_sync_last_seq      (CercleServerStore   *store);
 char   *cercle_server_sync_access_digest (CercleServerStore   *store,
                                           const CercleAccount *account);
 
+gboolean cercle_server_sync_export_directory (CercleServerStore  *store,
+                                             char              **gzip,
+                                             gsize              *length,
+                                             gint64             *cursor,
+                                             GError            **error);
+
 G_END_DECLS

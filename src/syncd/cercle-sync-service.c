@@ -15,6 +15,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cercle-client.h"
 #include "cercle-fhir-patient.h"
@@ -356,6 +359,7 @@ round_done_cb (GObject      *source,
   g_autoptr(CercleSyncService) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(CercleSyncRound) round = cercle_sync_engine_round_finish (CERCLE_SYNC_ENGINE (source), result, &error);
+  gboolean big;
 
   self->running = FALSE;
   if (round == NULL)
@@ -380,6 +384,9 @@ round_done_cb (GObject      *source,
       return;
     }
 
+  /* before the arrays get their NULL ends for the signal */
+  big = round->pulled > 1000 || round->pushed > 1000
+        || g_ptr_array_find_with_equal_func (round->kinds, "Organization", g_str_equal, NULL);
   self->failures = 0;
   cercle_dbus_sync_set_last_sync (self->skeleton, g_get_real_time ());
   set_state (self, "idle", NULL);
@@ -391,6 +398,13 @@ round_done_cb (GObject      *source,
                                      (const char * const *) round->patients->pdata);
     }
   notify_round (self, round);
+  (void) big;
+#ifdef __GLIBC__
+  /* A big pull (the directory, a first sync) leaves freed pages in
+   * malloc's arenas: give them back, the service then rests small. */
+  if (big)
+    malloc_trim (0);
+#endif
 
   if (self->again || (round->pushed > 0 && has_due_rows (self)))
     {

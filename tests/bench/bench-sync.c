@@ -14,7 +14,10 @@
  *   one after the other by the same client;
  * - an idle round (one request, ≤ 10 ms), beside a GET of the
  *   CapabilityStatement;
- * - cercle-syncd's memory at rest once signed in and synced (≤ 30 MB).
+ * - cercle-syncd's memory at rest once signed in and synced (≤ 30 MB);
+ * - the national directory (95,000 sites, $CERCLE_SHARED_DATA/finess-fhir)
+ *   down from a server that imported it, into a new cercle-syncd (≤ 30 s,
+ *   ≤ 300 MB), beside the same files imported locally.
  */
 #include "config.h"
 
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "cercle-client.h"
+#include "cercle-directory-import.h"
 #include "cercle-store.h"
 #include "cercle-sync-engine.h"
 #include "cercle-test-server.h"
@@ -282,5 +286,91 @@ main (int   argc,
     }
   cercle_test_server_stop (server);
   cercle_test_server_free (server);
+
+  /* the national directory */
+  if (g_getenv ("CERCLE_SYNCD_BIN") && g_getenv ("DBUS_SESSION_BUS_ADDRESS") && g_getenv ("CERCLE_SHARED_DATA"))
+    {
+      g_autofree char *dir = g_build_filename (g_getenv ("CERCLE_SHARED_DATA"), "finess-fhir", NULL);
+      g_autofree char *national_db = cercle_test_db_path ("bench-sync-national.db");
+      g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+      g_autoptr(GSubprocess) import = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *name;
+
+      if (listing == NULL)
+        return 0;
+      g_ptr_array_add (args, g_strdup (g_getenv ("CERCLE_SERVER_BIN")));
+      g_ptr_array_add (args, g_strdup ("--db"));
+      g_ptr_array_add (args, g_strdup (national_db));
+      g_ptr_array_add (args, g_strdup ("directory"));
+      g_ptr_array_add (args, g_strdup ("import"));
+      while ((name = g_dir_read_name (listing)))
+        if (g_str_has_suffix (name, ".ndjson.gz"))
+          g_ptr_array_add (args, g_build_filename (dir, name, NULL));
+      g_ptr_array_add (args, NULL);
+      start = g_get_monotonic_time ();
+      import = g_subprocess_newv ((const char * const *) args->pdata, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+      g_assert_no_error (error);
+      g_subprocess_wait_check (import, NULL, &error);
+      g_assert_no_error (error);
+      g_print ("national directory imported and published by the server in %.1f s\n",
+               (g_get_monotonic_time () - start) / 1e6);
+      cercle_test_server_add_user (national_db, "bench", "un mot de passe de banc", "pract-bench", NULL);
+      server = cercle_test_server_start (national_db, NULL);
+      {
+        g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+        g_autoptr(GSubprocess) syncd = NULL;
+        g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *service_store = cercle_test_db_path ("bench-sync-national-client.db");
+        g_autoptr(CercleDb) check = NULL;
+        sqlite3_stmt *stmt;
+        GPid pid;
+
+        g_subprocess_launcher_setenv (launcher, "CERCLE_DB", service_store, TRUE);
+        syncd = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CERCLE_SYNCD_BIN"), NULL);
+        g_assert_no_error (error);
+        pid = g_ascii_strtoll (g_subprocess_get_identifier (syncd), NULL, 10);
+        g_usleep (300000);
+        start = g_get_monotonic_time ();
+        reply = g_dbus_connection_call_sync (bus, "fr.cercle.Cercle.Sync", "/fr/cercle/Cercle/Sync", "fr.cercle.Cercle.Sync",
+                                             "SignIn", g_variant_new ("(sss)", cercle_test_server_get_url (server),
+                                                                      "bench", "un mot de passe de banc"),
+                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error (error);
+        g_clear_pointer (&reply, g_variant_unref);
+        reply = g_dbus_connection_call_sync (bus, "fr.cercle.Cercle.Sync", "/fr/cercle/Cercle/Sync", "fr.cercle.Cercle.Sync",
+                                             "SyncAndWait", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error (error);
+        check = cercle_store_open (service_store, NULL);
+        stmt = cercle_db_prepare (check, "SELECT count(*) FROM dir_structure", NULL);
+        sqlite3_step (stmt);
+        g_print ("national directory down into cercle-syncd: %d sites in %.1f s (target ≤ 30 s), peak VmHWM %"
+                 G_GINT64_FORMAT " kB (target ≤ 300 MB), at rest after it VmRSS %" G_GINT64_FORMAT " kB\n",
+                 sqlite3_column_int (stmt, 0), (g_get_monotonic_time () - start) / 1e6, status_kb (pid, "VmHWM:"),
+                 status_kb (pid, "VmRSS:"));
+        sqlite3_reset (stmt);
+        g_subprocess_send_signal (syncd, SIGTERM);
+        g_subprocess_wait (syncd, NULL, NULL);
+      }
+      cercle_test_server_stop (server);
+      cercle_test_server_free (server);
+      /* baseline: the same files imported locally */
+      {
+        g_autofree char *local = cercle_test_db_path ("bench-sync-local-directory.db");
+        g_autoptr(CercleDb) ldb = cercle_store_open (local, NULL);
+        g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+        g_autoptr(CercleImportReport) report = cercle_import_report_new ();
+
+        for (guint i = 5; i + 1 < args->len; i++)
+          g_ptr_array_add (files, g_file_new_for_path (g_ptr_array_index (args, i)));
+        start = g_get_monotonic_time ();
+        cercle_directory_import_files (ldb, (GFile **) files->pdata, files->len, FALSE, NULL, NULL, report, NULL, &error);
+        g_assert_no_error (error);
+        g_print ("baseline, the FINESS files imported locally: %u sites in %.1f s\n",
+                 cercle_import_report_get_structures (report), (g_get_monotonic_time () - start) / 1e6);
+      }
+    }
   return 0;
 }
