@@ -392,7 +392,7 @@ apply_resource (CercleSyncEngine  *self,
       if (patient == NULL)
         {
           /* Never the patient's data in a log: only the id. */
-          g_warning ("Patient/%s from the server not kept: %s", id, local_error->message);
+          g_message ("Patient/%s from the server not kept: %s", id, local_error->message);
           return TRUE;
         }
       if (!cercle_patient_repo_put_from_server (self->db, patient, error))
@@ -874,7 +874,7 @@ imported_cb (GObject      *source,
           return;
         }
       /* The feed from its start brings the directory too, more slowly. */
-      g_warning ("the directory export could not be imported: %s", error->message);
+      g_message ("the directory export could not be imported: %s", error->message);
       start_feed (task, NULL);
       return;
     }
