@@ -21,6 +21,9 @@ static const struct {
   const char       *summary;
 } commands[] = {
   { "directory", cercle_cli_directory, N_("Import, search and export the directory of services") },
+  { "sync", cercle_cli_sync, N_("Sign in, sync now, see the state of the sync") },
+  { "patient", cercle_cli_patient, N_("The patients of the local store") },
+  { "note", cercle_cli_note, N_("Write and read follow-up notes") },
 };
 
 static char *
@@ -52,8 +55,9 @@ main (int   argc,
     { NULL }
   };
 
+  /* CERCLE_LOCALEDIR lets a build tree run in French before installing
+   * (tests, build-aux/run-demo.sh). */
   setlocale (LC_ALL, "");
-  /* CERCLE_LOCALEDIR: French from a build tree, as for the app. */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CERCLE_LOCALEDIR") ? g_getenv ("CERCLE_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

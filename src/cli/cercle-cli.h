@@ -20,6 +20,9 @@ typedef int (*CercleCliCommand) (const CercleCliGlobals  *globals,
                                  char                   **argv);
 
 int cercle_cli_directory (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_sync (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_patient (const CercleCliGlobals *globals, int argc, char **argv);
+int cercle_cli_note (const CercleCliGlobals *globals, int argc, char **argv);
 
 /* An explicit --db must be in a folder that exists: a typo must not
  * silently start a new, empty store. */

@@ -54,6 +54,8 @@ struct _CercleClient
 
   gboolean           refreshing;
   GPtrArray         *waiters;        /* GTask: want a valid access token */
+
+  guint              retry_after;    /* seconds, from the last 429/503 answer */
 };
 
 G_DEFINE_FINAL_TYPE (CercleClient, cercle_client, G_TYPE_OBJECT)
@@ -451,6 +453,66 @@ cercle_client_get_signed_in (CercleClient *self)
 {
   g_return_val_if_fail (CERCLE_IS_CLIENT (self), FALSE);
   return self->refresh_token != NULL;
+}
+
+/**
+ * cercle_client_set_timeout:
+ * @self: a #CercleClient
+ * @seconds: how long a request may take before it fails with
+ *   %CERCLE_CLIENT_ERROR_NETWORK (0: the default, 30 s)
+ *
+ * A background service that retries anyway prefers to give up early on a
+ * server that does not answer.
+ */
+void
+cercle_client_set_timeout (CercleClient *self,
+                           guint         seconds)
+{
+  g_return_if_fail (CERCLE_IS_CLIENT (self));
+  soup_session_set_timeout (self->session, seconds ? seconds : REQUEST_TIMEOUT_S);
+}
+
+/**
+ * cercle_client_set_ca_file:
+ * @self: a #CercleClient
+ * @path: a PEM file of the certificate authorities to trust instead of the
+ *   system's (a care network's private CA)
+ * @error: return location for a #GError
+ *
+ * Trusts explicitly a private certificate authority. Certificates that do
+ * not chain up to it are still refused.
+ *
+ * Returns: %TRUE when the file was read
+ */
+gboolean
+cercle_client_set_ca_file (CercleClient  *self,
+                           const char    *path,
+                           GError       **error)
+{
+  g_autoptr(GTlsDatabase) database = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  database = g_tls_file_database_new (path, error);
+  if (database == NULL)
+    return FALSE;
+  soup_session_set_tls_database (self->session, database);
+  return TRUE;
+}
+
+/**
+ * cercle_client_get_retry_after:
+ * @self: a #CercleClient
+ *
+ * Returns: the delay, in seconds, a busy server (429, 503) asked for in its
+ *   last answer with a `Retry-After` header; 0 if none
+ */
+guint
+cercle_client_get_retry_after (CercleClient *self)
+{
+  g_return_val_if_fail (CERCLE_IS_CLIENT (self), 0);
+  return self->retry_after;
 }
 
 static void
@@ -1069,6 +1131,7 @@ cercle_client_reply_free (CercleClientReply *reply)
   g_free (reply->etag);
   g_free (reply->location);
   g_clear_pointer (&reply->body, json_node_unref);
+  g_clear_pointer (&reply->raw, g_bytes_unref);
   g_free (reply);
 }
 
@@ -1079,6 +1142,7 @@ typedef struct {
   char     *if_match;
   guint     generation;  /* of the access token the request went with */
   gboolean  renewed;     /* a 401 has already been answered with a renewal */
+  gboolean  raw;         /* a file, not JSON */
 } SendData;
 
 static void
@@ -1143,7 +1207,26 @@ send_cb (GObject      *source,
                            token_ready_cb, g_steal_pointer (&task));
       return;
     }
+  if (data->raw && status >= 200 && status < 300)
+    {
+      reply = g_new0 (CercleClientReply, 1);
+      reply->status = status;
+      reply->etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "ETag"));
+      reply->raw = g_steal_pointer (&bytes);
+      g_task_return_pointer (task, g_steal_pointer (&reply), (GDestroyNotify) cercle_client_reply_free);
+      return;
+    }
   body = parse_json_bytes (bytes);
+  self->retry_after = 0;
+  if (status == 429 || status == 503)
+    {
+      /* Only the delay in seconds: the date form would need the clocks to agree. */
+      const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+      guint64 seconds;
+
+      if (value != NULL && g_ascii_string_to_unsigned (value, 10, 0, 3600, &seconds, NULL))
+        self->retry_after = seconds;
+    }
   if (status < 200 || status >= 300)
     {
       g_task_return_error (task, status_error (status, body));
@@ -1251,6 +1334,57 @@ cercle_client_send_async (CercleClient        *self,
       return;
     }
   ensure_access_async (self, FALSE, cancellable, token_ready_cb, task);
+}
+
+/**
+ * cercle_client_fetch_async:
+ * @self: a #CercleClient
+ * @path: below /fhir, e.g. "$export-directory"
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: for @callback
+ *
+ * A GET whose answer is a file rather than JSON (the directory export):
+ * the token, its renewal and the errors are those of
+ * cercle_client_send_async(); the reply's @raw holds the body.
+ */
+void
+cercle_client_fetch_async (CercleClient        *self,
+                           const char          *path,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  SendData *data;
+
+  g_return_if_fail (CERCLE_IS_CLIENT (self));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cercle_client_fetch_async);
+  data = g_new0 (SendData, 1);
+  data->method = g_strdup ("GET");
+  data->url = request_url (self, path);
+  data->raw = TRUE;
+  g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+  if (data->url == NULL)
+    {
+      g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL,
+                               _("The server sent a link to another address: it was not followed"));
+      g_object_unref (task);
+      return;
+    }
+  ensure_access_async (self, FALSE, cancellable, token_ready_cb, task);
+}
+
+CercleClientReply *
+cercle_client_fetch_finish (CercleClient  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 CercleClientReply *

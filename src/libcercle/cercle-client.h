@@ -60,6 +60,7 @@ typedef struct {
   char     *etag;           /* W/"3", or NULL */
   char     *location;       /* of a created resource, or NULL */
   JsonNode *body;           /* the parsed JSON, or NULL when there was none */
+  GBytes   *raw;            /* cercle_client_fetch_async(): the body as it came */
 } CercleClientReply;
 
 void               cercle_client_reply_free (CercleClientReply *reply);
@@ -84,6 +85,13 @@ const char   *cercle_client_get_organization   (CercleClient         *self);
 /* TRUE while the client holds a session (it may still need the network
  * to renew it) */
 gboolean      cercle_client_get_signed_in      (CercleClient         *self);
+
+void          cercle_client_set_timeout        (CercleClient         *self,
+                                                guint                 seconds);
+gboolean      cercle_client_set_ca_file        (CercleClient         *self,
+                                                const char           *path,
+                                                GError              **error);
+guint         cercle_client_get_retry_after    (CercleClient         *self);
 
 void          cercle_client_sign_in_async      (CercleClient         *self,
                                                 const char           *login,
@@ -134,6 +142,16 @@ void               cercle_client_send_async    (CercleClient         *self,
                                                 GAsyncReadyCallback   callback,
                                                 gpointer              user_data);
 CercleClientReply *cercle_client_send_finish   (CercleClient         *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+
+/* A GET whose answer is not JSON (a file): the reply's @raw holds it. */
+void               cercle_client_fetch_async   (CercleClient         *self,
+                                                const char           *path,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+CercleClientReply *cercle_client_fetch_finish  (CercleClient         *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 

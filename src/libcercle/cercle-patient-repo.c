@@ -73,55 +73,24 @@ bind_text_or_null (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, i);
 }
 
-/**
- * cercle_patient_repo_save:
- * @db: the local store
- * @patient: the patient to create or update (by id)
- * @error: return location for a #GError
- *
- * Validates @patient, writes it and queues it for the server, in one
- * transaction. Sets its last-updated time.
- *
- * Returns: %TRUE when the patient is saved
- */
-gboolean
-cercle_patient_repo_save (CercleDb       *db,
-                          CerclePatient  *patient,
-                          GError        **error)
+/* The patient's row, inside the caller's transaction. */
+static gboolean
+write_row (CercleDb       *db,
+           CerclePatient  *patient,
+           const char     *updated_at,
+           GError        **error)
 {
-  g_autoptr(GDateTime) now = NULL;
-  g_autoptr(JsonObject) resource = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *now_text = NULL;
   g_autofree char *given = NULL;
   g_autofree char *name_key = NULL;
   g_autofree char *used_key = NULL;
-  g_autofree char *body = NULL;
   const char * const *given_names;
   sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
-  g_return_val_if_fail (CERCLE_IS_PATIENT (patient), FALSE);
-
-  if (!cercle_patient_validate (patient, error))
-    return FALSE;
-
-  now = g_date_time_new_now_utc ();
-  now_text = g_date_time_format_iso8601 (now);
-  g_object_set (patient, "last-updated", now_text, NULL);
 
   given_names = cercle_patient_get_birth_given_names (patient);
   given = g_strjoinv ("\n", (char **) given_names);
   name_key = cercle_text_fold (cercle_patient_get_birth_family_name (patient));
   if (cercle_patient_get_used_family_name (patient))
     used_key = cercle_text_fold (cercle_patient_get_used_family_name (patient));
-
-  resource = cercle_patient_to_fhir (patient);
-  node = json_node_init_object (json_node_alloc (), resource);
-  body = json_to_string (node, FALSE);
-
-  if (!cercle_db_begin (db, error))
-    return FALSE;
 
   stmt = cercle_db_prepare (db,
                             "INSERT INTO patient (id, ins, ins_kind, birth_family_name, birth_given_names,"
@@ -139,7 +108,7 @@ cercle_patient_repo_save (CercleDb       *db,
                             "  version = version + 1",
                             error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
 
   sqlite3_bind_text (stmt, 1, cercle_patient_get_id (patient), -1, SQLITE_TRANSIENT);
   bind_text_or_null (stmt, 2, cercle_patient_get_ins (patient));
@@ -163,7 +132,7 @@ cercle_patient_repo_save (CercleDb       *db,
   sqlite3_bind_text (stmt, 19, name_key, -1, SQLITE_TRANSIENT);
   bind_text_or_null (stmt, 20, used_key);
   bind_text_or_null (stmt, 21, cercle_patient_get_version_id (patient));
-  sqlite3_bind_text (stmt, 22, now_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 22, updated_at, -1, SQLITE_TRANSIENT);
 
   if (!cercle_db_step_done (db, stmt, error))
     {
@@ -173,8 +142,52 @@ cercle_patient_repo_save (CercleDb       *db,
           g_set_error (error, CERCLE_DB_ERROR, CERCLE_DB_ERROR_CONFLICT,
                        _("Another patient already has this INS number"));
         }
-      goto fail;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * cercle_patient_repo_save:
+ * @db: the local store
+ * @patient: the patient to create or update (by id)
+ * @error: return location for a #GError
+ *
+ * Validates @patient, writes it and queues it for the server, in one
+ * transaction. Sets its last-updated time.
+ *
+ * Returns: %TRUE when the patient is saved
+ */
+gboolean
+cercle_patient_repo_save (CercleDb       *db,
+                          CerclePatient  *patient,
+                          GError        **error)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(JsonObject) resource = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *now_text = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+  g_return_val_if_fail (CERCLE_IS_PATIENT (patient), FALSE);
+
+  if (!cercle_patient_validate (patient, error))
+    return FALSE;
+
+  now = g_date_time_new_now_utc ();
+  now_text = g_date_time_format_iso8601 (now);
+  g_object_set (patient, "last-updated", now_text, NULL);
+
+  resource = cercle_patient_to_fhir (patient);
+  node = json_node_init_object (json_node_alloc (), resource);
+  body = json_to_string (node, FALSE);
+
+  if (!cercle_db_begin (db, error))
+    return FALSE;
+
+  if (!write_row (db, patient, now_text, error))
+    goto fail;
 
   if (!cercle_store_outbox_add (db, "Patient", cercle_patient_get_id (patient), "PUT", body, error))
     goto fail;
@@ -414,4 +427,32 @@ cercle_patient_repo_find_possible_duplicates (CercleDb       *db,
         }
     }
   return G_LIST_MODEL (g_steal_pointer (&out));
+}
+
+/**
+ * cercle_patient_repo_put_from_server:
+ * @db: the local store, inside the caller's transaction (a page of the
+ *   sync feed)
+ * @patient: the patient as the server sent it (with its version)
+ * @error: return location for a #GError
+ *
+ * Writes the server's copy of a patient, without queuing anything: it
+ * comes from the server, there is nothing to send back.
+ *
+ * Returns: %TRUE when the patient is saved
+ */
+gboolean
+cercle_patient_repo_put_from_server (CercleDb       *db,
+                                     CerclePatient  *patient,
+                                     GError        **error)
+{
+  const char *updated_at;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+  g_return_val_if_fail (CERCLE_IS_PATIENT (patient), FALSE);
+
+  updated_at = cercle_patient_get_last_updated (patient);
+  if (updated_at == NULL)
+    updated_at = "1970-01-01T00:00:00Z";
+  return write_row (db, patient, updated_at, error);
 }

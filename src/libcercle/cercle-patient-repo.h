@@ -32,6 +32,9 @@ typedef struct {
 gboolean       cercle_patient_repo_save                     (CercleDb                  *db,
                                                              CerclePatient             *patient,
                                                              GError                   **error);
+gboolean       cercle_patient_repo_put_from_server          (CercleDb                  *db,
+                                                             CerclePatient             *patient,
+                                                             GError                   **error);
 CerclePatient *cercle_patient_repo_get                      (CercleDb                  *db,
                                                              const char                *id,
                                                              GError                   **error);

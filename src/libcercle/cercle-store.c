@@ -16,6 +16,7 @@
 #include "cercle-referral-repo.h"
 #include "cercle-note-repo.h"
 #include "cercle-store.h"
+#include "cercle-sync-store.h"
 
 static const CercleMigration core_migrations[] = {
   { 1, "patients and outbox",
@@ -140,7 +141,10 @@ cercle_store_open (const char  *path,
   if (!cercle_directory_store_migrate (db, error))
     return NULL;
   if (!cercle_referral_repo_migrate (db, error))
+    return NULL;
   if (!cercle_care_store_migrate (db, error))
+    return NULL;
+  if (!cercle_sync_store_migrate (db, error))
     return NULL;
   return g_steal_pointer (&db);
 }

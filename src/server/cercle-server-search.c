@@ -24,6 +24,7 @@
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-search.h"
+#include "cercle-server-sync.h"
 #include "cercle-text.h"
 
 #define DEFAULT_COUNT 50
@@ -262,11 +263,15 @@ append_link (GString    *body,
   g_string_append_c (body, '}');
 }
 
+/* @sync_url and @access_tag: for the system history feed only
+ * (cercle-server-sync.c) */
 static void
 append_bundle_start (GString    *body,
                      const char *bundle_type,
                      const char *self_url,
-                     const char *next_url)
+                     const char *next_url,
+                     const char *sync_url,
+                     const char *access_tag)
 {
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *now = cercle_server_store_now ();
@@ -276,12 +281,20 @@ append_bundle_start (GString    *body,
   cercle_json_append_string (body, id);
   g_string_append (body, ",\"meta\":{\"lastUpdated\":");
   cercle_json_append_string (body, now);
+  if (access_tag)
+    {
+      g_string_append (body, ",\"tag\":[{\"system\":\"" CERCLE_SERVER_SYNC_ACCESS_SYSTEM "\",\"code\":");
+      cercle_json_append_string (body, access_tag);
+      g_string_append (body, "}]");
+    }
   g_string_append (body, "},\"type\":");
   cercle_json_append_string (body, bundle_type);
   g_string_append (body, ",\"link\":[");
   append_link (body, &first, "self", self_url);
   if (next_url)
     append_link (body, &first, "next", next_url);
+  if (sync_url)
+    append_link (body, &first, "sync", sync_url);
   g_string_append (body, "],\"entry\":[");
 }
 
@@ -301,17 +314,29 @@ reserve (GString *body,
  * their rows: the head (with the next link, known only once the rows are
  * read) goes in front of them, and the bundle is closed. */
 static void
+finish_bundle_full (GString    *body,
+                    gsize       start,
+                    const char *bundle_type,
+                    const char *self_url,
+                    const char *next_url,
+                    const char *sync_url,
+                    const char *access_tag)
+{
+  g_autoptr(GString) head = g_string_sized_new (512);
+
+  append_bundle_start (head, bundle_type, self_url, next_url, sync_url, access_tag);
+  g_string_insert_len (body, start, head->str, head->len);
+  g_string_append (body, "]}");
+}
+
+static void
 finish_bundle (GString    *body,
                gsize       start,
                const char *bundle_type,
                const char *self_url,
                const char *next_url)
 {
-  g_autoptr(GString) head = g_string_sized_new (512);
-
-  append_bundle_start (head, bundle_type, self_url, next_url);
-  g_string_insert_len (body, start, head->str, head->len);
-  g_string_append (body, "]}");
+  finish_bundle_full (body, start, bundle_type, self_url, next_url, NULL, NULL);
 }
 
 static void
@@ -745,8 +770,11 @@ cercle_server_history (CercleServerStore    *store,
   g_autofree char *next_url = NULL;
   g_autofree char *path = NULL;
   const char *since = query ? g_hash_table_lookup (query, "_since") : NULL;
-  gint64 count, cursor, n = 0, last_seq = 0;
+  gint64 count, cursor, n = 0, last_seq = 0, bound = 0;
   gboolean more = FALSE;
+  gboolean feed = type == NULL && id == NULL;
+  g_autofree char *sync_url = NULL;
+  g_autofree char *access_tag = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -788,6 +816,15 @@ cercle_server_history (CercleServerStore    *store,
         }
       g_string_append (sql, " AND h.last_updated >= ?");
       bind_add_string (binds, instant);
+    }
+  if (feed)
+    {
+      /* Read before the page: every row up to it is committed, so resuming
+       * after it skips nothing (cercle-server-sync.c). */
+      bound = cercle_server_sync_last_seq (store);
+      access_tag = cercle_server_sync_access_digest (store, ctx->account);
+      g_string_append (sql, " AND h.seq <= ?");
+      bind_add_int64 (binds, bound);
     }
   cercle_server_access_add_version_filter (ctx->account, "h", sql, binds);
   g_string_append (sql, " ORDER BY h.seq LIMIT ?");
@@ -849,8 +886,14 @@ cercle_server_history (CercleServerStore    *store,
 
       next_url = page_url (ctx->base_url, path, query, "_cursor", next_cursor);
     }
+  if (feed)
+    {
+      g_autofree char *sync_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, more ? last_seq : MAX (bound, cursor));
 
-  finish_bundle (body, start, "history", self_url, next_url);
+      sync_url = page_url (ctx->base_url, path, query, "_cursor", sync_cursor);
+    }
+
+  finish_bundle_full (body, start, "history", self_url, next_url, sync_url, access_tag);
   return TRUE;
 }
 
@@ -1022,7 +1065,7 @@ cercle_server_search_audit (CercleServerStore    *store,
         g_ptr_array_set_size (events, count);
         next_url = page_url (ctx->base_url, "AuditEvent", query, "_offset", next_offset);
       }
-    append_bundle_start (body, "searchset", self_url, next_url);
+    append_bundle_start (body, "searchset", self_url, next_url, NULL, NULL);
     for (guint i = 0; i < events->len; i++)
       {
         const char *json = g_ptr_array_index (events, i);

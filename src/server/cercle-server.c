@@ -37,6 +37,7 @@
 #include "cercle-server-guard.h"
 #include "cercle-server-log.h"
 #include "cercle-server-search.h"
+#include "cercle-server-sync.h"
 #include "cercle-server-throttle.h"
 
 #define MAX_BATCH 256
@@ -1678,6 +1679,30 @@ handle_history (Request     *req,
   return TRUE;
 }
 
+/* GET /fhir/$export-directory: the directory at once for a new client
+ * (cercle-server-sync.c); its ETag is the feed position to follow from. */
+static gboolean
+handle_export_directory (Request  *req,
+                         GError  **error)
+{
+  char *gzip = NULL;
+  gsize length = 0;
+  gint64 cursor = 0;
+
+  req->action = 'R';
+  req->interaction = "export-directory";
+  if (!cercle_server_sync_export_directory (req->store, &gzip, &length, &cursor, error))
+    return FALSE;
+  g_free (req->body);
+  req->status = 200;
+  req->body = gzip;
+  req->body_len = length;
+  req->content_type = "application/gzip";
+  g_free (req->etag);
+  req->etag = g_strdup_printf ("\"%" G_GINT64_FORMAT "\"", cursor);
+  return TRUE;
+}
+
 /* Replaces every "reference": "urn:uuid:…" of @node found in @ids. */
 static void
 resolve_references (JsonNode   *node,
@@ -2259,6 +2284,12 @@ route_fhir (Request     *req,
     {
       if (get)
         return handle_history (req, NULL, NULL, query, error);
+      goto method;
+    }
+  if (n == 1 && g_str_equal (parts[0], "$export-directory"))
+    {
+      if (get)
+        return handle_export_directory (req, error);
       goto method;
     }
   if (!g_strv_contains (served_types, parts[0]))

@@ -1,0 +1,168 @@
+/* cercle-server-sync.c — what the history feed tells a syncing client
+ *
+ * Copyright 2026 The Cercle authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The system `_history` feed is the sync service's source (docs/fhir.md,
+ * « Sync »). Beyond the changes themselves, each page tells the client:
+ *
+ * - where to resume: a "sync" link whose `_cursor` is the server's last
+ *   sequence number the page covers, even when the page is empty or the
+ *   caller could see none of the rows it passed (so an idle round neither
+ *   rescans what it may not see nor relies on the device's clock);
+ * - which patients the caller may see now, as a digest (a `meta.tag`): the
+ *   feed only shows what the caller may see *now*, so a lost access leaves
+ *   no trace in it. When the digest changes, the client lists the patients
+ *   it may see (`GET /fhir/Patient`), forgets the others' files, and
+ *   fetches the files it gained (their earlier history went by unseen).
+ *
+ * The national directory (95,000 sites, three resources each) would make a
+ * first pull of the feed long: `GET /fhir/$export-directory` gives it at
+ * once, as gzip ndjson that libcercle's importer reads, with the feed's
+ * position at that moment as its ETag. A new client imports it, then
+ * follows the feed from there and fetches the patients' files it may see.
+ */
+#define G_LOG_DOMAIN "cercle-server"
+
+#include "config.h"
+
+#include "cercle-server-access.h"
+#include "cercle-server-sync.h"
+
+/**
+ * cercle_server_sync_last_seq:
+ * @store: the server's store (the connection of the calling thread)
+ *
+ * The newest committed sequence number of the history. With a single
+ * writer, every row at or below it is committed: a page bounded by it and
+ * resumed after it skips nothing.
+ *
+ * Returns: the sequence number, 0 for an empty history
+ */
+gint64
+cercle_server_sync_last_seq (CercleServerStore *store)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT coalesce (max (seq), 0) FROM history", NULL);
+  gint64 seq = 0;
+
+  if (stmt && sqlite3_step (stmt) == SQLITE_ROW)
+    seq = sqlite3_column_int64 (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+  return seq;
+}
+
+/**
+ * cercle_server_sync_access_digest:
+ * @store: the server's store
+ * @account: the caller
+ *
+ * A digest of the ids of the patients @account may see now (the same rule
+ * as reads), so that a client notices when it gained or lost one without
+ * downloading the list at every round.
+ *
+ * Returns: (transfer full): a hex SHA-256
+ */
+char *
+cercle_server_sync_access_digest (CercleServerStore   *store,
+                                  const CercleAccount *account)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  sqlite3_stmt *stmt;
+
+  if (account->organization_id == NULL && account->practitioner_id != NULL)
+    {
+      g_autofree char *now = cercle_server_store_now ();
+
+      /* members_practitioner covers it: no scan of the patients */
+      g_string_append (sql, "SELECT DISTINCT m.patient_id FROM members m WHERE m.practitioner_id = ?"
+                            " AND (m.start IS NULL OR m.start <= ?) AND (m.end IS NULL OR m.end > ?)"
+                            " ORDER BY 1");
+      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (account->practitioner_id)));
+      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
+      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
+    }
+  else
+    {
+      g_string_append (sql, "SELECT r.id FROM resources r WHERE r.type = 'Patient'");
+      cercle_server_access_add_filter (account, "r", sql, binds);
+      g_string_append (sql, " ORDER BY 1");
+    }
+  stmt = cercle_db_prepare (db, sql->str, NULL);
+  if (stmt != NULL)
+    {
+      cercle_server_access_bind (stmt, binds);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_checksum_update (checksum, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0));
+          g_checksum_update (checksum, (const guchar *) "\n", 1);
+        }
+      sqlite3_reset (stmt);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/**
+ * cercle_server_sync_export_directory:
+ * @store: the server's store (the connection of the calling thread)
+ * @gzip: (out) (transfer full): the export, gzip-compressed ndjson
+ * @length: (out): its length
+ * @cursor: (out): the feed position it reflects
+ * @error: return location for a #GError
+ *
+ * Every directory resource (Organization, Location, HealthcareService
+ * outside any patient's file), one JSON a line, in one read transaction
+ * with the feed position: a client that follows the feed from @cursor
+ * misses no change and repeats none.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_server_sync_export_directory (CercleServerStore  *store,
+                                     char              **gzip,
+                                     gsize              *length,
+                                     gint64             *cursor,
+                                     GError            **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+  int rc;
+
+  if (!cercle_db_exec (db, "SAVEPOINT directory_export", error))
+    return FALSE;
+  *cursor = cercle_server_sync_last_seq (store);
+  stmt = cercle_db_prepare (db,
+                            "SELECT json FROM resources WHERE type IN ('Organization', 'Location', 'HealthcareService')"
+                            " AND patient_id IS NULL AND deleted = 0 ORDER BY type DESC, id",
+                            error);
+  if (stmt == NULL)
+    {
+      cercle_db_exec (db, "RELEASE directory_export", NULL);
+      return FALSE;
+    }
+  /* Organizations first, then Locations and services (the importer pairs
+   * them either way) */
+  while (ok && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ok = g_output_stream_write_all (out, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0), NULL, NULL, error)
+         && g_output_stream_write_all (out, "\n", 1, NULL, NULL, error);
+  sqlite3_reset (stmt);
+  cercle_db_exec (db, "RELEASE directory_export", NULL);
+  if (ok && rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, "directory export");
+      ok = FALSE;
+    }
+  if (!ok || !g_output_stream_close (out, NULL, error))
+    return FALSE;
+  *length = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (memory));
+  *gzip = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+  return TRUE;
+}
