@@ -289,6 +289,66 @@ test_outbox_validates (Fixture *f, gconstpointer data)
   g_unlink (file);
 }
 
+/* The team the server made: the creator (no role) is kept, our PUT goes to
+ * the server's id; and before any sync, the creator is put in the team we
+ * send, as the server would, so that nobody loses the patient they made. */
+static void
+test_server_team (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleCareTeamMember) nurse = NULL;
+  g_autoptr(CercleCareTeamMember) ssiad = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  sqlite3_stmt *stmt;
+  JsonArray *participants;
+  const char *server_team =
+    "{\"resourceType\":\"CareTeam\",\"id\":\"ct-4b1d\",\"status\":\"active\","
+    "\"subject\":{\"reference\":\"Patient/pat-jeanne\"},"
+    "\"participant\":[{\"member\":{\"reference\":\"Practitioner/pract-martin-paul\",\"display\":\"Dr Paul Martin\"},"
+    "\"period\":{\"start\":\"2026-12-01T10:00:00Z\"}}]}";
+
+  g_assert_true (cercle_store_set_account (f->db, "http://127.0.0.1:1", "dr.martin", "Practitioner/pract-martin-paul",
+                                           NULL, "Dr Paul Martin", &error));
+  nurse = cercle_care_team_member_new ("Practitioner", "pract-bernard-sophie", "Sophie Bernard", "infirmier");
+  g_assert_true (cercle_care_team_repo_add_member (f->db, "pat-jeanne", nurse, &error));
+  g_assert_no_error (error);
+  stmt = cercle_db_prepare (f->db, "SELECT body FROM outbox WHERE resource_type = 'CareTeam' ORDER BY seq DESC", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  body = cercle_fhir_parse ((const char *) sqlite3_column_text (stmt, 0), -1, &error);
+  sqlite3_reset (stmt);
+  g_assert_no_error (error);
+  participants = cercle_fhir_get_array (body, "participant");
+  g_assert_cmpuint (json_array_get_length (participants), ==, 2);
+  g_assert_nonnull (strstr (cercle_fhir_to_string (body), "Practitioner/pract-martin-paul"));
+  g_clear_pointer (&body, json_object_unref);
+
+  /* Then the server's own team comes down, under an id of its choosing. */
+  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox; DELETE FROM resource", NULL));
+  g_assert_true (cercle_store_resource_put (f->db, "CareTeam", "ct-4b1d", "pat-jeanne", "Practitioner/pract-martin-paul",
+                                            server_team, "1", "2026-12-01T10:00:00Z", &error));
+  members = cercle_care_team_repo_get_members (f->db, "pat-jeanne", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 1);
+  g_assert_null (cercle_care_team_member_get_role_code (g_ptr_array_index (members, 0)));
+
+  ssiad = cercle_care_team_member_new ("Organization", "org-770000001", "SSIAD de Melun", "ssiad");
+  g_assert_true (cercle_care_team_repo_add_member (f->db, "pat-jeanne", ssiad, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_id = 'ct-4b1d'"), ==, 1);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'CareTeam'"), ==, 1);
+  stmt = cercle_db_prepare (f->db, "SELECT body FROM outbox WHERE resource_id = 'ct-4b1d'", NULL);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  body = cercle_fhir_parse ((const char *) sqlite3_column_text (stmt, 0), -1, &error);
+  sqlite3_reset (stmt);
+  g_assert_no_error (error);
+  participants = cercle_fhir_get_array (body, "participant");
+  g_assert_cmpuint (json_array_get_length (participants), ==, 2);
+  /* The creator stays as the server wrote it: no made-up role. */
+  g_assert_false (json_object_has_member (json_array_get_object_element (participants, 0), "role"));
+  g_assert_true (json_object_has_member (json_array_get_object_element (participants, 1), "role"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -299,5 +359,6 @@ main (int argc, char *argv[])
   ADD ("/care-team/relative", test_relative);
   ADD ("/care-team/search-practitioners", test_search_practitioners);
   ADD ("/care-team/outbox-validates", test_outbox_validates);
+  ADD ("/care-team/server-team", test_server_team);
   return g_test_run ();
 }

@@ -138,7 +138,7 @@ cercle_care_team_member_get_property (GObject    *object,
       g_value_set_string (value, self->role_code);
       break;
     case PROP_ROLE_LABEL:
-      g_value_set_string (value, cercle_care_team_role_label (self->role_code));
+      g_value_set_string (value, cercle_care_team_member_get_role_label (self));
       break;
     case PROP_START:
       g_value_set_string (value, self->start);
@@ -292,12 +292,15 @@ cercle_care_team_member_get_role_code (CercleCareTeamMember *self)
  * cercle_care_team_member_get_role_label:
  * @self: a care circle member
  *
- * Returns: (nullable): its #CercleCareTeamMember:role-label
+ * Returns: its #CercleCareTeamMember:role-label, « Membre » for a member
+ *   without a role
  */
 const char *
 cercle_care_team_member_get_role_label (CercleCareTeamMember *self)
 {
   g_return_val_if_fail (CERCLE_IS_CARE_TEAM_MEMBER (self), NULL);
+  if (self->role_code == NULL)
+    return C_("care team role", "Member");
   return cercle_care_team_role_label (self->role_code);
 }
 
@@ -411,16 +414,23 @@ cercle_care_team_to_fhir (const char *patient_id,
     {
       CercleCareTeamMember *member = g_ptr_array_index (members, i);
       JsonObject *participant = json_object_new ();
-      JsonArray *role = json_array_new ();
 
       g_return_val_if_fail (CERCLE_IS_CARE_TEAM_MEMBER (member), care_team);
 
-      json_array_add_object_element (role,
-                                     cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_CARE_TEAM_ROLE,
-                                                                       member->role_code,
-                                                                       find_role (member->role_code)
-                                                                       ? find_role (member->role_code)->display : NULL));
-      json_object_set_array_member (participant, "role", role);
+      /* The server puts a patient's creator in the circle without a role:
+       * such a member is written back as it came. */
+      if (member->role_code != NULL)
+        {
+          JsonArray *role = json_array_new ();
+
+          json_array_add_object_element (role,
+                                         cercle_fhir_codeable_concept_new (CERCLE_FHIR_SYSTEM_CARE_TEAM_ROLE,
+                                                                           member->role_code,
+                                                                           find_role (member->role_code)
+                                                                           ? find_role (member->role_code)->display
+                                                                           : NULL));
+          json_object_set_array_member (participant, "role", role);
+        }
       json_object_set_object_member (participant, "member",
                                      cercle_fhir_reference_new (member->member_type, member->member_id,
                                                                 member->display));
@@ -493,7 +503,9 @@ cercle_care_team_from_fhir (JsonObject  *care_team,
         role_code = cercle_fhir_codeable_concept_find (cercle_fhir_array_get_object (role, 0),
                                                        CERCLE_FHIR_SYSTEM_CARE_TEAM_ROLE, NULL);
       known = find_role (role_code);
-      if (known == NULL)
+      /* No role is allowed (the server puts a patient's creator in the
+       * circle without one); a role of ours that we do not know is not. */
+      if (known == NULL && role_code != NULL)
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                        _("The member %u of the care circle has no known role"), i + 1);
@@ -507,7 +519,7 @@ cercle_care_team_from_fhir (JsonObject  *care_team,
                        i + 1);
           return NULL;
         }
-      if (known->member_type != NULL && strcmp (known->member_type, type) != 0)
+      if (known != NULL && known->member_type != NULL && strcmp (known->member_type, type) != 0)
         {
           g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_INVALID,
                        _("The role “%s” cannot be held by a %s"),

@@ -52,6 +52,32 @@ parse_object (const char  *json,
   return json_object_ref (json_node_get_object (node));
 }
 
+/* The id of the patient's team: the one clients derive, unless the server
+ * gave the team another (it does when the derived id was already taken by
+ * someone else's resource): then the team of this patient that the sync
+ * brought down. */
+static char *
+team_id_for_patient (CercleDb   *db,
+                     const char *patient_id)
+{
+  g_autofree char *derived = cercle_care_team_id_for_patient (patient_id);
+  sqlite3_stmt *stmt;
+  char *id = NULL;
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT id FROM resource WHERE type = 'CareTeam' AND patient_id = ?"
+                            " ORDER BY id = ? DESC, last_updated LIMIT 1",
+                            NULL);
+  if (stmt == NULL)
+    return g_steal_pointer (&derived);
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, derived, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return id ? id : g_steal_pointer (&derived);
+}
+
 /**
  * cercle_care_team_repo_get_members:
  * @db: the local store
@@ -77,7 +103,7 @@ cercle_care_team_repo_get_members (CercleDb    *db,
   g_return_val_if_fail (CERCLE_IS_DB (db), NULL);
   g_return_val_if_fail (patient_id != NULL, NULL);
 
-  id = cercle_care_team_id_for_patient (patient_id);
+  id = team_id_for_patient (db, patient_id);
   stmt = cercle_db_prepare (db, "SELECT json FROM resource WHERE type = 'CareTeam' AND id = ?", error);
   if (stmt == NULL)
     return NULL;
@@ -120,7 +146,7 @@ save_team (CercleDb    *db,
            JsonObject  *extra,
            GError     **error)
 {
-  g_autofree char *team_id = cercle_care_team_id_for_patient (patient_id);
+  g_autofree char *team_id = team_id_for_patient (db, patient_id);
   g_autofree char *team_json = care_team_json (patient_id, members);
   g_autofree char *author = NULL;
   gboolean ok;
@@ -264,6 +290,44 @@ add_member (CercleDb              *db,
   members = cercle_care_team_repo_get_members (db, patient_id, error);
   if (members == NULL)
     return FALSE;
+  if (members->len == 0)
+    {
+      g_autofree char *self = NULL;
+      g_autofree char *self_display = NULL;
+
+      /* No team here yet (a patient created on this computer, not synced):
+       * the server puts the patient's creator in the circle it makes, and
+       * our PUT replaces that team, so the creator must be in it too, or
+       * they would lose the patient they just created. */
+      if (cercle_store_get_account (db, NULL, NULL, &self, NULL, &self_display)
+          && self != NULL && g_str_has_prefix (self, "Practitioner/")
+          && !(g_strcmp0 (cercle_care_team_member_get_member_type (member), "Practitioner") == 0
+               && g_strcmp0 (cercle_care_team_member_get_member_id (member), self + strlen ("Practitioner/")) == 0))
+        {
+          CercleCareTeamMember *creator = cercle_care_team_member_new ("Practitioner", self + strlen ("Practitioner/"),
+                                                                       self_display, NULL);
+
+          g_object_set (creator, "start", today, NULL);
+          g_ptr_array_add (members, creator);
+        }
+    }
+  /* A member the circle holds without a role (the creator, as the server
+   * adds them) who is now given one: the new entry takes its place. */
+  for (guint i = 0; i < members->len; i++)
+    {
+      CercleCareTeamMember *other = g_ptr_array_index (members, i);
+
+      if (cercle_care_team_member_get_role_code (other) == NULL
+          && cercle_care_team_member_get_end (other) == NULL
+          && g_strcmp0 (cercle_care_team_member_get_member_type (other),
+                        cercle_care_team_member_get_member_type (member)) == 0
+          && g_strcmp0 (cercle_care_team_member_get_member_id (other),
+                        cercle_care_team_member_get_member_id (member)) == 0)
+        {
+          g_ptr_array_remove_index (members, i);
+          break;
+        }
+    }
   if (cercle_care_team_member_get_start (member) == NULL)
     g_object_set (member, "start", today, NULL);
   if (!check_new_member (members, member, today, error))
