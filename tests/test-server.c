@@ -739,6 +739,49 @@ test_medical_volet (Fixture       *f,
   }
 }
 
+/* The profession decides who reads the médical volet: it is the
+ * administrator's (or the directory's), not the account's to declare. */
+static void
+test_forged_profession (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *db = cercle_test_server_get_db_path (f->server);
+  g_autofree char *carol = NULL;
+
+  cercle_test_server_add_user (db, "carol", PASSWORD, "pr-carol", NULL);
+  carol = cercle_test_server_login (f->server, "carol", PASSWORD);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-carol")), 200);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr1", f->insider, REFERRAL_SR1 ("Retour à domicile"), 200);
+
+  /* Her own file, first written by herself as a doctor: refused. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol, PRACTITIONER ("pr-carol", TRE_G15, "10"), 403,
+                  "administrateur");
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"name\":[{\"family\":\"Carol\"}]}", 201);
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", f->admin,
+          PRACTITIONER ("pr-carol", "https://cercle.fr/fhir/CodeSystem/profession", "assistant-social"), 200);
+  /* Then changed into a doctor: refused; sent without it: kept. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol, PRACTITIONER ("pr-carol", TRE_G15, "10"), 403,
+                  "administrateur");
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"name\":[{\"family\":\"Carole\"}]}", 200);
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          PRACTITIONER ("pr-carol", "https://cercle.fr/fhir/CodeSystem/profession", "assistant-social"), 200);
+  /* Nor someone else's RPPS number. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+                  "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"identifier\":[{\"system\":"
+                  "\"https://rpps.esante.gouv.fr\",\"value\":\"10001234567\"}]}", 403, "administrateur");
+  {
+    g_autoptr(CercleTestResponse) self = req (f, "GET", "/fhir/Practitioner/pr-carol", carol, NULL);
+    g_autoptr(CercleTestResponse) sr = req (f, "GET", "/fhir/ServiceRequest/sr1", carol, NULL);
+
+    g_assert_nonnull (strstr (self->body, "assistant-social"));
+    g_assert_cmpuint (sr->status, ==, 200);
+    g_assert_null (strstr (sr->body, "Anticoagulant"));
+  }
+}
+
 #define TASK_FOR(id, patient, focus, owner, requester) \
   "{\"resourceType\":\"Task\",\"id\":\"" id "\",\"status\":\"requested\",\"intent\":\"order\"," \
   "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]}," \
@@ -2263,6 +2306,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/server/forgery/authors", Fixture, NULL, fixture_setup, test_forgery, fixture_teardown);
   g_test_add ("/server/access/medical-volet", Fixture, NULL, fixture_setup, test_medical_volet, fixture_teardown);
+  g_test_add ("/server/forgery/profession", Fixture, NULL, fixture_setup, test_forged_profession, fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);
   g_test_add ("/server/transaction/rollback", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);

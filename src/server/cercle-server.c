@@ -1256,7 +1256,30 @@ directory_rule (Request     *req,
   if (cercle_server_access_is_admin (req->store, req->account))
     return TRUE;
   if (!is_desk (req) && g_str_equal (type, "Practitioner") && g_str_equal (id, req->account->practitioner_id))
-    return TRUE;
+    {
+      /* Who one is (RPPS) and one's profession, which opens the médical
+       * volet of referrals, are the directory's: sent back as stored, or
+       * not at all (then kept). */
+      static const char * const vouched[] = { "identifier", "qualification", NULL };
+
+      for (guint i = 0; vouched[i]; i++)
+        {
+          JsonNode *sent = json_object_get_member (resource, vouched[i]);
+          JsonNode *stored = old ? json_object_get_member (old, vouched[i]) : NULL;
+
+          if (sent && !(stored && json_node_equal (sent, stored)))
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                           "Votre profession et vos identifiants (%s) sont inscrits par un administrateur ou "
+                           "l’annuaire national, pas par vous : renvoyez-les tels qu’enregistrés ou retirez-les",
+                           vouched[i]);
+              return FALSE;
+            }
+          if (sent == NULL && stored)
+            json_object_set_member (resource, vouched[i], json_node_copy (stored));
+        }
+      return TRUE;
+    }
   if (!is_desk (req) && g_str_equal (type, "PractitionerRole"))
     {
       if (g_strcmp0 (json_reference (resource, "practitioner"), me) == 0 &&
