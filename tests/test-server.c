@@ -739,6 +739,34 @@ test_medical_volet (Fixture       *f,
   }
 }
 
+/* The same volet in a copy of the dossier contained in a Task, which the
+ * desk reads. */
+static void
+test_medical_volet_contained (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char * const paths[] = { "/fhir/Task/t-copy", "/fhir/Task?owner=Organization/org-ssiad",
+                                        "/fhir/Task/t-copy/_history", "/fhir/_history" };
+
+  expect (f, "PUT", "/fhir/Practitioner/pr-alice", f->admin, PRACTITIONER ("pr-alice", TRE_G15, "10"), 201);
+  expect (f, "PUT", "/fhir/Task/t-copy", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t-copy\",\"contained\":[" REFERRAL_SR1 ("Copie") "],"
+          "\"status\":\"requested\",\"intent\":\"order\",\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"owner\":{\"reference\":\"Organization/org-ssiad\"}}", 201);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(CercleTestResponse) desk = req (f, "GET", paths[i], f->desk, NULL);
+      g_autoptr(CercleTestResponse) doctor = req (f, "GET", paths[i], f->insider, NULL);
+
+      g_assert_cmpuint (desk->status, ==, 200);
+      g_assert_nonnull (strstr (desk->body, "t-copy"));
+      g_assert_nonnull (strstr (doctor->body, "Anticoagulant secret"));
+      if (strstr (desk->body, "Anticoagulant"))
+        g_error ("GET %s serves a contained médical volet to the desk", paths[i]);
+    }
+}
+
 /* The profession decides who reads the médical volet: it is the
  * administrator's (or the directory's), not the account's to declare. */
 static void
@@ -2306,6 +2334,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/server/forgery/authors", Fixture, NULL, fixture_setup, test_forgery, fixture_teardown);
   g_test_add ("/server/access/medical-volet", Fixture, NULL, fixture_setup, test_medical_volet, fixture_teardown);
+  g_test_add ("/server/access/medical-volet-contained", Fixture, NULL, fixture_setup, test_medical_volet_contained,
+              fixture_teardown);
   g_test_add ("/server/forgery/profession", Fixture, NULL, fixture_setup, test_forged_profession, fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);

@@ -555,9 +555,12 @@ cercle_server_access_reads_medical (CercleServerStore   *store,
  * @json: the resource as stored
  * @medical: whether the reader may read the médical volet
  *
- * What a reader is given of a stored resource: a ServiceRequest without
- * the text of its médical volet (cercle_referral_fhir_strip_medical()) for
- * a reader of no medical profession, anything else as stored.
+ * What a reader is given of a stored resource: for a reader of no medical
+ * profession, a ServiceRequest without the text of its médical volet
+ * (cercle_referral_fhir_strip_medical()), and the same for every
+ * ServiceRequest contained in a resource (a Task carrying a copy of its
+ * dossier); anything else as stored. Only a resource whose text names the
+ * volet's extension is parsed.
  *
  * Returns: (transfer full) (nullable): the JSON to serve, or %NULL to
  *   serve @json as it is
@@ -568,14 +571,29 @@ cercle_server_access_served_json (const char *type,
                                   gboolean    medical)
 {
   g_autoptr(JsonNode) node = NULL;
+  JsonObject *resource;
+  JsonNode *contained;
 
-  if (medical || !g_str_equal (type, "ServiceRequest") ||
-      strstr (json, CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) == NULL)
+  if (medical || strstr (json, CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) == NULL)
     return NULL;
   node = json_from_string (json, NULL);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
-  cercle_referral_fhir_strip_medical (json_node_get_object (node));
+  resource = json_node_get_object (node);
+  if (g_str_equal (type, "ServiceRequest"))
+    cercle_referral_fhir_strip_medical (resource);
+  contained = json_object_get_member (resource, "contained");
+  for (guint i = 0; contained && JSON_NODE_HOLDS_ARRAY (contained) &&
+       i < json_array_get_length (json_node_get_array (contained)); i++)
+    {
+      JsonNode *inner = json_array_get_element (json_node_get_array (contained), i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (inner) ? json_node_get_object (inner) : NULL;
+      JsonNode *inner_type = obj ? json_object_get_member (obj, "resourceType") : NULL;
+
+      if (inner_type && json_node_get_value_type (inner_type) == G_TYPE_STRING &&
+          g_str_equal (json_node_get_string (inner_type), "ServiceRequest"))
+        cercle_referral_fhir_strip_medical (obj);
+    }
   return json_to_string (node, FALSE);
 }
 

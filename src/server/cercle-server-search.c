@@ -21,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cercle-fhir.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-search.h"
@@ -572,8 +573,9 @@ append_entry_start (GString             *entries,
   g_string_append_c (entries, '/');
   g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
   g_string_append (entries, "\",\"resource\":");
-  /* Only a referral needs the reader's profession: looked up once. */
-  if (g_str_equal (type, "ServiceRequest"))
+  /* Only what carries a referral's volets (a ServiceRequest, or one
+   * contained) needs the reader's profession: looked up once. */
+  if (strstr ((const char *) sqlite3_column_text (stmt, 7), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
     {
       if (ctx->medical == 0)
         ctx->medical = cercle_server_access_reads_medical (store, ctx->account) ? 1 : -1;

@@ -343,7 +343,7 @@ served_json (Request              *req,
 {
   char *served = NULL;
 
-  if (g_str_equal (res->type, "ServiceRequest"))
+  if (strstr (res->json, CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
     served = cercle_server_access_served_json (res->type, res->json,
                                                cercle_server_access_reads_medical (req->store, req->account));
   return served ? served : g_strdup (res->json);
