@@ -17,6 +17,7 @@
 
 #include "cercle-client.h"
 #include "cercle-fhir.h"
+#include "cercle-server-throttle.h"
 #include "cercle-test-server.h"
 
 #define PASSWORD "un mot de passe assez long"
@@ -372,6 +373,99 @@ test_client_deep_answer (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (cercle_client_sign_in_finish (client, result, &error));
   g_assert_error (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL);
+}
+
+/* A number json-glib cannot hold was stored as something else: 1e400 as
+ * "inf.0", which is no JSON (every later read of the file, and a shared
+ * resource in everyone's _history feed, failed to parse), and an integer
+ * past 64 bits wrapped around (2^63 became -2^63). Refused, in French. */
+static void
+test_json_numbers (void)
+{
+  CercleTestServer *server = start ("limits-numbers", NULL);
+  g_autofree char *token = login (server);
+  static const char * const refused[] = { "1e400", "-1e400", "123456789012345678901234567890",
+                                          "9223372036854775808", "-9223372036854775809" };
+  static const char * const kept[] = { "9223372036854775807", "-9223372036854775808", "1.7976931348623157e308",
+                                       "0.5", "-0", "1E5" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused) + G_N_ELEMENTS (kept); i++)
+    {
+      gboolean ok = i >= G_N_ELEMENTS (refused);
+      const char *number = ok ? kept[i - G_N_ELEMENTS (refused)] : refused[i];
+      g_autofree char *body = g_strdup_printf ("{\"resourceType\":\"Patient\",\"extension\":"
+                                               "[{\"url\":\"https://cercle.fr/x\",\"valueDecimal\":%s}]}", number);
+      g_autofree char *bundle = g_strdup_printf ("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":"
+                                                 "[{\"resource\":%s,\"request\":{\"method\":\"POST\",\"url\":"
+                                                 "\"Patient\"}}]}", body);
+      g_autoptr(CercleTestResponse) r = cercle_test_server_request (server, "POST", "/fhir/Patient", token,
+                                                                    NULL, body, NULL);
+      g_autoptr(CercleTestResponse) t = cercle_test_server_request (server, "POST", "/fhir", token, NULL, bundle,
+                                                                    NULL);
+
+      if (r->status != (ok ? 201u : 400u) || t->status != (ok ? 200u : 400u))
+        g_error ("%s: got %u and %u (transaction): %s", number, r->status, t->status, r->body);
+      if (!ok)
+        {
+          assert_french (diagnostics (r), "nombre");
+          continue;
+        }
+      /* What is kept reads back as valid JSON, the same number. */
+      g_assert_nonnull (r->json);
+      g_assert_null (strstr (r->body, "inf"));
+    }
+  {
+    g_autoptr(CercleTestResponse) feed = cercle_test_server_request (server, "GET", "/fhir/_history?_count=200",
+                                                                     token, NULL, NULL, NULL);
+
+    g_assert_cmpuint (feed->status, ==, 200);
+    g_assert_nonnull (feed->json);
+  }
+  g_assert_false (cercle_fhir_check_json ("[1e400]", 7, 64, NULL));
+  g_assert_false (cercle_fhir_check_json ("{\"a\":18446744073709551616}", 26, 64, NULL));
+  g_assert_true (cercle_fhir_check_json ("[\"1e400\",-0.0,1e-400]", 21, 64, NULL));
+  cercle_test_server_free (server);
+}
+
+/* Per-address limits counted each IPv6 address on its own: one host holds
+ * a /64, 2^64 fresh addresses to guess passwords from (and enough to fill
+ * the followed logins until a locked account was forgotten). They count
+ * its /64, and an IPv4-mapped address as its IPv4 one. */
+static void
+test_login_throttle_ipv6 (void)
+{
+  g_autoptr(CercleThrottle) throttle = cercle_throttle_new ();
+  static const char * const keys[][2] = {
+    { "2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64" },
+    { "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64" },
+    { "::ffff:192.0.2.7", "192.0.2.7" },
+    { "192.0.2.7", "192.0.2.7" },
+    { "::1", "0:0:0:0::/64" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *key = cercle_throttle_address_key (keys[i][0]);
+
+      g_assert_cmpstr (key, ==, keys[i][1]);
+    }
+  /* A fresh address of the same /64 for each wrong password, each at a
+   * login of its own (no login lock). */
+  for (guint i = 0; i < CERCLE_THROTTLE_ADDRESS_FREE + 1; i++)
+    {
+      g_autofree char *address = g_strdup_printf ("2001:db8:1:2:%x::%x", g_random_int_range (1, 0xffff), i + 1);
+      g_autofree char *name = g_strdup_printf ("guess-%u", i);
+
+      g_assert_cmpuint (cercle_throttle_check (throttle, name, address), ==, 0);
+      cercle_throttle_failed (throttle, name, address);
+    }
+  g_assert_cmpuint (cercle_throttle_check (throttle, "dr.martin", "2001:db8:1:2::beef"), >, 0);
+  g_assert_cmpuint (cercle_throttle_check (throttle, "dr.martin", "2001:db8:1:3::beef"), ==, 0);
+  /* The same IPv4 client, written both ways. */
+  for (guint i = 0; i < CERCLE_THROTTLE_ADDRESS_FREE + 1; i++)
+    cercle_throttle_failed (throttle, "x", i % 2 ? "::ffff:192.0.2.7" : "192.0.2.7");
+  g_assert_cmpuint (cercle_throttle_check (throttle, "y", "192.0.2.7"), >, 0);
+  g_assert_cmpuint (cercle_throttle_check (throttle, "y", "::ffff:192.0.2.7"), >, 0);
 }
 
 /* The guard itself, as the fuzz target and every reader use it. */
@@ -1066,9 +1160,11 @@ main (int   argc,
   g_test_add_func ("/limits/json/guard", test_json_guard);
   g_test_add_func ("/limits/json/deep", test_json_deep);
   g_test_add_func ("/limits/json/nul", test_json_nul);
+  g_test_add_func ("/limits/json/numbers", test_json_numbers);
   g_test_add_func ("/limits/json/client-deep-answer", test_client_deep_answer);
   g_test_add_func ("/limits/login/throttle", test_login_throttle);
   g_test_add_func ("/limits/login/throttle-address", test_login_throttle_address);
+  g_test_add_func ("/limits/login/throttle-ipv6", test_login_throttle_ipv6);
   g_test_add_func ("/limits/login/off-main-loop", test_login_off_main_loop);
   g_test_add_func ("/limits/form/strict", test_form_strict);
   g_test_add_func ("/limits/connection/timeouts", test_connection_timeouts);

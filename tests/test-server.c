@@ -661,6 +661,155 @@ test_directory_writes (Fixture       *f,
   g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "bob", "root", NULL), ==, 2);
 }
 
+#define SECTION(code, text) \
+  "{\"url\":\"https://cercle.fr/fhir/StructureDefinition/referral-section\",\"extension\":[" \
+  "{\"url\":\"section\",\"valueCode\":\"" code "\"},{\"url\":\"complete\",\"valueBoolean\":true}," \
+  "{\"url\":\"text\",\"valueString\":\"" text "\"}]}"
+#define REFERRAL_SR1(reason) \
+  "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr1\",\"status\":\"active\",\"intent\":\"order\"," \
+  "\"extension\":[" SECTION ("administratif", "Mutuelle à jour") "," SECTION ("medical", "Anticoagulant secret") "]," \
+  "\"requisition\":{\"system\":\"https://cercle.fr/dossier\",\"value\":\"D-1\"},\"subject\":{\"reference\":\"Patient/p1\"}," \
+  "\"reasonCode\":[{\"text\":\"" reason "\"}]}"
+#define PRACTITIONER(id, system, code) \
+  "{\"resourceType\":\"Practitioner\",\"id\":\"" id "\",\"name\":[{\"family\":\"" id "\"}]," \
+  "\"qualification\":[{\"code\":{\"coding\":[{\"system\":\"" system "\",\"code\":\"" code "\"}]}}]}"
+#define TRE_G15 "https://mos.esante.gouv.fr/NOS/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante"
+
+/* The médical volet of a referral is for medical staff only (domain.md
+ * §6): a member of another profession and a desk are served the dossier
+ * without its text, on every path, and cannot erase it by writing back
+ * what they were served. */
+static void
+test_medical_volet (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char * const paths[] = {
+    "/fhir/ServiceRequest/sr1", "/fhir/ServiceRequest/sr1/_history/2", "/fhir/ServiceRequest/sr1/_history",
+    "/fhir/ServiceRequest", "/fhir/ServiceRequest?_id=sr1", "/fhir/ServiceRequest/_history", "/fhir/_history",
+  };
+  const char *db = cercle_test_server_get_db_path (f->server);
+  g_autofree char *carol = NULL;
+
+  cercle_test_server_add_user (db, "carol", PASSWORD, "pr-carol", NULL);
+  carol = cercle_test_server_login (f->server, "carol", PASSWORD);
+  expect (f, "PUT", "/fhir/Practitioner/pr-alice", f->admin, PRACTITIONER ("pr-alice", TRE_G15, "10"), 201);
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", f->admin,
+          PRACTITIONER ("pr-carol", "https://cercle.fr/fhir/CodeSystem/profession", "assistant-social"), 201);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-carol")), 200);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr1", f->insider, REFERRAL_SR1 ("Retour à domicile"), 200);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(CercleTestResponse) doctor = req (f, "GET", paths[i], f->insider, NULL);
+      g_autoptr(CercleTestResponse) social = req (f, "GET", paths[i], carol, NULL);
+      g_autoptr(CercleTestResponse) desk = req (f, "GET", paths[i], f->desk, NULL);
+
+      g_assert_cmpuint (doctor->status, ==, 200);
+      g_assert_cmpuint (social->status, ==, 200);
+      g_assert_cmpuint (desk->status, ==, 200);
+      g_assert_nonnull (strstr (doctor->body, "Anticoagulant secret"));
+      g_assert_nonnull (strstr (social->body, "D-1"));
+      g_assert_nonnull (strstr (social->body, "Mutuelle"));
+      if (strstr (social->body, "Anticoagulant") || strstr (desk->body, "Anticoagulant"))
+        g_error ("GET %s serves the médical volet to a reader of no medical profession", paths[i]);
+    }
+
+  /* What the social worker was served, sent back with a change: the
+   * stored volet stays, and the answers carry no text of it. */
+  {
+    g_autoptr(CercleTestResponse) put = req (f, "PUT", "/fhir/ServiceRequest/sr1", carol,
+                                             REFERRAL_SR1 ("Retour à domicile, aide sociale") );
+    g_autoptr(CercleTestResponse) tx = NULL;
+    g_autoptr(CercleTestResponse) doctor = NULL;
+
+    g_assert_cmpuint (put->status, ==, 200);
+    g_assert_null (strstr (put->body, "Anticoagulant"));
+    tx = req (f, "POST", "/fhir", carol,
+              "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+              REFERRAL_SR1 ("Retour à domicile, APA") ",\"request\":{\"method\":\"PUT\",\"url\":\"ServiceRequest/sr1\"}}]}");
+    g_assert_cmpuint (tx->status, ==, 200);
+    g_assert_null (strstr (tx->body, "Anticoagulant"));
+    expect (f, "PUT", "/fhir/ServiceRequest/sr1", carol,
+            "{\"resourceType\":\"ServiceRequest\",\"id\":\"sr1\",\"status\":\"active\",\"intent\":\"order\","
+            "\"extension\":[" SECTION ("medical", "Réécrit") "],\"subject\":{\"reference\":\"Patient/p1\"}}", 200);
+    doctor = req (f, "GET", "/fhir/ServiceRequest/sr1", f->insider, NULL);
+    g_assert_nonnull (strstr (doctor->body, "Anticoagulant secret"));
+    g_assert_null (strstr (doctor->body, "Réécrit"));
+  }
+}
+
+/* The same volet in a copy of the dossier contained in a Task, which the
+ * desk reads. */
+static void
+test_medical_volet_contained (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char * const paths[] = { "/fhir/Task/t-copy", "/fhir/Task?owner=Organization/org-ssiad",
+                                        "/fhir/Task/t-copy/_history", "/fhir/_history" };
+
+  expect (f, "PUT", "/fhir/Practitioner/pr-alice", f->admin, PRACTITIONER ("pr-alice", TRE_G15, "10"), 201);
+  expect (f, "PUT", "/fhir/Task/t-copy", f->insider,
+          "{\"resourceType\":\"Task\",\"id\":\"t-copy\",\"contained\":[" REFERRAL_SR1 ("Copie") "],"
+          "\"status\":\"requested\",\"intent\":\"order\",\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]},"
+          "\"focus\":{\"reference\":\"ServiceRequest/sr1\"},\"for\":{\"reference\":\"Patient/p1\"},"
+          "\"owner\":{\"reference\":\"Organization/org-ssiad\"}}", 201);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(CercleTestResponse) desk = req (f, "GET", paths[i], f->desk, NULL);
+      g_autoptr(CercleTestResponse) doctor = req (f, "GET", paths[i], f->insider, NULL);
+
+      g_assert_cmpuint (desk->status, ==, 200);
+      g_assert_nonnull (strstr (desk->body, "t-copy"));
+      g_assert_nonnull (strstr (doctor->body, "Anticoagulant secret"));
+      if (strstr (desk->body, "Anticoagulant"))
+        g_error ("GET %s serves a contained médical volet to the desk", paths[i]);
+    }
+}
+
+/* The profession decides who reads the médical volet: it is the
+ * administrator's (or the directory's), not the account's to declare. */
+static void
+test_forged_profession (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *db = cercle_test_server_get_db_path (f->server);
+  g_autofree char *carol = NULL;
+
+  cercle_test_server_add_user (db, "carol", PASSWORD, "pr-carol", NULL);
+  carol = cercle_test_server_login (f->server, "carol", PASSWORD);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-carol")), 200);
+  expect (f, "PUT", "/fhir/ServiceRequest/sr1", f->insider, REFERRAL_SR1 ("Retour à domicile"), 200);
+
+  /* Her own file, first written by herself as a doctor: refused. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol, PRACTITIONER ("pr-carol", TRE_G15, "10"), 403,
+                  "administrateur");
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"name\":[{\"family\":\"Carol\"}]}", 201);
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", f->admin,
+          PRACTITIONER ("pr-carol", "https://cercle.fr/fhir/CodeSystem/profession", "assistant-social"), 200);
+  /* Then changed into a doctor: refused; sent without it: kept. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol, PRACTITIONER ("pr-carol", TRE_G15, "10"), 403,
+                  "administrateur");
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"name\":[{\"family\":\"Carole\"}]}", 200);
+  expect (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+          PRACTITIONER ("pr-carol", "https://cercle.fr/fhir/CodeSystem/profession", "assistant-social"), 200);
+  /* Nor someone else's RPPS number. */
+  expect_refused (f, "PUT", "/fhir/Practitioner/pr-carol", carol,
+                  "{\"resourceType\":\"Practitioner\",\"id\":\"pr-carol\",\"identifier\":[{\"system\":"
+                  "\"https://rpps.esante.gouv.fr\",\"value\":\"10001234567\"}]}", 403, "administrateur");
+  {
+    g_autoptr(CercleTestResponse) self = req (f, "GET", "/fhir/Practitioner/pr-carol", carol, NULL);
+    g_autoptr(CercleTestResponse) sr = req (f, "GET", "/fhir/ServiceRequest/sr1", carol, NULL);
+
+    g_assert_nonnull (strstr (self->body, "assistant-social"));
+    g_assert_cmpuint (sr->status, ==, 200);
+    g_assert_null (strstr (sr->body, "Anticoagulant"));
+  }
+}
+
 #define TASK_FOR(id, patient, focus, owner, requester) \
   "{\"resourceType\":\"Task\",\"id\":\"" id "\",\"status\":\"requested\",\"intent\":\"order\"," \
   "\"businessStatus\":{\"coding\":[{\"code\":\"non-lue\"}]}," \
@@ -2184,6 +2333,10 @@ main (int   argc,
   g_test_add ("/server/audit/foreign-patients", Fixture, NULL, fixture_setup, test_audit_foreign_patients,
               fixture_teardown);
   g_test_add ("/server/forgery/authors", Fixture, NULL, fixture_setup, test_forgery, fixture_teardown);
+  g_test_add ("/server/access/medical-volet", Fixture, NULL, fixture_setup, test_medical_volet, fixture_teardown);
+  g_test_add ("/server/access/medical-volet-contained", Fixture, NULL, fixture_setup, test_medical_volet_contained,
+              fixture_teardown);
+  g_test_add ("/server/forgery/profession", Fixture, NULL, fixture_setup, test_forged_profession, fixture_teardown);
   g_test_add ("/server/versions/put-if-match", Fixture, NULL, fixture_setup, test_versions, fixture_teardown);
   g_test_add ("/server/history/since-paging", Fixture, NULL, fixture_setup, test_history_paging, fixture_teardown);
   g_test_add ("/server/transaction/rollback", Fixture, NULL, fixture_setup, test_transaction, fixture_teardown);

@@ -471,6 +471,30 @@ cercle_fhir_check_resource (JsonObject  *resource,
   return check_resource (resource, expected_type, 0, error);
 }
 
+/* Whether the number written @text (@length bytes, outside any string)
+ * is one json-glib keeps as written: an integer within 64 bits (past
+ * them it wraps around), a decimal that is finite (1e400 became "inf",
+ * which is no JSON). Malformed numbers are left to the parser. */
+static gboolean
+number_fits (const char *text,
+             gsize       length)
+{
+  g_autofree char *copy = g_strndup (text, length);
+  char *end = NULL;
+  double value;
+
+  if (strpbrk (copy, ".eE") == NULL)
+    {
+      gboolean plain = TRUE;
+
+      for (const char *c = copy[0] == '-' ? copy + 1 : copy; *c && plain; c++)
+        plain = g_ascii_isdigit (*c);
+      return !plain || g_ascii_string_to_signed (copy, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+    }
+  value = g_ascii_strtod (copy, &end);
+  return end == NULL || *end != '\0' || isfinite (value);
+}
+
 /**
  * cercle_fhir_check_json:
  * @data: JSON text, not nul-terminated
@@ -482,8 +506,11 @@ cercle_fhir_check_resource (JsonObject  *resource,
  * sees it: arrays and objects nested deeper than @max_depth (json-glib
  * recurses once a level, and 75,000 levels overflow the stack of the
  * thread), and a NUL character, raw or written `\u0000` in a string (json-glib
- * would end the string there and silently drop the rest of it). Strings and
- * their escapes are skipped, so a bracket inside a string does not count.
+ * would end the string there and silently drop the rest of it), and a
+ * number json-glib would not keep as written (an integer past 64 bits
+ * wraps around, a decimal past the largest double becomes "inf", which
+ * is no JSON). Strings and their escapes are skipped, so a bracket inside
+ * a string does not count.
  *
  * Returns: %TRUE when @data may be given to a parser
  */
@@ -539,6 +566,25 @@ cercle_fhir_check_json (const char  *data,
           break;
         case '\0':
           goto nul;
+        case '-':
+        case '0': case '1': case '2': case '3': case '4':
+        case '5': case '6': case '7': case '8': case '9':
+          {
+            const char *start = p - 1;
+
+            while (p < end && (g_ascii_isdigit (*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+              p++;
+            if (!number_fits (start, p - start))
+              {
+                g_autofree char *shown = g_strndup (start, MIN (p - start, 40));
+
+                g_set_error (error, CERCLE_FHIR_ERROR, CERCLE_FHIR_ERROR_PARSE,
+                             _("The number %s%s is too large to be kept as written"), shown,
+                             p - start > 40 ? "…" : "");
+                return FALSE;
+              }
+          }
+          break;
         default:
           break;
         }

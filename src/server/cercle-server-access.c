@@ -19,6 +19,9 @@
 
 #include <string.h>
 
+#include "cercle-fhir.h"
+#include "cercle-professional.h"
+#include "cercle-referral.h"
 #include "cercle-server-access.h"
 
 #define DESK_TASKS \
@@ -509,4 +512,167 @@ cercle_server_access_check_references (CercleServerStore   *store,
         }
     }
   return TRUE;
+}
+
+/* --- the médical volet of a referral ------------------------------------------ */
+
+/**
+ * cercle_server_access_reads_medical:
+ * @store: the store (the serving connection or a reader's)
+ * @account: the caller
+ *
+ * Whether @account may read the médical volet of a referral (domain.md §6:
+ * medical staff only): the profession of its Practitioner, as stored, is a
+ * medical one (cercle_profession_is_medical()). No Practitioner, or none
+ * the server can read, is no medical profession.
+ *
+ * Returns: %TRUE for a medical profession
+ */
+gboolean
+cercle_server_access_reads_medical (CercleServerStore   *store,
+                                    const CercleAccount *account)
+{
+  g_autoptr(CercleStoredResource) res = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(CercleProfessional) professional = NULL;
+
+  if (account->practitioner_id == NULL)
+    return FALSE;
+  res = cercle_server_store_get (store, "Practitioner", account->practitioner_id, 0, NULL);
+  if (res == NULL || res->deleted)
+    return FALSE;
+  node = json_from_string (res->json, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  professional = cercle_professional_new_from_fhir (json_node_get_object (node), NULL);
+  return professional != NULL &&
+         cercle_profession_is_medical (cercle_professional_get_profession_code (professional));
+}
+
+/**
+ * cercle_server_access_served_json:
+ * @type: the resource type
+ * @json: the resource as stored
+ * @medical: whether the reader may read the médical volet
+ *
+ * What a reader is given of a stored resource: for a reader of no medical
+ * profession, a ServiceRequest without the text of its médical volet
+ * (cercle_referral_fhir_strip_medical()), and the same for every
+ * ServiceRequest contained in a resource (a Task carrying a copy of its
+ * dossier); anything else as stored. Only a resource whose text names the
+ * volet's extension is parsed.
+ *
+ * Returns: (transfer full) (nullable): the JSON to serve, or %NULL to
+ *   serve @json as it is
+ */
+char *
+cercle_server_access_served_json (const char *type,
+                                  const char *json,
+                                  gboolean    medical)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *resource;
+  JsonNode *contained;
+
+  if (medical || strstr (json, CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) == NULL)
+    return NULL;
+  node = json_from_string (json, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  resource = json_node_get_object (node);
+  if (g_str_equal (type, "ServiceRequest"))
+    cercle_referral_fhir_strip_medical (resource);
+  contained = json_object_get_member (resource, "contained");
+  for (guint i = 0; contained && JSON_NODE_HOLDS_ARRAY (contained) &&
+       i < json_array_get_length (json_node_get_array (contained)); i++)
+    {
+      JsonNode *inner = json_array_get_element (json_node_get_array (contained), i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (inner) ? json_node_get_object (inner) : NULL;
+      JsonNode *inner_type = obj ? json_object_get_member (obj, "resourceType") : NULL;
+
+      if (inner_type && json_node_get_value_type (inner_type) == G_TYPE_STRING &&
+          g_str_equal (json_node_get_string (inner_type), "ServiceRequest"))
+        cercle_referral_fhir_strip_medical (obj);
+    }
+  return json_to_string (node, FALSE);
+}
+
+/* Whether @node is a referral-section extension for the médical volet. */
+static gboolean
+is_medical_section (JsonNode *node)
+{
+  JsonObject *ext = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *parts_node = ext ? json_object_get_member (ext, "extension") : NULL;
+  JsonArray *parts = parts_node && JSON_NODE_HOLDS_ARRAY (parts_node) ? json_node_get_array (parts_node) : NULL;
+  JsonNode *url = ext ? json_object_get_member (ext, "url") : NULL;
+
+  if (url == NULL || json_node_get_value_type (url) != G_TYPE_STRING ||
+      g_strcmp0 (json_node_get_string (url), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION) != 0)
+    return FALSE;
+  for (guint i = 0; parts && i < json_array_get_length (parts); i++)
+    {
+      JsonNode *part = json_array_get_element (parts, i);
+      JsonObject *obj = JSON_NODE_HOLDS_OBJECT (part) ? json_node_get_object (part) : NULL;
+      JsonNode *code = obj ? json_object_get_member (obj, "valueCode") : NULL;
+      JsonNode *part_url = obj ? json_object_get_member (obj, "url") : NULL;
+
+      if (part_url && code && json_node_get_value_type (part_url) == G_TYPE_STRING &&
+          json_node_get_value_type (code) == G_TYPE_STRING &&
+          g_str_equal (json_node_get_string (part_url), "section") &&
+          g_str_equal (json_node_get_string (code), CERCLE_REFERRAL_SECTION_MEDICAL))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * cercle_server_access_keep_medical:
+ * @resource: a ServiceRequest written by a writer of no medical profession
+ * @old: (nullable): the version stored
+ *
+ * A writer who may not read the médical volet was served it without its
+ * text: what it sends back keeps the stored volet, whatever it sends in
+ * its place (the volet is neither erased nor rewritten by someone who
+ * cannot read it). A new ServiceRequest keeps what its writer sent.
+ */
+void
+cercle_server_access_keep_medical (JsonObject *resource,
+                                   JsonObject *old)
+{
+  JsonNode *old_node = old ? json_object_get_member (old, "extension") : NULL;
+  JsonArray *stored = old_node && JSON_NODE_HOLDS_ARRAY (old_node) ? json_node_get_array (old_node) : NULL;
+  JsonNode *sent_node = json_object_get_member (resource, "extension");
+  JsonArray *sent = sent_node && JSON_NODE_HOLDS_ARRAY (sent_node) ? json_node_get_array (sent_node) : NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  JsonArray *merged;
+  guint next = 0;
+
+  if (old == NULL)
+    return;
+  for (guint i = 0; stored && i < json_array_get_length (stored); i++)
+    if (is_medical_section (json_array_get_element (stored, i)))
+      g_ptr_array_add (kept, json_array_get_element (stored, i));
+  if (kept->len == 0 && sent == NULL)
+    return;
+  /* In place of the médical volets sent, so that sending back what one
+   * was served stores nothing new. */
+  merged = json_array_new ();
+  for (guint i = 0; sent && i < json_array_get_length (sent); i++)
+    {
+      JsonNode *ext = json_array_get_element (sent, i);
+
+      if (!is_medical_section (ext))
+        json_array_add_element (merged, json_node_copy (ext));
+      else if (next < kept->len)
+        json_array_add_element (merged, json_node_copy (g_ptr_array_index (kept, next++)));
+    }
+  for (; next < kept->len; next++)
+    json_array_add_element (merged, json_node_copy (g_ptr_array_index (kept, next)));
+  if (json_array_get_length (merged) == 0)
+    {
+      json_array_unref (merged);
+      json_object_remove_member (resource, "extension");
+      return;
+    }
+  json_object_set_array_member (resource, "extension", merged);
 }

@@ -55,4 +55,13 @@ gboolean cercle_server_access_can_read   (CercleServerStore   *store,
 gboolean cercle_server_access_bind       (sqlite3_stmt        *stmt,
                                           GPtrArray           *binds);
 
+gboolean cercle_server_access_reads_medical (CercleServerStore   *store,
+                                             const CercleAccount *account);
+char    *cercle_server_access_served_json   (const char          *type,
+                                             const char          *json,
+                                             gboolean             medical);
+
+void     cercle_server_access_keep_medical  (JsonObject          *resource,
+                                             JsonObject          *old);
+
 G_END_DECLS

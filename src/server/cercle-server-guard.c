@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "cercle-server-guard.h"
+#include "cercle-server-throttle.h"
 
 #define MAX_HEADER_BYTES (64 * 1024)
 
@@ -90,7 +91,9 @@ guint
 cercle_connection_count_of (CercleConnectionCount *count,
                             const char            *address)
 {
-  return GPOINTER_TO_UINT (g_hash_table_lookup (count->per_address, address));
+  g_autofree char *key = cercle_throttle_address_key (address);
+
+  return GPOINTER_TO_UINT (g_hash_table_lookup (count->per_address, key));
 }
 
 static void
@@ -98,13 +101,14 @@ count_add (CercleConnectionCount *count,
            const char            *address,
            int                    delta)
 {
+  g_autofree char *key = cercle_throttle_address_key (address);
   guint n = cercle_connection_count_of (count, address) + delta;
 
   count->total += delta;
   if (n == 0)
-    g_hash_table_remove (count->per_address, address);
+    g_hash_table_remove (count->per_address, key);
   else
-    g_hash_table_replace (count->per_address, g_strdup (address), GUINT_TO_POINTER (n));
+    g_hash_table_replace (count->per_address, g_steal_pointer (&key), GUINT_TO_POINTER (n));
 }
 
 /* --- the connection ---------------------------------------------------------- */

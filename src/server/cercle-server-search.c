@@ -21,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "cercle-fhir.h"
 #include "cercle-server-access.h"
 #include "cercle-server-audit.h"
 #include "cercle-server-search.h"
@@ -579,20 +580,36 @@ parse_offset (GHashTable  *query,
   return TRUE;
 }
 
-/* {"fullUrl":"…","resource":JSON  — from a row in the shared column order. */
+/* {"fullUrl":"…","resource":JSON  — from a row in the shared column order,
+ * as @ctx's account may read it (cercle_server_access_served_json()). */
 static void
-append_entry_start (GString      *entries,
-                    const char   *base_url,
-                    sqlite3_stmt *stmt)
+append_entry_start (GString             *entries,
+                    CercleServerStore   *store,
+                    CercleSearchContext *ctx,
+                    sqlite3_stmt        *stmt)
 {
+  const char *type = (const char *) sqlite3_column_text (stmt, 0);
+  g_autofree char *served = NULL;
+
   g_string_append (entries, "{\"fullUrl\":\"");
-  g_string_append (entries, base_url);
+  g_string_append (entries, ctx->base_url);
   g_string_append_c (entries, '/');
-  g_string_append (entries, (const char *) sqlite3_column_text (stmt, 0));
+  g_string_append (entries, type);
   g_string_append_c (entries, '/');
   g_string_append (entries, (const char *) sqlite3_column_text (stmt, 1));
   g_string_append (entries, "\",\"resource\":");
-  g_string_append_len (entries, (const char *) sqlite3_column_text (stmt, 7), sqlite3_column_bytes (stmt, 7));
+  /* Only what carries a referral's volets (a ServiceRequest, or one
+   * contained) needs the reader's profession: looked up once. */
+  if (strstr ((const char *) sqlite3_column_text (stmt, 7), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
+    {
+      if (ctx->medical == 0)
+        ctx->medical = cercle_server_access_reads_medical (store, ctx->account) ? 1 : -1;
+      served = cercle_server_access_served_json (type, (const char *) sqlite3_column_text (stmt, 7), ctx->medical > 0);
+    }
+  if (served)
+    g_string_append (entries, served);
+  else
+    g_string_append_len (entries, (const char *) sqlite3_column_text (stmt, 7), sqlite3_column_bytes (stmt, 7));
 }
 
 gboolean
@@ -729,7 +746,7 @@ cercle_server_search (CercleServerStore    *store,
         }
       if (n++)
         g_string_append_c (body, ',');
-      append_entry_start (body, ctx->base_url, stmt);
+      append_entry_start (body, store, ctx, stmt);
       g_string_append (body, ",\"search\":{\"mode\":\"match\"}}");
       note_patient (ctx, (const char *) sqlite3_column_text (stmt, 6));
     }
@@ -849,7 +866,7 @@ cercle_server_history (CercleServerStore    *store,
       if (n++)
         g_string_append_c (body, ',');
       last_seq = sqlite3_column_int64 (stmt, 4);
-      append_entry_start (body, ctx->base_url, stmt);
+      append_entry_start (body, store, ctx, stmt);
       g_string_append (body, created ? ",\"request\":{\"method\":\"POST\",\"url\":\"" : ",\"request\":{\"method\":\"PUT\",\"url\":\"");
       g_string_append (body, rtype);
       if (!created)

@@ -16,6 +16,7 @@ typedef struct {
   const CercleAccount *account;
   const char          *base_url;   /* ".../fhir", no trailing slash */
   GHashTable          *patients;   /* out: ids of the patients whose data was returned */
+  int                  medical;    /* the account reads the médical volet: 1 yes, -1 no, 0 not looked up yet */
 } CercleSearchContext;
 
 gboolean cercle_server_search          (CercleServerStore    *store,

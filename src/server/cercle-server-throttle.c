@@ -14,6 +14,9 @@
  */
 #include "config.h"
 
+#include <gio/gio.h>
+#include <string.h>
+
 #include "cercle-server-throttle.h"
 
 typedef struct {
@@ -103,7 +106,9 @@ cercle_throttle_check (CercleThrottle *self,
 {
   gint64 now = g_get_monotonic_time ();
 
-  return MAX (seconds_left (lookup (self->addresses, address, now), now),
+  g_autofree char *key = cercle_throttle_address_key (address);
+
+  return MAX (seconds_left (lookup (self->addresses, key, now), now),
               seconds_left (lookup (self->logins, login, now), now));
 }
 
@@ -145,9 +150,10 @@ cercle_throttle_failed (CercleThrottle *self,
                         const char     *address)
 {
   gint64 now = g_get_monotonic_time ();
+  g_autofree char *key = cercle_throttle_address_key (address);
 
   count_failure (self->logins, login, CERCLE_THROTTLE_ACCOUNT_FREE, CERCLE_THROTTLE_ACCOUNT_MAX_LOCK, now);
-  count_failure (self->addresses, address, CERCLE_THROTTLE_ADDRESS_FREE, CERCLE_THROTTLE_ADDRESS_MAX_LOCK, now);
+  count_failure (self->addresses, key, CERCLE_THROTTLE_ADDRESS_FREE, CERCLE_THROTTLE_ADDRESS_MAX_LOCK, now);
 }
 
 /* The right password: the login's failures are forgotten, not the
@@ -157,4 +163,34 @@ cercle_throttle_succeeded (CercleThrottle *self,
                            const char     *login)
 {
   g_hash_table_remove (self->logins, login);
+}
+
+/**
+ * cercle_throttle_address_key:
+ * @address: a client's address, as text
+ *
+ * What per-address limits (failed sign-ins, connections) count: an IPv4
+ * address as it is, an IPv4-mapped IPv6 address (::ffff:a.b.c.d) as its
+ * IPv4 address, and an IPv6 address as its /64 network. One host holds a
+ * whole /64 (SLAAC, privacy addresses): counted one address at a time, it
+ * had 2^64 fresh addresses to guess passwords and open connections from,
+ * and could fill the followed addresses and logins until they were all
+ * forgotten.
+ *
+ * Returns: (transfer full): the key
+ */
+char *
+cercle_throttle_address_key (const char *address)
+{
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  g_autoptr(GInetAddress) inet = address ? g_inet_address_new_from_string (address) : NULL;
+  const guint8 *b;
+
+  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV6)
+    return g_strdup (address ? address : "");
+  b = g_inet_address_to_bytes (inet);
+  if (memcmp (b, mapped, sizeof mapped) == 0)
+    return g_strdup_printf ("%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+  return g_strdup_printf ("%x:%x:%x:%x::/64", (guint) (b[0] << 8 | b[1]), (guint) (b[2] << 8 | b[3]),
+                          (guint) (b[4] << 8 | b[5]), (guint) (b[6] << 8 | b[7]));
 }

@@ -35,6 +35,7 @@ void            cercle_throttle_failed    (CercleThrottle *self,
                                            const char     *address);
 void            cercle_throttle_succeeded (CercleThrottle *self,
                                            const char     *login);
+char           *cercle_throttle_address_key (const char   *address);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CercleThrottle, cercle_throttle_free)
 

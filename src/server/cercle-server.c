@@ -336,12 +336,26 @@ set_resource_headers (Request              *req,
   req->last_modified = dt ? soup_date_time_to_string (dt, SOUP_DATE_HTTP) : NULL;
 }
 
+/* A stored resource as the caller may read it: a referral without its
+ * médical volet for a reader of no medical profession. */
+static char *
+served_json (Request              *req,
+             CercleStoredResource *res)
+{
+  char *served = NULL;
+
+  if (strstr (res->json, CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
+    served = cercle_server_access_served_json (res->type, res->json,
+                                               cercle_server_access_reads_medical (req->store, req->account));
+  return served ? served : g_strdup (res->json);
+}
+
 static void
 answer_resource (Request              *req,
                  guint                 status,
                  CercleStoredResource *res)
 {
-  set_json_answer (req, status, g_strdup (res->json));
+  set_json_answer (req, status, served_json (req, res));
   set_resource_headers (req, res);
 }
 
@@ -1243,7 +1257,30 @@ directory_rule (Request     *req,
   if (cercle_server_access_is_admin (req->store, req->account))
     return TRUE;
   if (!is_desk (req) && g_str_equal (type, "Practitioner") && g_str_equal (id, req->account->practitioner_id))
-    return TRUE;
+    {
+      /* Who one is (RPPS) and one's profession, which opens the médical
+       * volet of referrals, are the directory's: sent back as stored, or
+       * not at all (then kept). */
+      static const char * const vouched[] = { "identifier", "qualification", NULL };
+
+      for (guint i = 0; vouched[i]; i++)
+        {
+          JsonNode *sent = json_object_get_member (resource, vouched[i]);
+          JsonNode *stored = old ? json_object_get_member (old, vouched[i]) : NULL;
+
+          if (sent && !(stored && json_node_equal (sent, stored)))
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                           "Votre profession et vos identifiants (%s) sont inscrits par un administrateur ou "
+                           "l’annuaire national, pas par vous : renvoyez-les tels qu’enregistrés ou retirez-les",
+                           vouched[i]);
+              return FALSE;
+            }
+          if (sent == NULL && stored)
+            json_object_set_member (resource, vouched[i], json_node_copy (stored));
+        }
+      return TRUE;
+    }
   if (!is_desk (req) && g_str_equal (type, "PractitionerRole"))
     {
       if (g_strcmp0 (json_reference (resource, "practitioner"), me) == 0 &&
@@ -1395,6 +1432,10 @@ write_resource (Request           *req,
                            "Le demandeur (requester) d’une prescription ne change pas");
               return NULL;
             }
+          /* Served without its médical volet, one sends it back without:
+           * the stored volet stays. */
+          if (!cercle_server_access_reads_medical (store, req->account))
+            cercle_server_access_keep_medical (resource, old);
         }
     }
 
@@ -1860,10 +1901,11 @@ handle_transaction (Request     *req,
         g_autofree char *full = g_strdup_printf ("%s/%s/%s", req->base_url, written->type, written->id);
         g_autofree char *location = g_strdup_printf ("%s/%s/_history/%" G_GINT64_FORMAT,
                                                      written->type, written->id, written->version);
+        g_autofree char *served = served_json (req, written);
 
         cercle_json_append_string (body, full);
         g_string_append (body, ",\"resource\":");
-        g_string_append (body, written->json);
+        g_string_append (body, served);
         g_string_append_printf (body, ",\"response\":{\"status\":\"%s\",\"location\":",
                                 outcome == CERCLE_STORE_WRITE_CREATED ? "201 Created" : "200 OK");
         cercle_json_append_string (body, location);
