@@ -35,7 +35,10 @@
 
 #include "cercle-application.h"
 #include "cercle-demo.h"
+#include "cercle-dossier-row.h"
 #include "cercle-dossier-view.h"
+#include "cercle-note-row.h"
+#include "cercle-patient-view.h"
 #include "cercle-received-page.h"
 #include "cercle-referral-repo.h"
 #include "cercle-referrals-page.h"
@@ -419,6 +422,50 @@ click (GtkWidget *button)
   iterate_for (20);
 }
 
+/* The patient page of the same window: the dossier in its referrals box,
+ * with each destination's final status, and its steps in the timeline. */
+typedef struct {
+  GtkWidget *window;
+  char      *row_text;
+} PatientWait;
+
+static void
+collect (GtkWidget *widget,
+         GType      type,
+         GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (out, widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect (c, type, out);
+}
+
+static gboolean
+patient_page_shows (gpointer data)
+{
+  PatientWait *w = data;
+  GtkWidget *view = find_widget (w->window, CERCLE_TYPE_PATIENT_VIEW);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  if (view == NULL || g_strcmp0 (cercle_patient_view_get_patient_id (CERCLE_PATIENT_VIEW (view)),
+                                 CERCLE_DEMO_PAT_DURAND) != 0)
+    return FALSE;
+  collect (GTK_WIDGET (cercle_patient_view_get_referrals_box (CERCLE_PATIENT_VIEW (view))), CERCLE_TYPE_DOSSIER_ROW,
+           rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *text = cercle_dossier_row_dup_text (g_ptr_array_index (rows, i));
+
+      if (strstr (text, "Annulée automatiquement") != NULL)
+        {
+          g_free (w->row_text);
+          w->row_text = g_steal_pointer (&text);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* ---------------------------------------------------------------- tests -- */
 
 /* The nurse sends one dossier to three structures from her window; one
@@ -643,6 +690,47 @@ test_confirm (void)
   text = cercle_dossier_view_dup_text (view);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "Refusée"));
+
+  /* Mme Durand's page tells the same. */
+  {
+    PatientWait w = { GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (page))), NULL };
+    GtkWidget *patient_view;
+    g_autoptr(GPtrArray) steps = g_ptr_array_new ();
+    g_autoptr(GPtrArray) said = g_ptr_array_new_with_free_func (g_free);
+
+    g_action_group_activate_action (G_ACTION_GROUP (w.window), "open-patient",
+                                    g_variant_new_string (CERCLE_DEMO_PAT_DURAND));
+    wait_until (patient_page_shows, &w, 10, "the dossier on the patient page");
+    g_test_message ("%s", w.row_text);
+    g_assert_nonnull (strstr (w.row_text, "Refusée"));
+    g_assert_nonnull (strstr (w.row_text, "Admission confirmée"));
+    g_free (w.row_text);
+    patient_view = find_widget (w.window, CERCLE_TYPE_PATIENT_VIEW);
+    collect (patient_view, CERCLE_TYPE_NOTE_ROW, steps);
+    for (guint i = 0; i < steps->len; i++)
+      {
+        CercleTimelineEvent *event = cercle_note_row_get_event (g_ptr_array_index (steps, i));
+
+        if (g_strcmp0 (cercle_timeline_event_get_referral_id (event), fx.referral) == 0)
+          g_ptr_array_add (said, cercle_timeline_event_dup_referral_text (event));
+      }
+    for (guint i = 0; i < said->len; i++)
+      g_test_message ("timeline: %s", (char *) g_ptr_array_index (said, i));
+
+    /* newest first: the automatic cancellation, the confirmation, the
+     * refusal, then the sending. The SMR's « Acceptée » is not told: the
+     * server keeps the requester's and its own steps in a Task's history,
+     * not a desk's (a desk may write status, reason, note and output
+     * only), and a Task tells its current status when no step does. */
+    g_assert_cmpuint (said->len, ==, 4);
+    g_assert_cmpstr (g_ptr_array_index (said, 3), ==, "Orientation SMR envoyée à 3 structures");
+    g_assert_true (g_ptr_array_find_with_equal_func (said, "HAD de Melun (fictif) : Annulée automatiquement",
+                                                     g_str_equal, NULL));
+    g_assert_true (g_ptr_array_find_with_equal_func (said, "SMR de Coubert (fictif) : Admission confirmée",
+                                                     g_str_equal, NULL));
+    g_assert_true (g_ptr_array_find_with_equal_func (said, "SSIAD de Melun (fictif) : Refusée (Pas de place)",
+                                                     g_str_equal, NULL));
+  }
   close_window (page);
 }
 
