@@ -466,6 +466,33 @@ patient_page_shows (gpointer data)
   return FALSE;
 }
 
+/* CERCLE_E2E_SCREENSHOT=/tmp/shot.png: the window as it is, for the
+ * README (the demo data and the story's dossier, after a real sync). */
+static void
+maybe_screenshot (GtkWidget *window)
+{
+  const char *path = g_getenv ("CERCLE_E2E_SCREENSHOT");
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+
+  if (path == NULL)
+    return;
+  iterate_for (500);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  gsk_render_node_unref (node);
+  g_test_message ("screenshot: %d×%d in %s", width, height, path);
+}
+
 /* ---------------------------------------------------------------- tests -- */
 
 /* The nurse sends one dossier to three structures from her window; one
@@ -730,6 +757,10 @@ test_confirm (void)
                                                      g_str_equal, NULL));
     g_assert_true (g_ptr_array_find_with_equal_func (said, "SSIAD de Melun (fictif) : Refusée (Pas de place)",
                                                      g_str_equal, NULL));
+
+    cercle_window_set_page (CERCLE_WINDOW (w.window), "referrals");
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "referrals.open", "s", fx.referral));
+    maybe_screenshot (w.window);
   }
   close_window (page);
 }
