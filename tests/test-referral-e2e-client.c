@@ -7,8 +7,9 @@
  * test: until cercle-syncd is merged, a small stand-in below pushes each
  * store's outbox with CercleClient (row by row, in order, deleting a row
  * the server took and marking refused one it refused for good, as the
- * sync contract says) and pulls the Tasks the account may read. The
- * integrator replaces the stand-in with the real cercle-syncd.
+ * sync contract says) and pulls the Tasks the account may read. Kept as
+ * it is: the same story with the real cercle-syncd and the real main
+ * window is tests/test-e2e-referrals.c.
  *
  * The story: sent to three structures in one Bundle; the SSIAD refuses
  * (pas de place), the SMR accepts; the nurse confirms the SMR; the HAD is

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "cercle-destination.h"
+#include "cercle-note-repo.h"
 #include "cercle-referral.h"
 #include "cercle-referral-repo.h"
 #include "referral-seed.h"
@@ -889,6 +890,78 @@ test_unread_tasks (Fixture       *f,
   g_assert_nonnull (id);
 }
 
+/* The patient's timeline tells the referral's story with the notes and
+ * the circle: one entry for the sending (to how many structures), one per
+ * answer or cancellation from the Tasks' history, newest first; « Lue »
+ * and the draft are not told. */
+static void
+test_timeline (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = send_durand (f);
+  g_autofree char *ssiad = task_of (f->db, CERCLE_DEMO_ORG_SSIAD_MELUN);
+  g_autofree char *had = task_of (f->db, CERCLE_DEMO_ORG_HAD_MELUN);
+  g_autoptr(GListModel) timeline = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  guint sent = 0, steps = 0, others = 0;
+
+  /* Read by the SSIAD (the server's mark: no step), refused with a reason. */
+  server_sets (f->db, ssiad, "received", "lue");
+  seed_account (f->db, "ssiad.melun");
+  g_assert_true (cercle_referral_repo_act (f->db, ssiad, CERCLE_REFERRAL_ACTION_REFUSE, "pas-de-place", NULL, NULL,
+                                           FALSE, &error));
+  g_assert_no_error (error);
+  /* The nurse cancels the HAD, the patient's choice; not sent yet. */
+  seed_account (f->db, "sortie.melun");
+  g_assert_true (cercle_referral_repo_act (f->db, had, CERCLE_REFERRAL_ACTION_CANCEL, "choix-patient", NULL, NULL,
+                                           FALSE, &error));
+  g_assert_no_error (error);
+
+  timeline = cercle_note_repo_timeline (f->db, CERCLE_DEMO_PAT_DURAND, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (timeline); i++)
+    {
+      g_autoptr(CercleTimelineEvent) e = g_list_model_get_item (timeline, i);
+      CercleTimelineKind kind = cercle_timeline_event_get_kind (e);
+
+      if (i > 0)
+        {
+          g_autoptr(CercleTimelineEvent) before = g_list_model_get_item (timeline, i - 1);
+
+          /* newest first, the notes and the circle's changes among them */
+          g_assert_cmpint (g_date_time_compare (cercle_timeline_event_get_time (before),
+                                                cercle_timeline_event_get_time (e)), >=, 0);
+        }
+      if (kind == CERCLE_TIMELINE_REFERRAL_SENT || kind == CERCLE_TIMELINE_REFERRAL_STEP)
+        {
+          char *text = cercle_timeline_event_dup_referral_text (e);
+
+          g_test_message ("%s", text);
+          g_assert_cmpstr (cercle_timeline_event_get_referral_id (e), ==, id);
+          g_ptr_array_add (texts, text);
+          /* the referral's entries are today's: above the demo's older story */
+          g_assert_cmpuint (others, ==, 0);
+          if (kind == CERCLE_TIMELINE_REFERRAL_SENT)
+            sent++;
+          else
+            steps++;
+        }
+      else
+        others++;
+    }
+  g_assert_cmpuint (sent, ==, 1);
+  g_assert_cmpuint (steps, ==, 2);
+  g_assert_cmpuint (others, >, 0);
+  g_assert_true (g_ptr_array_find_with_equal_func (texts, "SSIAD referral sent to 3 structures", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (texts, "SSIAD de Melun (fictif): Refused (No free place)",
+                                                   g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (texts, "HAD de Melun (fictif): Cancelled (Patient’s choice)",
+                                                   g_str_equal, NULL));
+  /* The sending comes last of the three: it happened first. */
+  g_assert_cmpstr (g_ptr_array_index (texts, 2), ==, "SSIAD referral sent to 3 structures");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -904,6 +977,7 @@ main (int   argc,
   ADD ("lists", test_lists);
   ADD ("send-complements", test_send_complements);
   ADD ("unread-tasks", test_unread_tasks);
+  ADD ("timeline", test_timeline);
 #undef ADD
   g_test_add_func ("/referral-repo/categories", test_categories);
   g_test_add_func ("/referral-repo/categories-nomenclature", test_categories_nomenclature);

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "cercle-dossier-row.h"
+#include "cercle-note-row.h"
+#include "cercle-patient-view.h"
 #include "cercle-referral.h"
 #include "cercle-referral-pdf.h"
 #include "cercle-referral-repo.h"
@@ -798,6 +800,99 @@ test_status_lines (void)
   g_assert_cmpstr (line, ==, "Annulée le 22/11/2026 : La famille a trouvé une place");
 }
 
+static void
+open_referral_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  g_free (*(char **) user_data);
+  *(char **) user_data = g_variant_dup_string (parameter, NULL);
+}
+
+/* The patient page: the patient's dossiers with a status chip per
+ * destination in its referrals box, and the referral's steps in the
+ * timeline; each opens the dossier (win.open-referral). */
+static void
+test_patient_page (void)
+{
+  g_autoptr(CercleDb) db = fresh_store ("sortie.melun", TRUE);
+  g_autoptr(GSimpleActionGroup) win_actions = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) open_referral = g_simple_action_new ("open-referral", G_VARIANT_TYPE_STRING);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) dossier_rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) note_rows = g_ptr_array_new ();
+  g_autofree char *opened = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *view = g_object_new (CERCLE_TYPE_PATIENT_VIEW, NULL);
+  GtkBox *box;
+  guint referral_entries = 0;
+
+  g_signal_connect (open_referral, "activate", G_CALLBACK (open_referral_cb), &opened);
+  g_action_map_add_action (G_ACTION_MAP (win_actions), G_ACTION (open_referral));
+  gtk_widget_insert_action_group (window, "win", G_ACTION_GROUP (win_actions));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 800);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_mapped, view, 10, "the patient page");
+
+  /* A patient without referral says so. */
+  cercle_patient_view_set_db (CERCLE_PATIENT_VIEW (view), db);
+  g_assert_true (cercle_patient_view_open (CERCLE_PATIENT_VIEW (view), CERCLE_DEMO_PAT_LEROY, &error));
+  g_assert_no_error (error);
+  box = cercle_patient_view_get_referrals_box (CERCLE_PATIENT_VIEW (view));
+  g_assert_cmpstr (gtk_widget_get_name (GTK_WIDGET (box)), ==, "referrals-box");
+  g_assert_true (GTK_IS_LABEL (gtk_widget_get_first_child (GTK_WIDGET (box))));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (GTK_WIDGET (box)))), ==,
+                   "Aucune orientation pour ce patient");
+
+  /* The demo's dossier for Mme Durand: one row, three chips. */
+  g_assert_true (cercle_patient_view_open (CERCLE_PATIENT_VIEW (view), CERCLE_DEMO_PAT_DURAND, &error));
+  g_assert_no_error (error);
+  flush_events (100);
+  collect (GTK_WIDGET (box), GTK_TYPE_LIST_BOX_ROW, rows);
+  collect (GTK_WIDGET (box), CERCLE_TYPE_DOSSIER_ROW, dossier_rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpuint (dossier_rows->len, ==, 1);
+  text = cercle_dossier_row_dup_text (g_ptr_array_index (dossier_rows, 0));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Acceptée"));
+  g_assert_nonnull (strstr (text, "Compléments demandés"));
+  g_assert_nonnull (strstr (text, "Envoyée"));
+  g_assert_cmpstr (gtk_actionable_get_action_name (g_ptr_array_index (rows, 0)), ==, "win.open-referral");
+  /* A click opens it in « Orientations ». */
+  g_signal_emit_by_name (g_ptr_array_index (rows, 0), "activate");
+  flush_events (50);
+  g_assert_cmpstr (opened, ==, CERCLE_DEMO_REFERRAL);
+
+  /* The timeline: the sending and the answers, newest first, with the
+   * notes; a step opens the dossier too. */
+  collect (child_of (view, CERCLE_TYPE_PATIENT_VIEW, "timeline_list"), CERCLE_TYPE_NOTE_ROW, note_rows);
+  g_clear_pointer (&opened, g_free);
+  for (guint i = 0; i < note_rows->len; i++)
+    {
+      CercleTimelineEvent *event = cercle_note_row_get_event (g_ptr_array_index (note_rows, i));
+      g_autofree char *line = cercle_timeline_event_dup_referral_text (event);
+
+      if (line == NULL)
+        continue;
+      g_test_message ("%s", line);
+      referral_entries++;
+      g_assert_true (gtk_list_box_row_get_activatable (g_ptr_array_index (note_rows, i)));
+      if (g_str_has_prefix (line, "SMR de Coubert (fictif) : Acceptée"))
+        {
+          g_signal_emit_by_name (g_ptr_array_index (note_rows, i), "activate");
+          flush_events (50);
+        }
+    }
+  g_assert_cmpuint (referral_entries, >=, 3);
+  g_assert_cmpstr (opened, ==, CERCLE_DEMO_REFERRAL);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  flush_events (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -838,6 +933,7 @@ main (int   argc,
   g_test_add_func ("/referrals-page/status-lines", test_status_lines);
   g_test_add_func ("/referrals-page/send-complements", test_send_complements);
   g_test_add_func ("/referrals-page/desk-keyboard", test_desk_keyboard);
+  g_test_add_func ("/referrals-page/patient-page", test_patient_page);
 
   return g_test_run ();
 }

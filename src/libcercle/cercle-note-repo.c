@@ -26,6 +26,7 @@
 #include "cercle-i18n.h"
 #include "cercle-note-repo.h"
 #include "cercle-professional.h"
+#include "cercle-referral-repo.h"
 #include "cercle-store.h"
 
 G_DEFINE_QUARK (cercle-care-error-quark, cercle_care_error)
@@ -302,7 +303,8 @@ compare_events (gconstpointer a,
  *
  * The patient's story, newest first: the notes (each with its author's role
  * in the circle, its sync state, whether it is unread and which note
- * corrects it) and the entries and exits of the care circle. A stored note
+ * corrects it), the entries and exits of the care circle, and the steps of
+ * the patient's referrals (cercle_referral_repo_add_timeline_events()). A stored note
  * that cannot be read is left out with a warning rather than hiding the
  * others.
  *
@@ -396,6 +398,10 @@ cercle_note_repo_timeline (CercleDb    *db,
       if (corrected != NULL)
         cercle_timeline_event_set_corrected_by (corrected, cercle_note_get_id (note));
     }
+
+  /* the patient's referrals: sent, answered, confirmed, cancelled… */
+  if (!cercle_referral_repo_add_timeline_events (db, patient_id, events, error))
+    return NULL;
 
   g_ptr_array_sort (events, compare_events);
   g_list_store_splice (out, 0, 0, events->pdata, events->len);

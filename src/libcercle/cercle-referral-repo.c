@@ -240,6 +240,159 @@ now_string (void)
   return cercle_fhir_format_date_time (second);
 }
 
+/* ------------------------------------------------------------ timeline -- */
+
+typedef struct {
+  GDateTime *sent;
+  guint      n_destinations;
+  char      *type;
+} SentDossier;
+
+static void
+sent_dossier_free (SentDossier *sent)
+{
+  g_clear_pointer (&sent->sent, g_date_time_unref);
+  g_free (sent->type);
+  g_free (sent);
+}
+
+/* Steps the patient's story tells: answers, confirmation, cancellation,
+ * admission. Not the draft, not « Lue » (the desk's reading is its own
+ * business), not the requester's sending again with complements. */
+static gboolean
+step_tells (const char *status,
+            const char *business)
+{
+  if (g_strcmp0 (status, "draft") == 0 || g_strcmp0 (status, "requested") == 0)
+    return FALSE;
+  if (g_strcmp0 (status, "received") == 0 && g_strcmp0 (business, CERCLE_REFERRAL_BUSINESS_READ) == 0)
+    return FALSE;
+  return status != NULL;
+}
+
+/**
+ * cercle_referral_repo_add_timeline_events:
+ * @db: the local store
+ * @patient_id: a patient
+ * @events: (element-type CercleTimelineEvent): where to add the entries
+ * @error: return location for a #CERCLE_DB_ERROR
+ *
+ * The patient's referrals as steps of their story (issue 16: notes, circle
+ * changes and referral events together): one entry per dossier sent (when
+ * its first Task became `requested`, to how many structures), and one per
+ * destination's step from the Tasks' `task-transition` history — answered,
+ * admission confirmed, cancelled (by the requester, automatically, for
+ * lack of an answer), admitted, withdrawn. A change made here and not yet
+ * sent is already in its Task's history, so it shows at once. A Task whose
+ * JSON cannot be read is left out.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_referral_repo_add_timeline_events (CercleDb    *db,
+                                          const char  *patient_id,
+                                          GPtrArray   *events,
+                                          GError     **error)
+{
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) sent_dossier_free);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  sqlite3_stmt *stmt;
+  GHashTableIter iter;
+  gpointer key, value;
+  int rc;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+  g_return_val_if_fail (events != NULL, FALSE);
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT r.json, q.type FROM resource r JOIN referral_task t ON t.id = r.id"
+                            " LEFT JOIN referral_request q ON t.focus = 'ServiceRequest/' || q.id"
+                            " WHERE r.type = 'Task' AND r.patient_id = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(CercleDestination) destination = NULL;
+      const CercleDestinationTransition *last = NULL;
+      const char *referral_id;
+      const char *structure;
+      gboolean requested = FALSE;
+
+      if (!json_parser_load_from_data (parser, column_text (stmt, 0), -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+          || (destination = cercle_destination_new_from_fhir (json_node_get_object (json_parser_get_root (parser)),
+                                                              NULL)) == NULL
+          || (referral_id = cercle_destination_get_referral_id (destination)) == NULL)
+        continue;
+      structure = cercle_destination_get_owner_display (destination);
+      for (guint i = 0; i < cercle_destination_get_n_transitions (destination); i++)
+        {
+          const CercleDestinationTransition *step = cercle_destination_get_transition (destination, i);
+
+          if (step == NULL || step->time == NULL)
+            continue;
+          last = step;
+          if (g_strcmp0 (step->status, "requested") == 0 && !requested)
+            {
+              SentDossier *dossier = g_hash_table_lookup (sent, referral_id);
+
+              requested = TRUE;
+              if (dossier == NULL)
+                {
+                  dossier = g_new0 (SentDossier, 1);
+                  dossier->type = g_strdup (column_text (stmt, 1));
+                  g_hash_table_insert (sent, g_strdup (referral_id), dossier);
+                }
+              dossier->n_destinations++;
+              if (dossier->sent == NULL || g_date_time_compare (step->time, dossier->sent) < 0)
+                {
+                  g_clear_pointer (&dossier->sent, g_date_time_unref);
+                  dossier->sent = g_date_time_ref (step->time);
+                }
+            }
+          if (step_tells (step->status, step->business))
+            g_ptr_array_add (events, cercle_timeline_event_new_referral_step (referral_id, structure, step->status,
+                                                                              step->business, step->reason,
+                                                                              step->time));
+        }
+      /* A move with no step in the history (an older writer): told at the
+       * Task's last change. */
+      if (step_tells (cercle_destination_get_status (destination), cercle_destination_get_business_status (destination))
+          && (last == NULL || g_strcmp0 (last->status, cercle_destination_get_status (destination)) != 0
+              || g_strcmp0 (last->business, cercle_destination_get_business_status (destination)) != 0))
+        {
+          const char *modified = cercle_fhir_get_string (json_node_get_object (json_parser_get_root (parser)),
+                                                         "lastModified");
+          g_autoptr(GDateTime) when = modified ? cercle_fhir_parse_date_time (modified) : NULL;
+
+          if (when != NULL)
+            g_ptr_array_add (events, cercle_timeline_event_new_referral_step (
+                                       referral_id, structure, cercle_destination_get_status (destination),
+                                       cercle_destination_get_business_status (destination),
+                                       cercle_destination_get_status_reason (destination), when));
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cercle_db_set_error (db, error, NULL);
+      return FALSE;
+    }
+  g_hash_table_iter_init (&iter, sent);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      SentDossier *dossier = value;
+
+      g_ptr_array_add (events, cercle_timeline_event_new_referral_sent (key, dossier->type, dossier->n_destinations,
+                                                                        dossier->sent));
+    }
+  return TRUE;
+}
+
 /**
  * cercle_referral_repo_get_resource:
  * @db: the local store

@@ -10,6 +10,7 @@
 #include "cercle-db.h"
 #include "cercle-dossier.h"
 #include "cercle-referral-draft.h"
+#include "cercle-timeline-event.h"
 
 G_BEGIN_DECLS
 
@@ -102,6 +103,10 @@ GListModel          *cercle_referral_repo_list_received     (CercleDb           
                                                              GError               **error);
 CercleDossier       *cercle_referral_repo_get_dossier       (CercleDb              *db,
                                                              const char            *referral_id,
+                                                             GError               **error);
+gboolean             cercle_referral_repo_add_timeline_events (CercleDb            *db,
+                                                             const char            *patient_id,
+                                                             GPtrArray             *events,
                                                              GError               **error);
 JsonObject          *cercle_referral_repo_get_resource      (CercleDb              *db,
                                                              const char            *type,

@@ -18,6 +18,9 @@
  *   and schedules the row again with exponential backoff and jitter; a
  *   refusal (another 4xx) stays on its row with the server's message and
  *   the push goes on with the next.
+ * - « Lue »: for a desk, the Tasks it opened in the app and the server has
+ *   not marked read yet are read with a GET (the server's mark), and the
+ *   answer stored.
  *
  * The store is used from the thread that runs the engine: it is the
  * service's only work, and a page is applied in a few milliseconds.
@@ -37,6 +40,7 @@
 #include "cercle-fhir.h"
 #include "cercle-fhir-patient.h"
 #include "cercle-patient-repo.h"
+#include "cercle-referral-repo.h"
 #include "cercle-store.h"
 #include "cercle-sync-engine.h"
 #include "cercle-sync-store.h"
@@ -281,12 +285,20 @@ task_status (JsonObject *task)
   return cercle_fhir_get_string (task, "status");
 }
 
+/* The first object of a FHIR array that may be absent or empty (a Task
+ * without businessStatus: rejected, cancelled by the requester…). */
+static JsonObject *
+first_object (JsonArray *array)
+{
+  return array && json_array_get_length (array) > 0 ? cercle_fhir_array_get_object (array, 0) : NULL;
+}
+
 static const char *
 task_business_status (JsonObject *task)
 {
   JsonArray *codings = cercle_fhir_get_array (cercle_fhir_get_object (task, "businessStatus"), "coding");
 
-  return cercle_fhir_get_string (cercle_fhir_array_get_object (codings, 0), "code");
+  return cercle_fhir_get_string (first_object (codings), "code");
 }
 
 typedef struct {
@@ -328,10 +340,10 @@ maybe_notice (ApplyContext *ctx,
   if (g_str_equal (type, "Communication") && before == -2 && g_strcmp0 (author, ctx->me) != 0)
     {
       JsonArray *categories = cercle_fhir_get_array (resource, "category");
-      JsonArray *codings = cercle_fhir_get_array (cercle_fhir_array_get_object (categories, 0), "coding");
+      JsonArray *codings = cercle_fhir_get_array (first_object (categories), "coding");
 
       add_notice (ctx->round, CERCLE_SYNC_NOTICE_NOTE, patient_id, patient_id,
-                  cercle_fhir_get_string (cercle_fhir_array_get_object (codings, 0), "code"), NULL);
+                  cercle_fhir_get_string (first_object (codings), "code"), NULL);
     }
   else if (g_str_equal (type, "Task"))
     {
@@ -432,6 +444,7 @@ typedef struct {
   char            *server_access;   /* digest on the feed's last page */
   GHashTable      *visible;         /* patient ids the server lists */
   GQueue           catch_up;        /* paths still to fetch for gained patients */
+  gboolean         desks_queued;    /* the structures of the professionals asked for */
   /* the outbox row in flight */
   gint64           seq;
   char            *type;
@@ -443,6 +456,9 @@ typedef struct {
   GArray          *batch_seqs;     /* gint64 */
   GPtrArray       *batch_bodies;   /* char* */
   gint64           single_until;   /* rows up to it go one by one (a batch was refused) */
+  /* « Lue »: the Tasks the desk opened, read once each this round */
+  GPtrArray       *unread;
+  guint            unread_next;
 } RoundData;
 
 static void
@@ -461,11 +477,13 @@ round_data_free (RoundData *data)
   g_free (data->patient_id);
   g_array_unref (data->batch_seqs);
   g_ptr_array_unref (data->batch_bodies);
+  g_clear_pointer (&data->unread, g_ptr_array_unref);
   g_free (data);
 }
 
 static void fetch (GTask *task, const char *path);
 static void push_next (GTask *task);
+static void read_next (GTask *task);
 static void access_check (GTask *task);
 
 static void
@@ -764,6 +782,34 @@ fail:
   return FALSE;
 }
 
+/* The Organizations the professionals work for (a desk's structure among
+ * them), when the store lacks them: the bulk export fills the directory's
+ * own tables, which know a structure by its FINESS number only, and a
+ * referral's Task must be owned by the server's Organization for that
+ * number (cercle_referral_repo_find_organization() looks it up here), or
+ * the structure's desk never sees it. A few requests, once a catch-up. */
+static void
+queue_structures (CercleSyncEngine *self,
+                  RoundData        *data)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = cercle_db_prepare (self->db,
+                            "SELECT DISTINCT substr (o, 14) FROM (SELECT json_extract (json, '$.organization.reference')"
+                            " AS o FROM resource WHERE type = 'PractitionerRole') WHERE o LIKE 'Organization/_%'"
+                            " AND substr (o, 14) NOT IN (SELECT id FROM resource WHERE type = 'Organization')",
+                            NULL);
+  if (stmt == NULL)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *id = g_uri_escape_string ((const char *) sqlite3_column_text (stmt, 0), NULL, FALSE);
+
+      g_queue_push_tail (&data->catch_up, g_strconcat ("Organization?_id=", id, NULL));
+    }
+  sqlite3_reset (stmt);
+}
+
 static void
 access_check (GTask *task)
 {
@@ -793,6 +839,11 @@ access_check (GTask *task)
           return;
         }
       data->step = STEP_CATCH_UP;
+    }
+  if (g_queue_is_empty (&data->catch_up) && !data->desks_queued)
+    {
+      data->desks_queued = TRUE;
+      queue_structures (self, data);
     }
   if (!g_queue_is_empty (&data->catch_up))
     {
@@ -1054,6 +1105,40 @@ refuse_row (CercleSyncEngine *self,
 /* The server took the row: it leaves the outbox if it is still the one
  * sent, and the local copy takes the server's version unless a newer local
  * change waits. */
+/* A change the server took is news for the app even when nothing comes
+ * back to store (a Bundle, a batch): what showed « En attente d'envoi »
+ * now shows « Envoyé ». The kinds and patients of the resources it held
+ * go into the round's Changed signal. */
+static void
+note_sent (RoundData  *data,
+           const char *body)
+{
+  g_autoptr(JsonNode) node = body ? json_from_string (body, NULL) : NULL;
+  JsonObject *object = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  const char *type = cercle_fhir_get_string (object, "resourceType");
+  JsonArray *entries;
+
+  if (type == NULL)
+    return;
+  if (!g_str_equal (type, "Bundle"))
+    {
+      add_unique (data->round->kinds, type);
+      add_unique (data->round->patients, patient_of (type, object));
+      return;
+    }
+  entries = cercle_fhir_get_array (object, "entry");
+  for (guint i = 0; entries && i < json_array_get_length (entries); i++)
+    {
+      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      const char *entry_type = cercle_fhir_get_string (resource, "resourceType");
+
+      if (entry_type == NULL)
+        continue;
+      add_unique (data->round->kinds, entry_type);
+      add_unique (data->round->patients, patient_of (entry_type, resource));
+    }
+}
+
 static gboolean
 row_sent (CercleSyncEngine   *self,
           RoundData          *data,
@@ -1088,6 +1173,7 @@ row_sent (CercleSyncEngine   *self,
     }
   if (!cercle_db_commit (self->db, error))
     return FALSE;
+  note_sent (data, data->body);
   data->round->pushed++;
   return TRUE;
 
@@ -1220,6 +1306,8 @@ batch_done_cb (GObject      *source,
           return;
         }
       /* the server's versions come back through the feed */
+      for (guint i = 0; i < data->batch_bodies->len; i++)
+        note_sent (data, g_ptr_array_index (data->batch_bodies, i));
       data->round->pushed += data->batch_seqs->len;
       data->seq = last;
       push_next (task);
@@ -1380,14 +1468,14 @@ push_next (GTask *task)
                             NULL);
   if (stmt == NULL)
     {
-      finish_round (task);
+      read_next (task);
       return;
     }
   sqlite3_bind_int64 (stmt, 1, data->seq);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       sqlite3_reset (stmt);
-      finish_round (task);
+      read_next (task);
       return;
     }
   data->seq = sqlite3_column_int64 (stmt, 0);
@@ -1404,7 +1492,7 @@ push_next (GTask *task)
   if (due > g_get_real_time ())
     {
       data->round->retry_at = due;
-      finish_round (task);
+      read_next (task);
       return;
     }
 
@@ -1431,6 +1519,92 @@ push_next (GTask *task)
   g_debug ("pushing outbox row %" G_GINT64_FORMAT " (%s %s/%s)", data->seq, data->method, data->type, data->id);
   cercle_client_send_async (self->client, data->method, path, body, if_match, g_task_get_cancellable (task),
                             pushed_cb, task);
+}
+
+/* ------------------------------------------------------------- « Lue » -- */
+
+/* The server records « Lue » on the desk's first GET of a Task, a search or
+ * the feed does not (docs/fhir.md, « Lue »): the Tasks the desk opened in
+ * the app are read here, after the push (an answer the desk already gave
+ * goes first and takes them off the list), and the server's new version is
+ * stored at once so that the list empties without waiting for the feed. */
+static void
+read_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  const char *id = g_ptr_array_index (data->unread, data->unread_next - 1);
+  GError *error = NULL;
+  g_autoptr(CercleClientReply) reply = cercle_client_send_finish (CERCLE_CLIENT (source), result, &error);
+  /* the desk's own reading is no news to the desk */
+  ApplyContext ctx = { data->round, FALSE, data->me, data->my_org };
+  JsonObject *resource;
+
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || cercle_client_error_is_transient (error))
+        {
+          /* still on the list: read again at the next round */
+          fail_round (task, error);
+          return;
+        }
+      /* gone, or no longer the structure's: nothing to mark */
+      g_message ("Task/%s not read: %s", id, error->message);
+      g_error_free (error);
+      read_next (task);
+      return;
+    }
+  resource = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  if (resource == NULL || g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), "Task") != 0
+      || g_strcmp0 (cercle_fhir_get_string (resource, "id"), id) != 0)
+    {
+      fail_round (task, protocol_error ());
+      return;
+    }
+  if (!cercle_db_begin (self->db, &error))
+    {
+      fail_round (task, error);
+      return;
+    }
+  if (!apply_resource (self, &ctx, resource, &error) || !cercle_db_commit (self->db, &error))
+    {
+      cercle_db_rollback (self->db);
+      fail_round (task, error);
+      return;
+    }
+  read_next (task);
+}
+
+static void
+read_next (GTask *task)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  g_autofree char *path = NULL;
+
+  if (data->unread == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      data->unread = cercle_referral_repo_list_unread_tasks (self->db, &error);
+      if (data->unread == NULL)
+        {
+          g_message ("opened Tasks not listed: %s", error->message);
+          finish_round (task);
+          return;
+        }
+    }
+  if (data->unread_next >= data->unread->len)
+    {
+      finish_round (task);
+      return;
+    }
+  path = g_strdup_printf ("Task/%s", (const char *) g_ptr_array_index (data->unread, data->unread_next++));
+  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
+                            read_cb, task);
 }
 
 /**

@@ -6,7 +6,9 @@
  * A patient's notes and the changes of their care circle are shown as one
  * story, newest first. A circle change is not a resource of its own: it is
  * read from the periods of the CareTeam's participants, so every member of
- * the circle sees the same story once the CareTeam is synced.
+ * the circle sees the same story once the CareTeam is synced. Nor is a
+ * referral's step: it is read from the `task-transition` history of the
+ * referral's Tasks (cercle-referral-repo.c), which the server keeps.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "cercle-i18n.h"
+#include "cercle-referral-rules.h"
 #include "cercle-timeline-event.h"
 
 struct _CercleTimelineEvent
@@ -29,6 +32,13 @@ struct _CercleTimelineEvent
   char *sync_message;
   gboolean unread;
   char *corrected_by;
+  /* a referral's entry */
+  char *referral_id;
+  char *structure;        /* the destination, or the orientation type of a sent dossier */
+  char *status;
+  char *business;
+  char *reason;
+  guint n_destinations;
 };
 
 G_DEFINE_FINAL_TYPE (CercleTimelineEvent, cercle_timeline_event, G_TYPE_OBJECT)
@@ -44,6 +54,11 @@ cercle_timeline_event_finalize (GObject *object)
   g_free (self->author_role);
   g_free (self->sync_message);
   g_free (self->corrected_by);
+  g_free (self->referral_id);
+  g_free (self->structure);
+  g_free (self->status);
+  g_free (self->business);
+  g_free (self->reason);
 
   G_OBJECT_CLASS (cercle_timeline_event_parent_class)->finalize (object);
 }
@@ -138,6 +153,152 @@ cercle_timeline_event_new_member (CercleCareTeamMember *member,
   if (self->time == NULL)
     self->time = g_date_time_new_from_unix_utc (0);
   return self;
+}
+
+/**
+ * cercle_timeline_event_new_referral_sent:
+ * @referral_id: the ServiceRequest's id
+ * @orientation_type: (nullable): SMR, HAD, USP, SSIAD, EHPAD
+ * @n_destinations: to how many structures
+ * @time: when it was sent
+ *
+ * Returns: (transfer full): a timeline entry for the sending of a dossier
+ */
+CercleTimelineEvent *
+cercle_timeline_event_new_referral_sent (const char *referral_id,
+                                         const char *orientation_type,
+                                         guint       n_destinations,
+                                         GDateTime  *time)
+{
+  CercleTimelineEvent *self;
+
+  g_return_val_if_fail (referral_id != NULL, NULL);
+  g_return_val_if_fail (time != NULL, NULL);
+
+  self = g_object_new (CERCLE_TYPE_TIMELINE_EVENT, NULL);
+  self->kind = CERCLE_TIMELINE_REFERRAL_SENT;
+  self->referral_id = g_strdup (referral_id);
+  self->structure = g_strdup (orientation_type);
+  self->n_destinations = n_destinations;
+  self->time = g_date_time_ref (time);
+  return self;
+}
+
+/**
+ * cercle_timeline_event_new_referral_step:
+ * @referral_id: the ServiceRequest's id
+ * @structure: (nullable): the destination's name
+ * @status: the Task's status after the step
+ * @business: (nullable): its businessStatus code
+ * @reason: (nullable): the reason code (refusal, cancellation…)
+ * @time: when it happened
+ *
+ * Returns: (transfer full): a timeline entry for a destination's step
+ */
+CercleTimelineEvent *
+cercle_timeline_event_new_referral_step (const char *referral_id,
+                                         const char *structure,
+                                         const char *status,
+                                         const char *business,
+                                         const char *reason,
+                                         GDateTime  *time)
+{
+  CercleTimelineEvent *self;
+
+  g_return_val_if_fail (referral_id != NULL, NULL);
+  g_return_val_if_fail (status != NULL, NULL);
+  g_return_val_if_fail (time != NULL, NULL);
+
+  self = g_object_new (CERCLE_TYPE_TIMELINE_EVENT, NULL);
+  self->kind = CERCLE_TIMELINE_REFERRAL_STEP;
+  self->referral_id = g_strdup (referral_id);
+  self->structure = g_strdup (structure);
+  self->status = g_strdup (status);
+  self->business = g_strdup (business);
+  self->reason = g_strdup (reason);
+  self->time = g_date_time_ref (time);
+  return self;
+}
+
+/**
+ * cercle_timeline_event_get_referral_id:
+ * @self: an entry
+ *
+ * Returns: (nullable): the ServiceRequest of a referral's entry
+ */
+const char *
+cercle_timeline_event_get_referral_id (CercleTimelineEvent *self)
+{
+  g_return_val_if_fail (CERCLE_IS_TIMELINE_EVENT (self), NULL);
+  return self->referral_id;
+}
+
+/**
+ * cercle_timeline_event_get_referral_status:
+ * @self: an entry
+ *
+ * Returns: (nullable): the Task's status after a referral's step
+ */
+const char *
+cercle_timeline_event_get_referral_status (CercleTimelineEvent *self)
+{
+  g_return_val_if_fail (CERCLE_IS_TIMELINE_EVENT (self), NULL);
+  return self->status;
+}
+
+/**
+ * cercle_timeline_event_get_referral_business:
+ * @self: an entry
+ *
+ * Returns: (nullable): the Task's businessStatus code after a referral's step
+ */
+const char *
+cercle_timeline_event_get_referral_business (CercleTimelineEvent *self)
+{
+  g_return_val_if_fail (CERCLE_IS_TIMELINE_EVENT (self), NULL);
+  return self->business;
+}
+
+/**
+ * cercle_timeline_event_dup_referral_text:
+ * @self: a referral's entry
+ *
+ * What the entry says, translated: « Orientation SMR envoyée à 3 structures »,
+ * « SMR de Coubert (fictif) : Acceptée », « SSIAD de Melun (fictif) :
+ * Refusée (pas de place) ».
+ *
+ * Returns: (transfer full) (nullable): the text, %NULL for another kind
+ */
+char *
+cercle_timeline_event_dup_referral_text (CercleTimelineEvent *self)
+{
+  const char *label;
+  const char *reason;
+
+  g_return_val_if_fail (CERCLE_IS_TIMELINE_EVENT (self), NULL);
+
+  if (self->kind == CERCLE_TIMELINE_REFERRAL_SENT)
+    {
+      if (self->structure != NULL)
+        /* TRANSLATORS: « Orientation SMR envoyée à 3 structures » */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s referral sent to %u structure",
+                                             "%s referral sent to %u structures", self->n_destinations),
+                                self->structure, self->n_destinations);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Referral sent to %u structure",
+                                           "Referral sent to %u structures", self->n_destinations),
+                              self->n_destinations);
+    }
+  if (self->kind != CERCLE_TIMELINE_REFERRAL_STEP)
+    return NULL;
+  label = cercle_referral_status_label (self->status, self->business);
+  if (label == NULL)
+    label = self->status;
+  reason = self->reason ? cercle_referral_reason_label (self->reason) : NULL;
+  if (reason != NULL)
+    /* TRANSLATORS: « SSIAD de Melun : Refusée (pas de place) » */
+    return g_strdup_printf (_("%s: %s (%s)"), self->structure ? self->structure : _("A structure"), label, reason);
+  /* TRANSLATORS: « SMR de Coubert : Acceptée » */
+  return g_strdup_printf (_("%s: %s"), self->structure ? self->structure : _("A structure"), label);
 }
 
 /**

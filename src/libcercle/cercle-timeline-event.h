@@ -1,4 +1,4 @@
-/* cercle-timeline-event.h — one entry of a patient's timeline: a note or a change of the care circle
+/* cercle-timeline-event.h — one entry of a patient's timeline: a note, a change of the care circle or a referral's step
  *
  * Copyright 2026 The Cercle authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,11 +16,16 @@ G_BEGIN_DECLS
  * @CERCLE_TIMELINE_NOTE: a follow-up note
  * @CERCLE_TIMELINE_MEMBER_JOINED: a member entered the care circle
  * @CERCLE_TIMELINE_MEMBER_LEFT: a member left the care circle
+ * @CERCLE_TIMELINE_REFERRAL_SENT: a referral was sent to its structures
+ * @CERCLE_TIMELINE_REFERRAL_STEP: a destination of a referral moved
+ *   (answered, admission confirmed, cancelled…)
  */
 typedef enum {
   CERCLE_TIMELINE_NOTE,
   CERCLE_TIMELINE_MEMBER_JOINED,
   CERCLE_TIMELINE_MEMBER_LEFT,
+  CERCLE_TIMELINE_REFERRAL_SENT,
+  CERCLE_TIMELINE_REFERRAL_STEP,
 } CercleTimelineKind;
 
 #define CERCLE_TYPE_TIMELINE_EVENT (cercle_timeline_event_get_type ())
@@ -33,6 +38,16 @@ CercleTimelineEvent  *cercle_timeline_event_new_note        (CercleNote         
                                                              gboolean              unread);
 CercleTimelineEvent  *cercle_timeline_event_new_member      (CercleCareTeamMember *member,
                                                              gboolean              left);
+CercleTimelineEvent  *cercle_timeline_event_new_referral_sent (const char         *referral_id,
+                                                             const char           *orientation_type,
+                                                             guint                 n_destinations,
+                                                             GDateTime            *time);
+CercleTimelineEvent  *cercle_timeline_event_new_referral_step (const char         *referral_id,
+                                                             const char           *structure,
+                                                             const char           *status,
+                                                             const char           *business,
+                                                             const char           *reason,
+                                                             GDateTime            *time);
 
 CercleTimelineKind    cercle_timeline_event_get_kind         (CercleTimelineEvent  *self);
 GDateTime            *cercle_timeline_event_get_time         (CercleTimelineEvent  *self);
@@ -45,6 +60,10 @@ gboolean              cercle_timeline_event_get_unread       (CercleTimelineEven
 const char           *cercle_timeline_event_get_corrected_by (CercleTimelineEvent  *self);
 void                  cercle_timeline_event_set_corrected_by (CercleTimelineEvent  *self,
                                                              const char           *note_id);
+const char           *cercle_timeline_event_get_referral_id  (CercleTimelineEvent  *self);
+const char           *cercle_timeline_event_get_referral_status (CercleTimelineEvent *self);
+const char           *cercle_timeline_event_get_referral_business (CercleTimelineEvent *self);
+char                 *cercle_timeline_event_dup_referral_text (CercleTimelineEvent *self);
 
 char                 *cercle_timeline_format_time            (GDateTime            *time);
 

@@ -180,6 +180,30 @@ build_member (CercleNoteRow *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
+/* A referral's step: what happened, when; activating the row opens the
+ * dossier in « Orientations » (win.open-referral). */
+static void
+build_referral (CercleNoteRow *self,
+                GtkBox        *box)
+{
+  g_autofree char *text = cercle_timeline_event_dup_referral_text (self->event);
+  g_autofree char *when = cercle_timeline_format_time (cercle_timeline_event_get_time (self->event));
+  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+
+  gtk_box_append (GTK_BOX (line), gtk_image_new_from_icon_name (
+                    cercle_timeline_event_get_kind (self->event) == CERCLE_TIMELINE_REFERRAL_SENT
+                    ? "mail-send-symbolic" : "emblem-documents-symbolic"));
+  gtk_box_append (GTK_BOX (line), label (text, NULL));
+  gtk_label_set_wrap (GTK_LABEL (gtk_widget_get_last_child (line)), TRUE);
+  gtk_box_append (box, line);
+  gtk_box_append (box, label (when, "dim-label caption"));
+  gtk_widget_add_css_class (GTK_WIDGET (self), "cercle-referral-step");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self), TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self), "win.open-referral");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self), "s", cercle_timeline_event_get_referral_id (self->event));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
 /**
  * cercle_note_row_new:
  * @event: a timeline entry
@@ -209,6 +233,9 @@ cercle_note_row_new (CercleTimelineEvent *event,
       if (cercle_timeline_event_get_unread (event))
         gtk_widget_add_css_class (GTK_WIDGET (self), "cercle-unread-note");
     }
+  else if (cercle_timeline_event_get_kind (event) == CERCLE_TIMELINE_REFERRAL_SENT
+           || cercle_timeline_event_get_kind (event) == CERCLE_TIMELINE_REFERRAL_STEP)
+    build_referral (self, GTK_BOX (box));
   else
     build_member (self, GTK_BOX (box));
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self), box);

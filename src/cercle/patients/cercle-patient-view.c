@@ -21,6 +21,7 @@
 #include "cercle-care-team-repo.h"
 #include "cercle-note-repo.h"
 #include "cercle-note-row.h"
+#include "cercle-patient-referrals.h"
 #include "cercle-patient-repo.h"
 #include "cercle-patient-row.h"
 #include "cercle-patient-view.h"
@@ -300,6 +301,7 @@ cercle_patient_view_open (CerclePatientView  *self,
   show_identity (self);
   load_members (self);
   load_timeline (self);
+  cercle_patient_referrals_fill (self->referrals_box, self->db, patient_id);
   load_trail (self);
   cercle_note_repo_mark_read (self->db, patient_id, NULL);
   return TRUE;
@@ -602,8 +604,9 @@ cercle_patient_view_set_show_back (CerclePatientView *self,
  * cercle_patient_view_get_referrals_box:
  * @self: the view
  *
- * The place of the patient's referrals: the referrals page fills it (it is
- * also named "referrals-box").
+ * The place of the patient's referrals, filled with their dossiers each
+ * time the patient is shown (cercle_patient_referrals_fill(), from the
+ * referrals folder; it is also named "referrals-box").
  *
  * Returns: (transfer none): the box
  */
