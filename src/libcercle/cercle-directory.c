@@ -876,6 +876,18 @@ out:
   return model;
 }
 
+/* The end of a worker thread that computed a list: @model, or @error. */
+static void
+task_return_model (GTask      *task,
+                   GListModel *model,
+                   GError     *error)
+{
+  if (model)
+    g_task_return_pointer (task, model, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
 typedef struct {
   char  **categories;
   char   *commune_code;
@@ -903,10 +915,7 @@ nearest_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   model = cercle_directory_nearest (source_object, &data->query, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
+  task_return_model (task, model, error);
 }
 
 /**
@@ -1298,6 +1307,34 @@ find_communes_in_db (CercleDb    *db,
   return G_LIST_MODEL (g_steal_pointer (&store));
 }
 
+typedef GListModel *(*CommunesInDb) (CercleDb    *db,
+                                     const char  *query,
+                                     guint        limit,
+                                     GError     **error);
+
+/* A commune search in one read transaction on a pooled connection: what
+ * cercle_directory_find_communes() and cercle_directory_suggest_communes()
+ * share. */
+static GListModel *
+read_communes (CercleDirectory  *self,
+               CommunesInDb      in_db,
+               const char       *query,
+               guint             limit,
+               GError          **error)
+{
+  CercleDb *db;
+  GListModel *model;
+
+  db = acquire_db (self, error);
+  if (db == NULL)
+    return NULL;
+  begin_read (db);
+  model = in_db (db, query, limit, error);
+  end_read (db);
+  release_db (self, db);
+  return model;
+}
+
 /**
  * cercle_directory_find_communes:
  * @self: a #CercleDirectory
@@ -1318,25 +1355,21 @@ cercle_directory_find_communes (CercleDirectory  *self,
                                 guint             limit,
                                 GError          **error)
 {
-  CercleDb *db;
-  GListModel *model;
-
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
-  if (db == NULL)
-    return NULL;
-  begin_read (db);
-  model = find_communes_in_db (db, query, limit, error);
-  end_read (db);
-  release_db (self, db);
-  return model;
+  return read_communes (self, find_communes_in_db, query, limit, error);
 }
 
+typedef GListModel *(*CommunesSearch) (CercleDirectory  *self,
+                                       const char       *query,
+                                       guint             limit,
+                                       GError          **error);
+
 typedef struct {
-  char  *query;
-  guint  limit;
+  CommunesSearch  search;
+  char           *query;
+  guint           limit;
 } FindData;
 
 static void
@@ -1346,11 +1379,14 @@ find_data_free (FindData *data)
   g_free (data);
 }
 
+/* The worker thread of cercle_directory_find_communes_async() and
+ * cercle_directory_suggest_communes_async(): data->search is the blocking
+ * call. */
 static void
-find_communes_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+communes_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
 {
   FindData *data = task_data;
   GError *error = NULL;
@@ -1358,11 +1394,35 @@ find_communes_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  model = cercle_directory_find_communes (source_object, data->query, data->limit, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
+  model = data->search (source_object, data->query, data->limit, &error);
+  task_return_model (task, model, error);
+}
+
+static void
+start_communes_task (CercleDirectory     *self,
+                     CommunesSearch       search,
+                     gpointer             source_tag,
+                     const char          *task_name,
+                     const char          *query,
+                     guint                limit,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FindData *data;
+
+  data = g_new0 (FindData, 1);
+  data->search = search;
+  data->query = g_strdup (query);
+  data->limit = limit;
+  task = g_task_new (self, cancellable, callback, user_data);
+  /* The name g_task_set_source_tag() gives a task when called with the
+   * public function itself: a task's name shows in debug logs. */
+  g_task_set_name (task, task_name);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
+  g_task_run_in_thread (task, communes_thread);
 }
 
 /**
@@ -1385,19 +1445,12 @@ cercle_directory_find_communes_async (CercleDirectory     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  FindData *data;
-
   g_return_if_fail (CERCLE_IS_DIRECTORY (self));
   g_return_if_fail (query != NULL);
 
-  data = g_new0 (FindData, 1);
-  data->query = g_strdup (query);
-  data->limit = limit;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cercle_directory_find_communes_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
-  g_task_run_in_thread (task, find_communes_thread);
+  start_communes_task (self, cercle_directory_find_communes, cercle_directory_find_communes_async,
+                       "cercle_directory_find_communes_async", query, limit, cancellable, callback,
+                       user_data);
 }
 
 /**
@@ -1579,39 +1632,10 @@ cercle_directory_suggest_communes (CercleDirectory  *self,
                                    guint             limit,
                                    GError          **error)
 {
-  CercleDb *db;
-  GListModel *model;
-
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
-  if (db == NULL)
-    return NULL;
-  begin_read (db);
-  model = suggest_communes_in_db (db, query, limit, error);
-  end_read (db);
-  release_db (self, db);
-  return model;
-}
-
-static void
-suggest_communes_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  FindData *data = task_data;
-  GError *error = NULL;
-  GListModel *model;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  model = cercle_directory_suggest_communes (source_object, data->query, data->limit, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
+  return read_communes (self, suggest_communes_in_db, query, limit, error);
 }
 
 /**
@@ -1633,19 +1657,12 @@ cercle_directory_suggest_communes_async (CercleDirectory     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  FindData *data;
-
   g_return_if_fail (CERCLE_IS_DIRECTORY (self));
   g_return_if_fail (query != NULL);
 
-  data = g_new0 (FindData, 1);
-  data->query = g_strdup (query);
-  data->limit = limit;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cercle_directory_suggest_communes_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
-  g_task_run_in_thread (task, suggest_communes_thread);
+  start_communes_task (self, cercle_directory_suggest_communes, cercle_directory_suggest_communes_async,
+                       "cercle_directory_suggest_communes_async", query, limit, cancellable, callback,
+                       user_data);
 }
 
 /**
