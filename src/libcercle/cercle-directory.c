@@ -974,6 +974,32 @@ cercle_directory_nearest_finish (CercleDirectory  *self,
 
 /* --------------------------------------------------- other structures -- */
 
+/* Steps @stmt (rows of STRUCTURE_COLUMNS, without distance) and appends to
+ * @store, up to @limit of them, the structures of @categories. Returns the
+ * last step's code: SQLITE_DONE when every row was read. */
+static int
+append_structures (CercleDb           *db,
+                   sqlite3_stmt       *stmt,
+                   const char * const *categories,
+                   guint               limit,
+                   GListStore         *store)
+{
+  guint n = 0;
+  int rc = SQLITE_DONE;
+
+  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(CercleStructure) structure = NULL;
+
+      if (!category_wanted (categories, column_text (stmt, 2)))
+        continue;
+      structure = structure_from_row (db, stmt, -1.0, FALSE);
+      g_list_store_append (store, structure);
+      n++;
+    }
+  return rc;
+}
+
 /**
  * cercle_directory_list_structures:
  * @self: a #CercleDirectory
@@ -1016,15 +1042,7 @@ cercle_directory_list_structures (CercleDirectory     *self,
   if (commune_code)
     sqlite3_bind_text (stmt, 1, commune_code, -1, SQLITE_TRANSIENT);
   store = g_list_store_new (CERCLE_TYPE_STRUCTURE);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(CercleStructure) structure = NULL;
-
-      if (!category_wanted (categories, column_text (stmt, 2)))
-        continue;
-      structure = structure_from_row (db, stmt, -1.0, FALSE);
-      g_list_store_append (store, structure);
-    }
+  rc = append_structures (db, stmt, categories, G_MAXUINT, store);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -1080,8 +1098,6 @@ cercle_directory_search_structures (CercleDirectory     *self,
   g_autofree char *match = NULL;
   sqlite3_stmt *stmt;
   CercleDb *db;
-  guint n = 0;
-  int rc;
 
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -1106,16 +1122,7 @@ cercle_directory_search_structures (CercleDirectory     *self,
       return NULL;
     }
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_TRANSIENT);
-  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(CercleStructure) structure = NULL;
-
-      if (!category_wanted (categories, column_text (stmt, 2)))
-        continue;
-      structure = structure_from_row (db, stmt, -1.0, FALSE);
-      g_list_store_append (store, structure);
-      n++;
-    }
+  append_structures (db, stmt, categories, limit, store);
   sqlite3_reset (stmt);
   release_db (self, db);
   return G_LIST_MODEL (g_steal_pointer (&store));
