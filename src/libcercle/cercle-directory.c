@@ -209,22 +209,6 @@ acquire_db (CercleDirectory  *self,
   return db;
 }
 
-/* One read transaction around a search: one snapshot (an import that
- * commits meanwhile cannot mix old and new rows) and one lock, not one per
- * statement. */
-static void
-begin_read (CercleDb *db)
-{
-  cercle_db_exec (db, "BEGIN", NULL);
-}
-
-static void
-end_read (CercleDb *db)
-{
-  if (!sqlite3_get_autocommit (cercle_db_get_handle (db)))
-    cercle_db_exec (db, "COMMIT", NULL);
-}
-
 static void
 release_db (CercleDirectory *self,
             CercleDb        *db)
@@ -242,6 +226,30 @@ release_db (CercleDirectory *self,
     }
   g_mutex_unlock (&self->lock);
   g_clear_object (&db);
+}
+
+/* One read transaction around a search: one snapshot (an import that
+ * commits meanwhile cannot mix old and new rows) and one lock, not one per
+ * statement. A pooled connection with the transaction begun, or %NULL. */
+static CercleDb *
+begin_read (CercleDirectory  *self,
+            GError          **error)
+{
+  CercleDb *db = acquire_db (self, error);
+
+  if (db)
+    cercle_db_exec (db, "BEGIN", NULL);
+  return db;
+}
+
+/* Ends begin_read()'s transaction and gives the connection back. */
+static void
+end_read (CercleDirectory *self,
+          CercleDb        *db)
+{
+  if (!sqlite3_get_autocommit (cercle_db_get_handle (db)))
+    cercle_db_exec (db, "COMMIT", NULL);
+  release_db (self, db);
 }
 
 /**
@@ -788,13 +796,11 @@ cercle_directory_nearest (CercleDirectory           *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   model = nearest_in_db (db, query, error);
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
 }
 
@@ -828,10 +834,9 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   if (!reference_point (db, query, &lat, &lon, error)
       || !collect_covering (db, query, lat, lon, covering, covering_ids, error))
     goto out;
@@ -871,8 +876,7 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   model = build_list (db, covering, limit, error);
 
 out:
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
 }
 
@@ -1314,34 +1318,6 @@ find_communes_in_db (CercleDb    *db,
   return G_LIST_MODEL (g_steal_pointer (&store));
 }
 
-typedef GListModel *(*CommunesInDb) (CercleDb    *db,
-                                     const char  *query,
-                                     guint        limit,
-                                     GError     **error);
-
-/* A commune search in one read transaction on a pooled connection: what
- * cercle_directory_find_communes() and cercle_directory_suggest_communes()
- * share. */
-static GListModel *
-read_communes (CercleDirectory  *self,
-               CommunesInDb      in_db,
-               const char       *query,
-               guint             limit,
-               GError          **error)
-{
-  CercleDb *db;
-  GListModel *model;
-
-  db = acquire_db (self, error);
-  if (db == NULL)
-    return NULL;
-  begin_read (db);
-  model = in_db (db, query, limit, error);
-  end_read (db);
-  release_db (self, db);
-  return model;
-}
-
 /**
  * cercle_directory_find_communes:
  * @self: a #CercleDirectory
@@ -1362,10 +1338,18 @@ cercle_directory_find_communes (CercleDirectory  *self,
                                 guint             limit,
                                 GError          **error)
 {
+  CercleDb *db;
+  GListModel *model;
+
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  return read_communes (self, find_communes_in_db, query, limit, error);
+  db = begin_read (self, error);
+  if (db == NULL)
+    return NULL;
+  model = find_communes_in_db (db, query, limit, error);
+  end_read (self, db);
+  return model;
 }
 
 typedef GListModel *(*CommunesSearch) (CercleDirectory  *self,
@@ -1639,10 +1623,18 @@ cercle_directory_suggest_communes (CercleDirectory  *self,
                                    guint             limit,
                                    GError          **error)
 {
+  CercleDb *db;
+  GListModel *model;
+
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  return read_communes (self, suggest_communes_in_db, query, limit, error);
+  db = begin_read (self, error);
+  if (db == NULL)
+    return NULL;
+  model = suggest_communes_in_db (db, query, limit, error);
+  end_read (self, db);
+  return model;
 }
 
 /**
