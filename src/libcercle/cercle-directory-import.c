@@ -352,6 +352,25 @@ remove_demo (Import  *imp,
                          error);
 }
 
+/* Runs @sql, a statement of one or two text parameters (@second %NULL for
+ * one): the rows the import adds or removes one at a time. */
+static gboolean
+exec_texts (Import      *imp,
+            const char  *sql,
+            const char  *first,
+            const char  *second,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (imp->db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
+  if (second)
+    sqlite3_bind_text (stmt, 2, second, -1, SQLITE_STATIC);
+  return cercle_db_step_done (imp->db, stmt, error);
+}
+
 static gboolean
 write_category (Import      *imp,
                 const char  *code,
@@ -359,7 +378,6 @@ write_category (Import      *imp,
                 GError     **error)
 {
   const char *known;
-  sqlite3_stmt *stmt;
 
   if (code == NULL || label == NULL || *label == '\0')
     return TRUE;
@@ -368,12 +386,8 @@ write_category (Import      *imp,
     return TRUE;
   g_hash_table_insert (imp->category_labels, g_strdup (code), g_strdup (label));
 
-  stmt = cercle_db_prepare (imp->db, "INSERT OR REPLACE INTO dir_category (code, label) VALUES (?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, label, -1, SQLITE_STATIC);
-  return cercle_db_step_done (imp->db, stmt, error);
+  return exec_texts (imp, "INSERT OR REPLACE INTO dir_category (code, label) VALUES (?, ?)",
+                     code, label, error);
 }
 
 static void
@@ -401,11 +415,7 @@ write_site (Import      *imp,
 
   if (site->closed)
     {
-      stmt = cercle_db_prepare (imp->db, "DELETE FROM dir_structure WHERE finess = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, site->finess, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "DELETE FROM dir_structure WHERE finess = ?", site->finess, NULL, error))
         return FALSE;
       if (sqlite3_changes (cercle_db_get_handle (imp->db)) > 0)
         cercle_import_report_add_removed (imp->report);
@@ -457,28 +467,18 @@ write_zone (Import             *imp,
             const char * const *codes,
             GError            **error)
 {
-  sqlite3_stmt *stmt;
-
   imp->structures_touched = TRUE;
   if (!g_hash_table_contains (imp->zones_reset, finess))
     {
       g_hash_table_add (imp->zones_reset, g_strdup (finess));
-      stmt = cercle_db_prepare (imp->db, "DELETE FROM dir_zone WHERE finess = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, finess, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "DELETE FROM dir_zone WHERE finess = ?", finess, NULL, error))
         return FALSE;
     }
 
   for (guint i = 0; codes[i]; i++)
     {
-      stmt = cercle_db_prepare (imp->db, "INSERT OR IGNORE INTO dir_zone (finess, insee) VALUES (?, ?)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, finess, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, codes[i], -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "INSERT OR IGNORE INTO dir_zone (finess, insee) VALUES (?, ?)",
+                       finess, codes[i], error))
         return FALSE;
     }
   return TRUE;
@@ -1666,17 +1666,9 @@ write_commune (Import      *imp,
       if (!cercle_db_step_done (imp->db, stmt, error))
         return FALSE;
 
-      stmt = cercle_db_prepare (imp->db, "DELETE FROM dir_commune_postcode WHERE insee = ?", error);
-      if (stmt == NULL)
+      if (!exec_texts (imp, "DELETE FROM dir_commune_postcode WHERE insee = ?", insee, NULL, error))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, insee, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
-        return FALSE;
-      stmt = cercle_db_prepare (imp->db, "DELETE FROM dir_commune_alias WHERE insee = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, insee, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "DELETE FROM dir_commune_alias WHERE insee = ?", insee, NULL, error))
         return FALSE;
       cercle_import_report_add_commune (imp->report);
     }
@@ -1693,12 +1685,8 @@ write_commune (Import      *imp,
         return FALSE;
     }
 
-  stmt = cercle_db_prepare (imp->db, "INSERT OR IGNORE INTO dir_commune_postcode (postcode, insee) VALUES (?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, postcode, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, insee, -1, SQLITE_STATIC);
-  if (!cercle_db_step_done (imp->db, stmt, error))
+  if (!exec_texts (imp, "INSERT OR IGNORE INTO dir_commune_postcode (postcode, insee) VALUES (?, ?)",
+                   postcode, insee, error))
     return FALSE;
 
   for (guint i = 0; i < 2; i++)
@@ -1710,12 +1698,8 @@ write_commune (Import      *imp,
       alias = cercle_directory_name_key (aliases[i]);
       if (*alias == '\0' || strcmp (alias, key) == 0)
         continue;
-      stmt = cercle_db_prepare (imp->db, "INSERT OR IGNORE INTO dir_commune_alias (key, insee) VALUES (?, ?)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, alias, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, insee, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "INSERT OR IGNORE INTO dir_commune_alias (key, insee) VALUES (?, ?)",
+                       alias, insee, error))
         return FALSE;
     }
   return TRUE;
@@ -1903,13 +1887,8 @@ cog_entry (Import                *imp,
       /* The code of a delegated commune is a former code of its commune. */
       if (strcmp (code, chef) == 0)
         return TRUE;
-      stmt = cercle_db_prepare (imp->db, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, chef, -1, SQLITE_STATIC);
-      return cercle_db_step_done (imp->db, stmt, error);
+      return exec_texts (imp, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
+                         code, chef, error);
     }
 
   if (!g_hash_table_contains (imp->communes_seen, code))
@@ -1940,13 +1919,8 @@ cog_entry (Import                *imp,
     {
       if (v->kind != CERCLE_JSON_STRING || !cercle_validate_postcode (v->string, NULL))
         continue;
-      stmt = cercle_db_prepare (imp->db, "INSERT OR IGNORE INTO dir_commune_postcode (postcode, insee) VALUES (?, ?)",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, v->string, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "INSERT OR IGNORE INTO dir_commune_postcode (postcode, insee) VALUES (?, ?)",
+                       v->string, code, error))
         return FALSE;
     }
   for (const CercleJsonValue *v = former ? former->first : NULL; v; v = v->next)
@@ -1954,13 +1928,8 @@ cog_entry (Import                *imp,
       if (v->kind != CERCLE_JSON_STRING || strcmp (v->string, code) == 0
           || !cercle_validate_insee_code (v->string, NULL))
         continue;
-      stmt = cercle_db_prepare (imp->db, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
-                                error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, v->string, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
-      if (!cercle_db_step_done (imp->db, stmt, error))
+      if (!exec_texts (imp, "INSERT OR REPLACE INTO dir_commune_former (code, insee) VALUES (?, ?)",
+                       v->string, code, error))
         return FALSE;
     }
   return TRUE;

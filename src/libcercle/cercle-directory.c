@@ -209,22 +209,6 @@ acquire_db (CercleDirectory  *self,
   return db;
 }
 
-/* One read transaction around a search: one snapshot (an import that
- * commits meanwhile cannot mix old and new rows) and one lock, not one per
- * statement. */
-static void
-begin_read (CercleDb *db)
-{
-  cercle_db_exec (db, "BEGIN", NULL);
-}
-
-static void
-end_read (CercleDb *db)
-{
-  if (!sqlite3_get_autocommit (cercle_db_get_handle (db)))
-    cercle_db_exec (db, "COMMIT", NULL);
-}
-
 static void
 release_db (CercleDirectory *self,
             CercleDb        *db)
@@ -242,6 +226,30 @@ release_db (CercleDirectory *self,
     }
   g_mutex_unlock (&self->lock);
   g_clear_object (&db);
+}
+
+/* One read transaction around a search: one snapshot (an import that
+ * commits meanwhile cannot mix old and new rows) and one lock, not one per
+ * statement. A pooled connection with the transaction begun, or %NULL. */
+static CercleDb *
+begin_read (CercleDirectory  *self,
+            GError          **error)
+{
+  CercleDb *db = acquire_db (self, error);
+
+  if (db)
+    cercle_db_exec (db, "BEGIN", NULL);
+  return db;
+}
+
+/* Ends begin_read()'s transaction and gives the connection back. */
+static void
+end_read (CercleDirectory *self,
+          CercleDb        *db)
+{
+  if (!sqlite3_get_autocommit (cercle_db_get_handle (db)))
+    cercle_db_exec (db, "COMMIT", NULL);
+  release_db (self, db);
 }
 
 /**
@@ -788,13 +796,11 @@ cercle_directory_nearest (CercleDirectory           *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   model = nearest_in_db (db, query, error);
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
 }
 
@@ -828,10 +834,9 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   if (!reference_point (db, query, &lat, &lon, error)
       || !collect_covering (db, query, lat, lon, covering, covering_ids, error))
     goto out;
@@ -871,9 +876,20 @@ cercle_directory_nearest_scan (CercleDirectory           *self,
   model = build_list (db, covering, limit, error);
 
 out:
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
+}
+
+/* The end of a worker thread that computed a list: @model, or @error. */
+static void
+task_return_model (GTask      *task,
+                   GListModel *model,
+                   GError     *error)
+{
+  if (model)
+    g_task_return_pointer (task, model, g_object_unref);
+  else
+    g_task_return_error (task, error);
 }
 
 typedef struct {
@@ -903,10 +919,7 @@ nearest_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
   model = cercle_directory_nearest (source_object, &data->query, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
+  task_return_model (task, model, error);
 }
 
 /**
@@ -965,6 +978,32 @@ cercle_directory_nearest_finish (CercleDirectory  *self,
 
 /* --------------------------------------------------- other structures -- */
 
+/* Steps @stmt (rows of STRUCTURE_COLUMNS, without distance) and appends to
+ * @store, up to @limit of them, the structures of @categories. Returns the
+ * last step's code: SQLITE_DONE when every row was read. */
+static int
+append_structures (CercleDb           *db,
+                   sqlite3_stmt       *stmt,
+                   const char * const *categories,
+                   guint               limit,
+                   GListStore         *store)
+{
+  guint n = 0;
+  int rc = SQLITE_DONE;
+
+  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(CercleStructure) structure = NULL;
+
+      if (!category_wanted (categories, column_text (stmt, 2)))
+        continue;
+      structure = structure_from_row (db, stmt, -1.0, FALSE);
+      g_list_store_append (store, structure);
+      n++;
+    }
+  return rc;
+}
+
 /**
  * cercle_directory_list_structures:
  * @self: a #CercleDirectory
@@ -1007,15 +1046,7 @@ cercle_directory_list_structures (CercleDirectory     *self,
   if (commune_code)
     sqlite3_bind_text (stmt, 1, commune_code, -1, SQLITE_TRANSIENT);
   store = g_list_store_new (CERCLE_TYPE_STRUCTURE);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(CercleStructure) structure = NULL;
-
-      if (!category_wanted (categories, column_text (stmt, 2)))
-        continue;
-      structure = structure_from_row (db, stmt, -1.0, FALSE);
-      g_list_store_append (store, structure);
-    }
+  rc = append_structures (db, stmt, categories, G_MAXUINT, store);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -1071,8 +1102,6 @@ cercle_directory_search_structures (CercleDirectory     *self,
   g_autofree char *match = NULL;
   sqlite3_stmt *stmt;
   CercleDb *db;
-  guint n = 0;
-  int rc;
 
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -1097,16 +1126,7 @@ cercle_directory_search_structures (CercleDirectory     *self,
       return NULL;
     }
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_TRANSIENT);
-  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_autoptr(CercleStructure) structure = NULL;
-
-      if (!category_wanted (categories, column_text (stmt, 2)))
-        continue;
-      structure = structure_from_row (db, stmt, -1.0, FALSE);
-      g_list_store_append (store, structure);
-      n++;
-    }
+  append_structures (db, stmt, categories, limit, store);
   sqlite3_reset (stmt);
   release_db (self, db);
   return G_LIST_MODEL (g_steal_pointer (&store));
@@ -1324,19 +1344,23 @@ cercle_directory_find_communes (CercleDirectory  *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   model = find_communes_in_db (db, query, limit, error);
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
 }
 
+typedef GListModel *(*CommunesSearch) (CercleDirectory  *self,
+                                       const char       *query,
+                                       guint             limit,
+                                       GError          **error);
+
 typedef struct {
-  char  *query;
-  guint  limit;
+  CommunesSearch  search;
+  char           *query;
+  guint           limit;
 } FindData;
 
 static void
@@ -1346,11 +1370,14 @@ find_data_free (FindData *data)
   g_free (data);
 }
 
+/* The worker thread of cercle_directory_find_communes_async() and
+ * cercle_directory_suggest_communes_async(): data->search is the blocking
+ * call. */
 static void
-find_communes_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
+communes_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
 {
   FindData *data = task_data;
   GError *error = NULL;
@@ -1358,11 +1385,35 @@ find_communes_thread (GTask        *task,
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  model = cercle_directory_find_communes (source_object, data->query, data->limit, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
+  model = data->search (source_object, data->query, data->limit, &error);
+  task_return_model (task, model, error);
+}
+
+static void
+start_communes_task (CercleDirectory     *self,
+                     CommunesSearch       search,
+                     gpointer             source_tag,
+                     const char          *task_name,
+                     const char          *query,
+                     guint                limit,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FindData *data;
+
+  data = g_new0 (FindData, 1);
+  data->search = search;
+  data->query = g_strdup (query);
+  data->limit = limit;
+  task = g_task_new (self, cancellable, callback, user_data);
+  /* The name g_task_set_source_tag() gives a task when called with the
+   * public function itself: a task's name shows in debug logs. */
+  g_task_set_name (task, task_name);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
+  g_task_run_in_thread (task, communes_thread);
 }
 
 /**
@@ -1385,19 +1436,12 @@ cercle_directory_find_communes_async (CercleDirectory     *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  FindData *data;
-
   g_return_if_fail (CERCLE_IS_DIRECTORY (self));
   g_return_if_fail (query != NULL);
 
-  data = g_new0 (FindData, 1);
-  data->query = g_strdup (query);
-  data->limit = limit;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cercle_directory_find_communes_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
-  g_task_run_in_thread (task, find_communes_thread);
+  start_communes_task (self, cercle_directory_find_communes, cercle_directory_find_communes_async,
+                       "cercle_directory_find_communes_async", query, limit, cancellable, callback,
+                       user_data);
 }
 
 /**
@@ -1585,33 +1629,12 @@ cercle_directory_suggest_communes (CercleDirectory  *self,
   g_return_val_if_fail (CERCLE_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  db = acquire_db (self, error);
+  db = begin_read (self, error);
   if (db == NULL)
     return NULL;
-  begin_read (db);
   model = suggest_communes_in_db (db, query, limit, error);
-  end_read (db);
-  release_db (self, db);
+  end_read (self, db);
   return model;
-}
-
-static void
-suggest_communes_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
-{
-  FindData *data = task_data;
-  GError *error = NULL;
-  GListModel *model;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  model = cercle_directory_suggest_communes (source_object, data->query, data->limit, &error);
-  if (model)
-    g_task_return_pointer (task, model, g_object_unref);
-  else
-    g_task_return_error (task, error);
 }
 
 /**
@@ -1633,19 +1656,12 @@ cercle_directory_suggest_communes_async (CercleDirectory     *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  FindData *data;
-
   g_return_if_fail (CERCLE_IS_DIRECTORY (self));
   g_return_if_fail (query != NULL);
 
-  data = g_new0 (FindData, 1);
-  data->query = g_strdup (query);
-  data->limit = limit;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cercle_directory_suggest_communes_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) find_data_free);
-  g_task_run_in_thread (task, suggest_communes_thread);
+  start_communes_task (self, cercle_directory_suggest_communes, cercle_directory_suggest_communes_async,
+                       "cercle_directory_suggest_communes_async", query, limit, cancellable, callback,
+                       user_data);
 }
 
 /**
