@@ -17,6 +17,8 @@
  *   must arrive within header_timeout seconds, and be at most 64 KiB;
  * - from the end of the headers, the answer must start within
  *   body_timeout seconds (the body arrives in that time);
+ * - in a pipeline, neither deadline falls while an earlier answer is
+ *   still being written;
  * - a request line that does not end with " HTTP/1.0" or " HTTP/1.1", a
  *   Content-Length that is not one number, or one with a Transfer-Encoding,
  *   is answered 400, and the connection closed.
@@ -158,6 +160,7 @@ typedef struct {
    * bytes are checked, the rest is a head not complete yet (or malformed). */
   GByteArray            *held;
   gsize                  held_ready;
+  gboolean               held_large;      /* it grew past 16 KiB */
   /* Scanning the bytes. */
   Parse                  parse;
   guint64                body_left;
@@ -490,15 +493,23 @@ conn_wrote (Conn       *conn,
             const char *data,
             gssize      n)
 {
+  gint64 now;
+
   if (n <= 0)
     return;
-  conn->last_activity = g_get_monotonic_time ();
+  now = g_get_monotonic_time ();
+  conn->last_activity = now;
   /* The start of an answer; an interim "100 Continue" is not one. */
   if (n >= 12 && memcmp (data, "HTTP/1.", 7) == 0 && data[9] != '1')
-    {
-      conn->answers++;
-      conn_update_state (conn, conn->last_activity);
-    }
+    conn->answers++;
+  /* No deadline falls while an earlier answer is being written (to a
+   * client that reads slowly, a pipeline's next request waits): each
+   * write moves them to at least a timeout from now. */
+  if (conn->parse == PARSE_HEAD && conn->header_bytes > 0)
+    conn->head_deadline = MAX (conn->head_deadline, now + (gint64) conn->limits.header_timeout * G_USEC_PER_SEC);
+  conn_update_state (conn, now);
+  if (conn->state == STATE_BODY)
+    conn->deadline = MAX (conn->deadline, now + (gint64) conn->limits.body_timeout * G_USEC_PER_SEC);
 }
 
 /* --- the streams ------------------------------------------------------------- */
@@ -568,6 +579,14 @@ guard_input_pull (CercleGuardInput  *self,
           memcpy (buffer, conn->held->data, give);
           g_byte_array_remove_range (conn->held, 0, give);
           conn->held_ready -= give;
+          /* A large head held once does not keep its memory for the
+           * connection's life. */
+          if (conn->held->len == 0 && conn->held_large)
+            {
+              g_byte_array_unref (conn->held);
+              conn->held = g_byte_array_new ();
+              conn->held_large = FALSE;
+            }
           return give;
         }
       if (conn->parse == PARSE_BAD)
@@ -593,7 +612,10 @@ guard_input_pull (CercleGuardInput  *self,
         n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base), into, count,
                                                       cancellable, error);
       if (old_len > 0)
-        g_byte_array_set_size (conn->held, old_len + MAX (n, 0));
+        {
+          g_byte_array_set_size (conn->held, old_len + MAX (n, 0));
+          conn->held_large |= conn->held->len > 16 * 1024;
+        }
       if (n < 0)
         return -1;
       if (n == 0)
@@ -610,7 +632,10 @@ guard_input_pull (CercleGuardInput  *self,
       if (old_len == 0)
         {
           if (release < (gsize) n)
-            g_byte_array_append (conn->held, (guint8 *) into + release, n - release);
+            {
+              g_byte_array_append (conn->held, (guint8 *) into + release, n - release);
+              conn->held_large = conn->held->len > 16 * 1024;
+            }
           if (release > 0)
             return release;
         }
