@@ -372,8 +372,9 @@ conn_update_state (Conn  *conn,
     }
   else if (conn->parse == PARSE_HEAD && conn->header_bytes > 0)
     {
-      /* From the first byte of the head, however long it waited behind
-       * the requests before it. */
+      /* From the first byte of the head, even if it waited behind the
+       * requests before it (moved on only while their answers are
+       * written, in conn_wrote()). */
       conn->state = STATE_HEADERS;
       conn->deadline = conn->head_deadline;
     }
