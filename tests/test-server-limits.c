@@ -1,6 +1,7 @@
 /* test-server-limits.c — the real cercle-server on 127.0.0.1 under hostile
  * input: deep JSON, NULs, wrong passwords in bulk, idle and half-sent
- * connections, malformed HTTP, forged log lines, forged Host headers
+ * connections, malformed and pipelined HTTP, forged log lines, forged Host
+ * headers
  *
  * Copyright 2026 The Cercle authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -12,6 +13,8 @@
 #include "config.h"
 
 #include <locale.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -926,6 +929,308 @@ test_http_malformed (void)
   cercle_test_server_free (server);
 }
 
+/* ----------------------------------------------------------- pipelining -- */
+
+typedef struct {
+  guint  status;
+  char  *body;
+} Answer;
+
+static void
+answer_free (gpointer data)
+{
+  Answer *a = data;
+
+  g_free (a->body);
+  g_free (a);
+}
+
+/* The answers complete in @data, in order; *used: the bytes they take. */
+static GPtrArray *
+parse_answers (const char *data,
+               gsize       len,
+               gsize      *used)
+{
+  GPtrArray *answers = g_ptr_array_new_with_free_func (answer_free);
+  gsize at = 0;
+
+  for (;;)
+    {
+      const char *start = data + at;
+      const char *end = g_strstr_len (start, len - at, "\r\n\r\n");
+      g_autofree char *head = NULL;
+      const char *length;
+      gsize body_len = 0;
+      Answer *a;
+
+      if (end == NULL)
+        break;
+      head = g_ascii_strdown (start, end - start);
+      g_assert_true (g_str_has_prefix (head, "http/1.1 ") || g_str_has_prefix (head, "http/1.0 "));
+      length = strstr (head, "\r\ncontent-length:");
+      if (length)
+        body_len = strtoul (length + 17, NULL, 10);
+      if ((gsize) (end + 4 - data) + body_len > len)
+        break;
+      a = g_new0 (Answer, 1);
+      a->status = (guint) atoi (head + 9);
+      a->body = g_strndup (end + 4, body_len);
+      g_ptr_array_add (answers, a);
+      at = end + 4 - data + body_len;
+    }
+  if (used)
+    *used = at;
+  return answers;
+}
+
+static void
+set_nodelay (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  GSocket *socket;
+  GString *data;
+} Sender;
+
+static gpointer
+send_all (gpointer data)
+{
+  Sender *sender = data;
+
+  raw_send (sender->socket, sender->data->str, sender->data->len);
+  return NULL;
+}
+
+#define PIPELINE_LENGTH 2000
+
+/* 2,000 requests written in one go on one connection: 2,000 answers, in
+ * order (the guard used to lose count after its first read: 77 answers,
+ * then a 400). */
+static void
+test_pipeline_long (void)
+{
+  CercleTestServer *server = start ("limits-pipeline-long", NULL);
+  g_autofree char *token = login (server);
+  g_autoptr(GSocket) socket = raw_open (server);
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GPtrArray) answers = NULL;
+  gint64 end = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  Sender sender = { socket, g_string_new (NULL) };
+  GThread *thread;
+  gboolean closed = FALSE;
+
+  for (guint i = 0; i < PIPELINE_LENGTH; i++)
+    g_string_append_printf (sender.data, "GET /fhir/Patient/pipe%04u HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                         "Authorization: Bearer %s\r\n\r\n", i, token);
+  /* Written from a thread: the answers are read meanwhile, or both sides
+   * would wait on full buffers. */
+  thread = g_thread_new ("sender", send_all, &sender);
+  while (g_get_monotonic_time () < end && !closed)
+    {
+      g_autofree char *more = raw_read (socket, 500, &closed);
+
+      g_string_append (got, more);
+      g_clear_pointer (&answers, g_ptr_array_unref);
+      answers = parse_answers (got->str, got->len, NULL);
+      if (answers->len >= PIPELINE_LENGTH)
+        break;
+    }
+  g_thread_join (thread);
+  g_string_free (sender.data, TRUE);
+  g_assert_false (closed);
+  g_assert_cmpuint (answers->len, ==, PIPELINE_LENGTH);
+  for (guint i = 0; i < PIPELINE_LENGTH; i++)
+    {
+      Answer *a = g_ptr_array_index (answers, i);
+      g_autofree char *id = g_strdup_printf ("Patient/pipe%04u", i);
+
+      g_assert_cmpuint (a->status, ==, 404);
+      if (strstr (a->body, id) == NULL)
+        g_error ("answer %u is not about %s: %s", i, id, a->body);
+    }
+  assert_alive (server);
+  cercle_test_server_free (server);
+}
+
+/* A good request, then a malformed one, written together: the good one is
+ * answered, the bad one gets its 400 (411 for a chunked body, as alone)
+ * and the end of the connection; what follows it gets nothing. The guard
+ * used to look at the first request of a read only. */
+static void
+test_pipeline_malformed (void)
+{
+  CercleTestServer *server = start ("limits-pipeline-malformed", NULL);
+  g_autofree char *token = login (server);
+  const char *good = "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  g_autofree char *chunked = g_strdup_printf ("POST /fhir/Patient HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                              "Authorization: Bearer %s\r\nContent-Type: application/fhir+json\r\n"
+                                              "Transfer-Encoding: chunked\r\n\r\n"
+                                              "1a\r\n{\"resourceType\":\"Patient\"}\r\n0\r\n\r\n", token);
+  struct {
+    const char *request;
+    guint       status;
+  } bad[] = {
+    { "GET /fhir/metadata\r\n", 400 },
+    { "GET /fhir/metadata HTTP/0.9\r\n\r\n", 400 },
+    { "garbage garbage\r\n\r\n", 400 },
+    { "POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n", 400 },
+    { "POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nabcde", 400 },
+    { "POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "0\r\n\r\n", 400 },
+    { "POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+      "0\r\n\r\n", 400 },
+    { chunked, 411 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    for (guint before = 1; before <= 2; before++)
+      {
+        g_autoptr(GSocket) socket = raw_open (server);
+        g_autoptr(GString) request = g_string_new (NULL);
+        g_autoptr(GPtrArray) answers = NULL;
+        g_autoptr(GString) got = g_string_new (NULL);
+        gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+        gboolean closed = FALSE;
+        gsize used;
+
+        for (guint j = 0; j < before; j++)
+          g_string_append (request, good);
+        g_string_append (request, bad[i].request);
+        /* Never to be answered: it comes after the malformed one. */
+        g_string_append (request, good);
+        raw_send (socket, request->str, request->len);
+        while (!closed && g_get_monotonic_time () < end)
+          {
+            g_autofree char *more = raw_read (socket, 200, &closed);
+
+            g_string_append (got, more);
+          }
+        answers = parse_answers (got->str, got->len, &used);
+        if (!closed || answers->len != before + 1 || used != got->len)
+          g_error ("%s after %u good: expected %u answers and the end of the connection, got %s (%s)",
+                   g_strescape (bad[i].request, NULL), before, before + 1, got->str,
+                   closed ? "closed" : "still open");
+        for (guint j = 0; j < before; j++)
+          g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, j))->status, ==, 200);
+        g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, before))->status, ==, bad[i].status);
+      }
+  assert_alive (server);
+  cercle_test_server_free (server);
+}
+
+/* The second request of a pipeline sends its headers a line every 300 ms:
+ * never idle, still closed by the header deadline, without an answer (it
+ * is slow, not malformed). */
+static void
+test_pipeline_slow (void)
+{
+  const char *args[] = { "--idle-timeout", "10", "--header-timeout", "2", "--body-timeout", "10", NULL };
+  CercleTestServer *server = start ("limits-pipeline-slow", args);
+  g_autoptr(GSocket) socket = raw_open (server);
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autoptr(GPtrArray) answers = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean closed = FALSE;
+
+  set_nodelay (socket);
+  raw_send (socket, "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    "GET /fhir/metadata HTTP/1.1\r\n", -1);
+  for (guint i = 0; i < 40 && !closed; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_strdup_printf ("X-Slow-%u: a\r\n", i);
+      g_autofree char *more = NULL;
+
+      for (const char *p = line; *p && !closed; p++)
+        {
+          if (g_socket_send (socket, p, 1, NULL, &error) < 0)
+            {
+              closed = TRUE;
+              break;
+            }
+          g_free (more);
+          more = raw_read (socket, 25, &closed);
+          g_string_append (got, more);
+        }
+    }
+  if (!closed)
+    {
+      g_autofree char *more = raw_read (socket, 3000, &closed);
+
+      g_string_append (got, more);
+    }
+  g_assert_true (closed);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 1500 * 1000);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 6 * G_USEC_PER_SEC);
+  answers = parse_answers (got->str, got->len, NULL);
+  if (answers->len != 1)
+    g_error ("expected the first answer only, got %s", got->str);
+  g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, 0))->status, ==, 200);
+  assert_alive (server);
+  cercle_test_server_free (server);
+}
+
+/* Three requests (one with a body that looks like a request) split in two
+ * writes at every byte: each split is read as the same three requests. */
+static void
+test_pipeline_split (void)
+{
+  CercleTestServer *server = start ("limits-pipeline-split", NULL);
+  const char *body = "x\r\n\r\nGET /fhir/metadata\r\n\r\n";
+  g_autofree char *stream = g_strdup_printf ("GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                             "POST /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Content-Type: text/plain\r\nContent-Length: %u\r\n\r\n%s"
+                                             "GET /fhir/metadata HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                                             (guint) strlen (body), body);
+  gsize len = strlen (stream);
+  guint post_status = 0;
+
+  for (gsize split = 1; split < len; split++)
+    {
+      g_autoptr(GSocket) socket = raw_open (server);
+      g_autoptr(GString) got = g_string_new (NULL);
+      g_autoptr(GPtrArray) answers = NULL;
+      gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      gboolean closed = FALSE;
+
+      set_nodelay (socket);
+      raw_send (socket, stream, split);
+      /* Long enough for the server to read the first part alone. */
+      g_usleep (15 * 1000);
+      raw_send (socket, stream + split, len - split);
+      while (!closed && g_get_monotonic_time () < end)
+        {
+          g_autofree char *more = raw_read (socket, 20, &closed);
+
+          g_string_append (got, more);
+          g_clear_pointer (&answers, g_ptr_array_unref);
+          answers = parse_answers (got->str, got->len, NULL);
+          if (answers->len >= 3)
+            break;
+        }
+      g_clear_pointer (&answers, g_ptr_array_unref);
+      answers = parse_answers (got->str, got->len, NULL);
+      if (answers->len != 3 || closed)
+        g_error ("split at %" G_GSIZE_FORMAT ": expected 3 answers on an open connection, got %s (%s)", split,
+                 got->str, closed ? "closed" : "open");
+      g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, 0))->status, ==, 200);
+      g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, 2))->status, ==, 200);
+      /* The POST gets the same answer whatever the split (not a 400 of the
+       * guard: its body is not a request). */
+      if (post_status == 0)
+        post_status = ((Answer *) g_ptr_array_index (answers, 1))->status;
+      g_assert_cmpuint (((Answer *) g_ptr_array_index (answers, 1))->status, ==, post_status);
+      g_assert_cmpuint (post_status, !=, 400);
+    }
+  assert_alive (server);
+  cercle_test_server_free (server);
+}
+
 /* ----------------------------------------------------------------- logs -- */
 
 static guint
@@ -1170,6 +1475,10 @@ main (int   argc,
   g_test_add_func ("/limits/connection/timeouts", test_connection_timeouts);
   g_test_add_func ("/limits/connection/caps", test_connection_caps);
   g_test_add_func ("/limits/http/malformed", test_http_malformed);
+  g_test_add_func ("/limits/http/pipeline-long", test_pipeline_long);
+  g_test_add_func ("/limits/http/pipeline-malformed", test_pipeline_malformed);
+  g_test_add_func ("/limits/http/pipeline-slow", test_pipeline_slow);
+  g_test_add_func ("/limits/http/pipeline-split", test_pipeline_split);
   g_test_add_func ("/limits/log/forging", test_log_forging);
   g_test_add_func ("/limits/public-url", test_public_url);
   g_test_add_func ("/limits/search/near", test_search_near);

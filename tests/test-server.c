@@ -1078,6 +1078,127 @@ test_forgery (Fixture       *f,
                   "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"meta\":{\"tag\":[{\"code\":\"vip\"}]}}", 400, "meta");
 }
 
+/* The display of an author reference is what a reader sees: a client may
+ * not write another name next to its own reference. */
+static void
+test_forged_display (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *db = cercle_test_server_get_db_path (f->server);
+  g_autofree char *input = g_strdup_printf ("%s\n", PASSWORD);
+  g_autofree char *carol = NULL;
+
+  g_assert_cmpint (cercle_test_server_run_cli (db, input, NULL, "user", "add", "carol", "--practitioner", "pr-carol",
+                                               "--name", "Carole Vidal", NULL), ==, 0);
+  carol = cercle_test_server_login (f->server, "carol", PASSWORD);
+  expect (f, "PUT", "/fhir/CareTeam/ct-p1", f->insider,
+          CARE_TEAM ("ct-p1", "p1", MEMBER ("Practitioner/pr-alice") "," MEMBER ("Practitioner/pr-carol")), 200);
+
+  /* An account with a name: its name. */
+  {
+    g_autoptr(CercleTestResponse) note = req (f, "PUT", "/fhir/Communication/nc", carol,
+      "{\"resourceType\":\"Communication\",\"id\":\"nc\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+      "\"sender\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Dr Alice Martin\","
+      "\"identifier\":{\"system\":\"urn:oid:1.2.250.1.71.4.2.1\",\"value\":\"810000000000\"}},"
+      "\"payload\":[{\"contentString\":\"Passage fait\"}]}");
+    g_autoptr(CercleTestResponse) read = req (f, "GET", "/fhir/Communication/nc", f->insider, NULL);
+
+    g_assert_cmpuint (note->status, ==, 201);
+    g_assert_cmpuint (read->status, ==, 200);
+    g_assert_nonnull (strstr (read->body, "\"sender\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Carole Vidal\"}"));
+    g_assert_null (strstr (read->body, "Alice Martin"));
+    g_assert_null (strstr (read->body, "810000000000"));
+  }
+  {
+    g_autoptr(CercleTestResponse) sr = req (f, "PUT", "/fhir/ServiceRequest/src", carol,
+      "{\"resourceType\":\"ServiceRequest\",\"id\":\"src\",\"status\":\"active\",\"intent\":\"order\","
+      "\"subject\":{\"reference\":\"Patient/p1\"},"
+      "\"requester\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Dr Alice Martin\"}}");
+
+    g_assert_cmpuint (sr->status, ==, 201);
+    g_assert_nonnull (strstr (sr->body, "\"requester\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Carole Vidal\"}"));
+    g_assert_null (strstr (sr->body, "Alice Martin"));
+  }
+  {
+    g_autoptr(GString) task = g_string_new (TASK_FOR ("tc", "p1", "ServiceRequest/src", "Organization/org-ssiad", "pr-carol"));
+    g_autoptr(CercleTestResponse) written = NULL;
+
+    g_string_replace (task, "\"Practitioner/pr-carol\"}", "\"Practitioner/pr-carol\",\"display\":\"Dr Alice Martin\"}", 1);
+    written = req (f, "PUT", "/fhir/Task/tc", carol, task->str);
+    g_assert_cmpuint (written->status, ==, 201);
+    g_assert_nonnull (strstr (written->body, "\"requester\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Carole Vidal\"}"));
+    g_assert_null (strstr (written->body, "Alice Martin"));
+  }
+  /* Sent back with the stored reference and another display: the stored
+   * display stays. */
+  {
+    g_autoptr(CercleTestResponse) sr = req (f, "PUT", "/fhir/ServiceRequest/src", carol,
+      "{\"resourceType\":\"ServiceRequest\",\"id\":\"src\",\"status\":\"active\",\"intent\":\"order\","
+      "\"subject\":{\"reference\":\"Patient/p1\"},\"note\":[{\"text\":\"Urgent\"}],"
+      "\"requester\":{\"reference\":\"Practitioner/pr-carol\",\"display\":\"Pr Alice Martin\"}}");
+
+    g_assert_cmpuint (sr->status, ==, 200);
+    g_assert_nonnull (strstr (sr->body, "\"display\":\"Carole Vidal\""));
+    g_assert_null (strstr (sr->body, "Alice Martin"));
+  }
+
+  /* An account without a name: no display at all. */
+  {
+    g_autoptr(CercleTestResponse) note = req (f, "POST", "/fhir/Communication", f->insider,
+      "{\"resourceType\":\"Communication\",\"status\":\"completed\",\"subject\":{\"reference\":\"Patient/p1\"},"
+      "\"sender\":{\"reference\":\"Practitioner/pr-alice\",\"display\":\"Carole Vidal\"},"
+      "\"payload\":[{\"contentString\":\"Vu\"}]}");
+
+    g_assert_cmpuint (note->status, ==, 201);
+    g_assert_nonnull (strstr (note->body, "\"sender\":{\"reference\":\"Practitioner/pr-alice\"}"));
+  }
+  /* A desk's note on a Task. */
+  {
+    g_autoptr(CercleTestResponse) task = req (f, "GET", "/fhir/Task/t1", f->desk, NULL);
+    g_autofree char *noted = task_with_note (task->json, "Organization/org-ssiad", "Dossier reçu");
+    g_autoptr(GString) forged = g_string_new (noted);
+    g_autoptr(CercleTestResponse) answered = NULL;
+
+    g_assert_cmpuint (g_string_replace (forged, "\"Organization/org-ssiad\"},\"text\"",
+                                        "\"Organization/org-ssiad\",\"display\":\"Dr Alice Martin\"},\"text\"", 1), ==, 1);
+    answered = req (f, "PUT", "/fhir/Task/t1", f->desk, forged->str);
+    g_assert_cmpuint (answered->status, ==, 200);
+    g_assert_nonnull (strstr (answered->body, "Dossier reçu"));
+    g_assert_null (strstr (answered->body, "Alice Martin"));
+  }
+}
+
+/* A role's structure is an administrator's to set: an account writing its
+ * own role may not name a structure it does not belong to. */
+static void
+test_forged_affiliation (Fixture       *f,
+                         gconstpointer  data)
+{
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+                  "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"},"
+                  "\"organization\":{\"reference\":\"Organization/org-ssiad\"}}", 403, "administrateur");
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider, ROLE ("role-bob", "pr-bob"), 201);
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+                  "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"},"
+                  "\"organization\":{\"reference\":\"Organization/org-ssiad\"}}", 403, "administrateur");
+  /* Set by an administrator: kept as stored, whether sent back or not. */
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->admin,
+          "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"},"
+          "\"organization\":{\"reference\":\"Organization/org-had\"}}", 200);
+  expect (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+          "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"active\":true,\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"},"
+          "\"organization\":{\"reference\":\"Organization/org-had\"}}", 200);
+  expect_refused (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider,
+                  "{\"resourceType\":\"PractitionerRole\",\"id\":\"role-bob\",\"practitioner\":{\"reference\":\"Practitioner/pr-bob\"},"
+                  "\"organization\":{\"reference\":\"Organization/org-ssiad\"}}", 403, "administrateur");
+  {
+    g_autoptr(CercleTestResponse) kept = req (f, "PUT", "/fhir/PractitionerRole/role-bob", f->outsider, ROLE ("role-bob", "pr-bob"));
+
+    g_assert_cmpuint (kept->status, ==, 200);
+    g_assert_nonnull (strstr (kept->body, "\"organization\":{\"reference\":\"Organization/org-had\"}"));
+  }
+}
+
 static void
 test_history_paging (Fixture       *f,
                      gconstpointer  data)
@@ -2333,6 +2454,8 @@ main (int   argc,
   g_test_add ("/server/audit/foreign-patients", Fixture, NULL, fixture_setup, test_audit_foreign_patients,
               fixture_teardown);
   g_test_add ("/server/forgery/authors", Fixture, NULL, fixture_setup, test_forgery, fixture_teardown);
+  g_test_add ("/server/forgery/author-display", Fixture, NULL, fixture_setup, test_forged_display, fixture_teardown);
+  g_test_add ("/server/forgery/affiliation", Fixture, NULL, fixture_setup, test_forged_affiliation, fixture_teardown);
   g_test_add ("/server/access/medical-volet", Fixture, NULL, fixture_setup, test_medical_volet, fixture_teardown);
   g_test_add ("/server/access/medical-volet-contained", Fixture, NULL, fixture_setup, test_medical_volet_contained,
               fixture_teardown);

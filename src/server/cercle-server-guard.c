@@ -17,8 +17,21 @@
  *   must arrive within header_timeout seconds, and be at most 64 KiB;
  * - from the end of the headers, the answer must start within
  *   body_timeout seconds (the body arrives in that time);
- * - a request line that does not end with " HTTP/1.0" or " HTTP/1.1" is
- *   answered 400 at once, and the connection closed.
+ * - in a pipeline, neither deadline falls while an earlier answer is
+ *   still being written;
+ * - a request line that does not end with " HTTP/1.0" or " HTTP/1.1", a
+ *   Content-Length that is not one number, or one with a Transfer-Encoding,
+ *   is answered 400, and the connection closed.
+ *
+ * The input stream follows the requests through the bytes, whatever the
+ * boundaries of the reads: a head, then a body of Content-Length bytes,
+ * then the next head. A head is held back until its blank line, and given
+ * to libsoup only once the whole of it is checked, so libsoup never sees a
+ * malformed head, nor the start of one, even deep in a pipeline; bodies
+ * pass as they come. A malformed head is answered when libsoup asks for it,
+ * that is once the requests before it are answered. After a head with a
+ * Transfer-Encoding (which the server refuses 411, and closes) the rest
+ * passes unchecked.
  *
  * Activity only stores a time; one timer for all connections looks at
  * them once a second (a source per connection would be looked at on every
@@ -119,6 +132,14 @@ typedef enum {
   STATE_BODY,      /* headers read, no answer yet */
 } State;
 
+/* Where the client's bytes are, in the stream of requests. */
+typedef enum {
+  PARSE_HEAD,      /* in a head, or before one */
+  PARSE_BODY,      /* in a body of Content-Length bytes */
+  PARSE_OPAQUE,    /* after a head with a Transfer-Encoding: the server refuses it and closes */
+  PARSE_BAD,       /* at a malformed head: 400 once the requests before it are answered */
+} Parse;
+
 typedef struct {
   gint                   ref;
   GIOStream             *base;
@@ -132,7 +153,18 @@ typedef struct {
   gboolean               closed;
   gboolean               counted;
   gboolean               release_pending;
-  /* Scanning the headers. */
+  /* Requests and answers, for the deadlines of a pipeline. */
+  guint64                heads;           /* complete heads read */
+  guint64                answers;         /* answers started */
+  /* Read from the client, not yet given to libsoup: its first held_ready
+   * bytes are checked, the rest is a head not complete yet (or malformed). */
+  GByteArray            *held;
+  gsize                  held_ready;
+  gboolean               held_large;      /* it grew past 16 KiB */
+  /* Scanning the bytes. */
+  Parse                  parse;
+  guint64                body_left;
+  gint64                 head_deadline;
   gsize                  header_bytes;
   gboolean               first_line;
   gboolean               line_start;
@@ -141,6 +173,7 @@ typedef struct {
   char                   line[48];        /* a header line's first characters */
   guint                  line_len;
   guint                  n_lengths;       /* Content-Length headers */
+  guint64                length;          /* the last one's value */
   gboolean               chunked;         /* a Transfer-Encoding header */
 } Conn;
 
@@ -172,6 +205,7 @@ conn_unref (Conn *conn)
   g_object_unref (conn->base);
   g_object_unref (conn->socket);
   g_free (conn->address);
+  g_byte_array_unref (conn->held);
   g_free (conn);
 }
 
@@ -301,44 +335,109 @@ conn_header_line (Conn *conn)
         len--;
       if (len == 0 || len > 18 || strspn (value, "0123456789") < len || ++conn->n_lengths > 1)
         return FALSE;
+      conn->length = g_ascii_strtoull (value, NULL, 10);
     }
   else if (conn->line_len >= 18 && g_ascii_strncasecmp (conn->line, "transfer-encoding:", 18) == 0)
     conn->chunked = TRUE;
   return conn->n_lengths == 0 || !conn->chunked;
 }
 
-/* Bytes read: FALSE if the request is malformed (answered, shut). */
-static gboolean
-conn_read (Conn       *conn,
-           const char *data,
-           gssize      n)
+static void
+conn_head_reset (Conn *conn)
 {
-  gint64 now;
+  conn->parse = PARSE_HEAD;
+  conn->header_bytes = 0;
+  conn->first_line = TRUE;
+  conn->line_start = TRUE;
+  conn->tail_len = 0;
+  conn->line_len = 0;
+  conn->n_lengths = 0;
+  conn->length = 0;
+  conn->chunked = FALSE;
+}
 
-  if (n <= 0)
-    return TRUE;
-  now = g_get_monotonic_time ();
-  conn->last_activity = now;
-  if (conn->state == STATE_IDLE)
+/* The state the deadlines follow, from what was read and answered. */
+static void
+conn_update_state (Conn  *conn,
+                   gint64 now)
+{
+  if (conn->heads > conn->answers)
     {
-      conn->state = STATE_HEADERS;
-      conn->deadline = now + (gint64) conn->limits.header_timeout * G_USEC_PER_SEC;
-      conn->header_bytes = 0;
-      conn->first_line = TRUE;
-      conn->line_start = TRUE;
-      conn->tail_len = 0;
-      conn->line_len = 0;
-      conn->n_lengths = 0;
-      conn->chunked = FALSE;
+      /* A request is with libsoup (or next in line for it): its answer. */
+      if (conn->state != STATE_BODY)
+        {
+          conn->state = STATE_BODY;
+          conn->deadline = now + (gint64) conn->limits.body_timeout * G_USEC_PER_SEC;
+        }
     }
-  if (conn->state != STATE_HEADERS)
-    return TRUE;
-
-  for (gssize i = 0; i < n; i++)
+  else if (conn->parse == PARSE_HEAD && conn->header_bytes > 0)
     {
-      char c = data[i];
+      /* From the first byte of the head, even if it waited behind the
+       * requests before it (moved on only while their answers are
+       * written, in conn_wrote()). */
+      conn->state = STATE_HEADERS;
+      conn->deadline = conn->head_deadline;
+    }
+  else
+    conn->state = STATE_IDLE;
+}
 
-      conn->header_bytes++;
+/* The blank line: what comes next is a body, or the next head. */
+static void
+conn_head_end (Conn *conn)
+{
+  conn->heads++;
+  if (conn->chunked)
+    conn->parse = PARSE_OPAQUE;
+  else if (conn->length > 0)
+    {
+      conn->parse = PARSE_BODY;
+      conn->body_left = conn->length;
+    }
+  else
+    conn_head_reset (conn);
+}
+
+/* Scans @n bytes read from the client, after those already scanned.
+ * Returns how many of them may go to libsoup: they end with a complete
+ * head or a piece of body. The rest is a head not complete yet, or a
+ * malformed one (parse is then PARSE_BAD). */
+static gsize
+conn_scan (Conn       *conn,
+           const char *data,
+           gsize       n,
+           gint64      now)
+{
+  gsize release = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      char c;
+
+      if (conn->parse == PARSE_BAD)
+        return release;
+      if (conn->parse == PARSE_OPAQUE)
+        return n;
+      if (conn->parse == PARSE_BODY)
+        {
+          gsize take = (gsize) MIN (conn->body_left, (guint64) (n - i));
+
+          conn->body_left -= take;
+          i += take - 1;
+          release = i + 1;
+          if (conn->body_left == 0)
+            conn_head_reset (conn);
+          continue;
+        }
+
+      c = data[i];
+      if (conn->header_bytes++ == 0)
+        conn->head_deadline = now + (gint64) conn->limits.header_timeout * G_USEC_PER_SEC;
+      if (conn->header_bytes > MAX_HEADER_BYTES)
+        {
+          conn->parse = PARSE_BAD;
+          return release;
+        }
       if (c == '\r')
         continue;
       if (c == '\n')
@@ -350,22 +449,24 @@ conn_read (Conn       *conn,
                 continue;
               if (!tail_is_version (conn))
                 {
-                  conn_answer_400 (conn);
-                  return FALSE;
+                  conn->parse = PARSE_BAD;
+                  return release;
                 }
               conn->first_line = FALSE;
             }
-          else if (!conn->line_start && !conn_header_line (conn))
+          else if (!conn->line_start)
             {
-              conn_answer_400 (conn);
-              return FALSE;
+              if (!conn_header_line (conn))
+                {
+                  conn->parse = PARSE_BAD;
+                  return release;
+                }
             }
-          else if (conn->line_start)
+          else
             {
-              /* The blank line: the body, if any, is libsoup's business. */
-              conn->state = STATE_BODY;
-              conn->deadline = now + (gint64) conn->limits.body_timeout * G_USEC_PER_SEC;
-              return TRUE;
+              conn_head_end (conn);
+              release = i + 1;
+              continue;
             }
           conn->line_start = TRUE;
           conn->line_len = 0;
@@ -385,12 +486,7 @@ conn_read (Conn       *conn,
           conn->tail[conn->tail_len++] = c;
         }
     }
-  if (conn->header_bytes > MAX_HEADER_BYTES)
-    {
-      conn_answer_400 (conn);
-      return FALSE;
-    }
-  return TRUE;
+  return release;
 }
 
 static void
@@ -398,12 +494,23 @@ conn_wrote (Conn       *conn,
             const char *data,
             gssize      n)
 {
+  gint64 now;
+
   if (n <= 0)
     return;
-  conn->last_activity = g_get_monotonic_time ();
-  /* An interim "100 Continue" does not end the request. */
-  if (conn->state != STATE_IDLE && !(n >= 12 && memcmp (data, "HTTP/1.1 100", 12) == 0))
-    conn->state = STATE_IDLE;
+  now = g_get_monotonic_time ();
+  conn->last_activity = now;
+  /* The start of an answer; an interim "100 Continue" is not one. */
+  if (n >= 12 && memcmp (data, "HTTP/1.", 7) == 0 && data[9] != '1')
+    conn->answers++;
+  /* No deadline falls while an earlier answer is being written (to a
+   * client that reads slowly, a pipeline's next request waits): each
+   * write moves them to at least a timeout from now. */
+  if (conn->parse == PARSE_HEAD && conn->header_bytes > 0)
+    conn->head_deadline = MAX (conn->head_deadline, now + (gint64) conn->limits.header_timeout * G_USEC_PER_SEC);
+  conn_update_state (conn, now);
+  if (conn->state == STATE_BODY)
+    conn->deadline = MAX (conn->deadline, now + (gint64) conn->limits.body_timeout * G_USEC_PER_SEC);
 }
 
 /* --- the streams ------------------------------------------------------------- */
@@ -434,22 +541,108 @@ input_base (gpointer stream)
  * there, or on a connection shut by a limit, is given to it as an error,
  * after which it lets the connection go. */
 static gssize
-guard_input_result (CercleGuardInput  *self,
-                    const void        *buffer,
-                    gssize             n,
-                    GError           **error)
+conn_closed_error (Conn    *conn,
+                   GError **error)
+{
+  conn_release (conn);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Connection closed");
+  return -1;
+}
+
+/* Checked bytes for libsoup; when there are none, reads the client (and
+ * holds back a head until it is complete). */
+static gssize
+guard_input_pull (CercleGuardInput  *self,
+                  char              *buffer,
+                  gsize              count,
+                  gboolean           blocking,
+                  GCancellable      *cancellable,
+                  GError           **error)
 {
   Conn *conn = self->conn;
+  GInputStream *base = input_base (self);
 
-  if (n > 0 && !conn_read (conn, buffer, n))
-    n = 0;  /* malformed: answered and shut */
-  if (n == 0 && (conn->state == STATE_IDLE || conn->closed))
+  if (count == 0)
+    return 0;
+  for (;;)
     {
-      conn_release (conn);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Connection closed");
-      return -1;
+      gsize release, old_len;
+      gint64 now;
+      gssize n;
+      char *into;
+
+      if (conn->closed)
+        return conn_closed_error (conn, error);
+      if (conn->held_ready > 0)
+        {
+          gsize give = MIN (count, conn->held_ready);
+
+          memcpy (buffer, conn->held->data, give);
+          g_byte_array_remove_range (conn->held, 0, give);
+          conn->held_ready -= give;
+          /* A large head held once does not keep its memory for the
+           * connection's life. */
+          if (conn->held->len == 0 && conn->held_large)
+            {
+              g_byte_array_unref (conn->held);
+              conn->held = g_byte_array_new ();
+              conn->held_large = FALSE;
+            }
+          return give;
+        }
+      if (conn->parse == PARSE_BAD)
+        {
+          /* Everything before it is answered: libsoup asks for the next. */
+          conn_answer_400 (conn);
+          return conn_closed_error (conn, error);
+        }
+
+      /* Nothing to give yet: more from the client, straight into libsoup's
+       * buffer when nothing is held back. */
+      old_len = conn->held->len;
+      if (old_len == 0)
+        into = buffer;
+      else
+        {
+          g_byte_array_set_size (conn->held, old_len + count);
+          into = (char *) conn->held->data + old_len;
+        }
+      if (blocking)
+        n = g_input_stream_read (base, into, count, cancellable, error);
+      else
+        n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base), into, count,
+                                                      cancellable, error);
+      if (old_len > 0)
+        {
+          g_byte_array_set_size (conn->held, old_len + MAX (n, 0));
+          conn->held_large |= conn->held->len > 16 * 1024;
+        }
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        {
+          if (conn->parse == PARSE_HEAD || conn->state == STATE_IDLE)
+            return conn_closed_error (conn, error);
+          return 0;
+        }
+
+      now = g_get_monotonic_time ();
+      conn->last_activity = now;
+      release = conn_scan (conn, into, n, now);
+      conn_update_state (conn, now);
+      if (old_len == 0)
+        {
+          if (release < (gsize) n)
+            {
+              g_byte_array_append (conn->held, (guint8 *) into + release, n - release);
+              conn->held_large = conn->held->len > 16 * 1024;
+            }
+          if (release > 0)
+            return release;
+        }
+      else if (release > 0)
+        conn->held_ready = old_len + release;
     }
-  return n;
 }
 
 static gssize
@@ -459,10 +652,7 @@ guard_input_read (GInputStream  *stream,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  CercleGuardInput *self = CERCLE_GUARD_INPUT (stream);
-  gssize n = g_input_stream_read (input_base (stream), buffer, count, cancellable, error);
-
-  return guard_input_result (self, buffer, n, error);
+  return guard_input_pull (CERCLE_GUARD_INPUT (stream), buffer, count, TRUE, cancellable, error);
 }
 
 static gssize
@@ -471,11 +661,7 @@ guard_input_read_nonblocking (GPollableInputStream  *stream,
                               gsize                  count,
                               GError               **error)
 {
-  CercleGuardInput *self = CERCLE_GUARD_INPUT (stream);
-  gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input_base (stream)),
-                                                       buffer, count, NULL, error);
-
-  return guard_input_result (self, buffer, n, error);
+  return guard_input_pull (CERCLE_GUARD_INPUT (stream), buffer, count, FALSE, NULL, error);
 }
 
 static gboolean
@@ -486,21 +672,38 @@ guard_input_can_poll (GPollableInputStream *stream)
   return G_IS_POLLABLE_INPUT_STREAM (base) && g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (base));
 }
 
+/* A read would not wait: checked bytes are held, or a malformed head is
+ * to be answered, or the connection is over. */
+static gboolean
+conn_has_news (Conn *conn)
+{
+  return conn->held_ready > 0 || conn->parse == PARSE_BAD || conn->closed;
+}
+
 static gboolean
 guard_input_is_readable (GPollableInputStream *stream)
 {
-  return g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input_base (stream)));
+  return conn_has_news (CERCLE_GUARD_INPUT (stream)->conn) ||
+         g_pollable_input_stream_is_readable (G_POLLABLE_INPUT_STREAM (input_base (stream)));
 }
 
-/* The base stream's own source: libsoup only uses it as the child of the
- * source of its own filter stream, which names the stream to its callback;
- * a source of ours around it would be one more for the main loop to look
- * at, a request. */
+/* Usually the base stream's own source: libsoup only uses it as the child
+ * of the source of its own filter stream, which names the stream to its
+ * callback; a source of ours around it would be one more for the main loop
+ * to look at, a request. When bytes are held back ready (a pipeline read
+ * in one go), the socket may have nothing more to say: a source ready at
+ * once. */
 static GSource *
 guard_input_create_source (GPollableInputStream *stream,
                            GCancellable         *cancellable)
 {
-  return g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input_base (stream)), cancellable);
+  GSource *source;
+
+  if (!conn_has_news (CERCLE_GUARD_INPUT (stream)->conn))
+    return g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input_base (stream)), cancellable);
+  source = g_pollable_source_new_full (stream, NULL, cancellable);
+  g_source_set_ready_time (source, 0);
+  return source;
 }
 
 static void
@@ -670,6 +873,8 @@ cercle_server_guard_new (GIOStream                *base,
   conn->limits = *limits;
   conn->state = STATE_IDLE;
   conn->last_activity = g_get_monotonic_time ();
+  conn->held = g_byte_array_new ();
+  conn_head_reset (conn);
   count_add (count, address, 1);
   conn->counted = TRUE;
   g_hash_table_add (count->open, conn);

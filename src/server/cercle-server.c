@@ -1071,9 +1071,29 @@ self_reference (Request *req)
   return ref;
 }
 
+/* A reference to the writer that the client gave: its reference is
+ * checked, but a reader sees its display ("Dr Autre" on one's own note),
+ * so the display is the account's name (none if it has none), and an
+ * identifier, which nothing checks, is dropped. */
+static void
+author_reference_clean (Request    *req,
+                        JsonObject *ref)
+{
+  if (ref == NULL)
+    return;
+  if (json_object_has_member (ref, "identifier"))
+    json_object_remove_member (ref, "identifier");
+  if (!json_object_has_member (ref, "display"))
+    return;
+  if (req->account->display_name && *req->account->display_name)
+    json_object_set_string_member (ref, "display", req->account->display_name);
+  else
+    json_object_remove_member (ref, "display");
+}
+
 /* The author field @member of @resource (sender, requester) on a create
  * or an update: absent, it is the stored one, or the writer; present, it
- * is the writer. */
+ * is the writer (the stored one as stored, display included). */
 static gboolean
 author_rule (Request     *req,
              JsonObject  *resource,
@@ -1091,7 +1111,10 @@ author_rule (Request     *req,
       return TRUE;
     }
   if (old && g_strcmp0 (given, json_reference (old, member)) == 0)
-    return TRUE;
+    {
+      json_object_set_object_member (resource, member, json_object_ref (json_object (old, member)));
+      return TRUE;
+    }
   if (!cercle_server_access_is_self (req->store, req->account, given))
     {
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
@@ -1099,6 +1122,7 @@ author_rule (Request     *req,
                    member, req->account->practitioner_id, given);
       return FALSE;
     }
+  author_reference_clean (req, json_object (resource, member));
   return TRUE;
 }
 
@@ -1198,6 +1222,8 @@ notes_rule (Request     *req,
       note = json_node_copy (note);
       if (author == NULL)
         json_object_set_object_member (json_node_get_object (note), "authorReference", self_reference (req));
+      else
+        author_reference_clean (req, json_object (json_node_get_object (note), "authorReference"));
       json_array_add_element (merged, note);
     }
   json_object_set_array_member (resource, "note", merged);
@@ -1285,7 +1311,24 @@ directory_rule (Request     *req,
     {
       if (g_strcmp0 (json_reference (resource, "practitioner"), me) == 0 &&
           (old == NULL || g_strcmp0 (json_reference (old, "practitioner"), me) == 0))
-        return TRUE;
+        {
+          /* The structure a role names is an affiliation others rely on
+           * (a desk, a circle): an administrator's to set. One sends it
+           * back as stored, or not at all (then kept). */
+          JsonNode *sent = json_object_get_member (resource, "organization");
+          JsonNode *stored = old ? json_object_get_member (old, "organization") : NULL;
+
+          if (sent && !(stored && json_node_equal (sent, stored)))
+            {
+              g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
+                           "La structure d’un rôle (organization) est inscrite par un administrateur : "
+                           "renvoyez-la telle qu’enregistrée ou retirez-la");
+              return FALSE;
+            }
+          if (sent == NULL && stored)
+            json_object_set_member (resource, "organization", json_node_copy (stored));
+          return TRUE;
+        }
       g_set_error (error, CERCLE_SERVER_ERROR, CERCLE_SERVER_ERROR_FORBIDDEN,
                    "Un rôle (PractitionerRole) n’est écrit que par le professionnel qu’il désigne, sans le "
                    "désigner à la place d’un autre, ou par un administrateur");
