@@ -427,25 +427,30 @@ unbind_row (GtkSignalListItemFactory *factory,
 }
 
 /* The patients at positions [@position, …) changed. GTK 4.8's list view
- * keeps up to 200 rows alive around what is shown, and it cannot give the
- * row of a patient that went away to one that came: every keystroke
- * destroyed up to 200 rows of widgets and built as many
- * (tests/bench/bench-patients). The view is given slots instead, which
- * never move: only the rows already bound are told their new patient, and
- * slots come and go at the end only when the number of matches changes. */
+ * keeps 205 rows alive around what is shown (200, and 2 × 2 more, however
+ * tall the window), and it cannot give the row of a patient that went
+ * away to one that came: every keystroke destroyed up to 200 rows of
+ * widgets and built as many (tests/bench/bench-patients). The view is
+ * given slots instead, which never move: only the rows already bound are
+ * told their new patient, and slots come and go at the end only when the
+ * number of matches changes. */
 static void
 on_list_changed (CerclePatientsPage *self,
                  guint               position,
                  guint               removed,
                  guint               added)
 {
-  guint n_slots = g_list_model_get_n_items (G_LIST_MODEL (self->slots));
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
-  /* Same length: only that range; otherwise everything after it moved. */
-  guint end = removed == added ? position + added : n;
+  guint n_slots, n;
+  guint end;
   GHashTableIter iter;
   gpointer item;
 
+  if (self->slots == NULL)
+    return;
+  n_slots = g_list_model_get_n_items (G_LIST_MODEL (self->slots));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  /* Same length: only that range; otherwise everything after it moved. */
+  end = removed == added ? position + added : n;
   if (n < n_slots)
     g_list_store_splice (self->slots, n, n_slots - n, NULL, 0);
   g_hash_table_iter_init (&iter, self->bound);
