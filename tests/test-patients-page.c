@@ -23,6 +23,7 @@
 #include "cercle-new-patient-dialog.h"
 #include "cercle-note-repo.h"
 #include "cercle-note-row.h"
+#include "cercle-patient-row.h"
 #include "cercle-patient-view.h"
 #include "cercle-patients-page.h"
 #include "cercle-sync-dbus.h"
@@ -401,6 +402,92 @@ test_search (Fixture *f, gconstpointer data)
   WAIT_FOR (find_label (f->page, "5 patients") != NULL);
 }
 
+/* The patients list, not the list of a drop-down's popover. */
+static GtkWidget *
+patients_list (GtkWidget *page)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+
+  collect (page, GTK_TYPE_LIST_VIEW, FALSE, lists);
+  for (guint i = 0; i < lists->len; i++)
+    if (gtk_widget_get_ancestor (g_ptr_array_index (lists, i), GTK_TYPE_POPOVER) == NULL)
+      return g_ptr_array_index (lists, i);
+  g_assert_not_reached ();
+}
+
+/* The names the list's rows show, top to bottom, joined by « | ». */
+static char *
+row_names (GtkWidget *list)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+      collect (g_ptr_array_index (rows, i), GTK_TYPE_LABEL, TRUE, labels);
+      g_assert_cmpuint (labels->len, >=, 1);
+      g_string_append_printf (names, "%s%s", i ? "|" : "", gtk_label_get_text (g_ptr_array_index (labels, 0)));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The rows are slots the list view keeps: what they show follows the
+ * filter, both ways, and the unread badge follows the reading. */
+static void
+test_search_rows (Fixture *f, gconstpointer data)
+{
+  GtkWidget *list = patients_list (f->page);
+  GtkWidget *entry;
+  g_autofree char *all = NULL;
+  g_autofree char *names = NULL;
+  GtkWidget *durand = NULL, *badge;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  entry = find_mapped_one (f->page, GTK_TYPE_SEARCH_ENTRY);
+  flush_events (50);
+  all = row_names (list);
+  g_assert_nonnull (strstr (all, "DURAND Jeanne"));
+  g_assert_nonnull (strstr (all, "LEROY Marcel"));
+  {
+    g_auto(GStrv) each = g_strsplit (all, "|", -1);
+    g_assert_cmpuint (g_strv_length (each), ==, 5);
+  }
+
+  set_text (entry, "leroy");
+  WAIT_FOR (find_label (f->page, "1 patient sur 5") != NULL);
+  flush_events (50);
+  names = row_names (list);
+  g_assert_cmpstr (names, ==, "LEROY Marcel");
+  g_clear_pointer (&names, g_free);
+
+  set_text (entry, "");
+  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  flush_events (50);
+  names = row_names (list);
+  g_assert_cmpstr (names, ==, all);
+  g_clear_pointer (&names, g_free);
+
+  set_text (entry, "durand");
+  WAIT_FOR (find_label (f->page, "1 patient sur 5") != NULL);
+  flush_events (50);
+  names = row_names (list);
+  g_assert_cmpstr (names, ==, "DURAND Jeanne");
+
+  /* Jeanne Durand has notes ide.bernard has not read: her badge goes
+   * once her file is open. */
+  collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  durand = g_ptr_array_index (rows, 0);
+  badge = gtk_widget_get_last_child (durand);
+  g_assert_true (gtk_widget_get_visible (badge));
+  g_assert_true (gtk_widget_activate_action (f->page, "patients.open", "s", CERCLE_DEMO_PAT_DURAND));
+  WAIT_FOR (!gtk_widget_get_visible (badge));
+}
+
 static void
 test_circle_add_and_end (Fixture *f, gconstpointer data)
 {
@@ -753,6 +840,7 @@ main (int   argc,
   ADD ("/patients-page/new-patient/invalid-then-valid", NULL, test_new_patient_invalid_then_valid);
   ADD ("/patients-page/new-patient/duplicate", with_jeanne, test_duplicate_warning);
   ADD ("/patients-page/search", with_demo, test_search);
+  ADD ("/patients-page/search/rows", with_demo, test_search_rows);
   ADD ("/patients-page/circle/add-and-end", with_demo, test_circle_add_and_end);
   ADD ("/patients-page/notes/offline", with_demo, test_note_offline);
   ADD ("/patients-page/notes/correction", with_demo_kept, test_correction);

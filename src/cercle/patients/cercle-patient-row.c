@@ -27,13 +27,46 @@ struct _CerclePatientRow
   GtkLabel *status_label;
   GtkLabel *unread_label;
   const char *status_class;
+  guint unread;
+  char *accessible;   /* what a screen reader was last told */
 };
 
 G_DEFINE_FINAL_TYPE (CerclePatientRow, cercle_patient_row, GTK_TYPE_BOX)
 
 static void
+cercle_patient_row_finalize (GObject *object)
+{
+  CerclePatientRow *self = CERCLE_PATIENT_ROW (object);
+
+  g_free (self->accessible);
+
+  G_OBJECT_CLASS (cercle_patient_row_parent_class)->finalize (object);
+}
+
+static void
 cercle_patient_row_class_init (CerclePatientRowClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = cercle_patient_row_finalize;
+}
+
+/* The badge's tooltip is written when asked for: GTK 4.8's
+ * gtk_widget_set_tooltip_text() asks the X server where the pointer is,
+ * a round trip for every row a keystroke rebinds. */
+static gboolean
+on_unread_query_tooltip (GtkWidget        *label,
+                         int               x,
+                         int               y,
+                         gboolean          keyboard,
+                         GtkTooltip       *tooltip,
+                         CerclePatientRow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->unread == 0)
+    return FALSE;
+  text = g_strdup_printf (ngettext ("%u unread note", "%u unread notes", self->unread), self->unread);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static GtkLabel *
@@ -71,6 +104,8 @@ cercle_patient_row_init (CerclePatientRow *self)
   self->unread_label = add_label (GTK_BOX (self), "cercle-unread", NULL);
   gtk_widget_set_valign (GTK_WIDGET (self->unread_label), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), FALSE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->unread_label), TRUE);
+  g_signal_connect (self->unread_label, "query-tooltip", G_CALLBACK (on_unread_query_tooltip), self);
 }
 
 GtkWidget *
@@ -163,26 +198,37 @@ cercle_patient_row_set_patient (CerclePatientRow *self,
   details = commune && *commune ? g_strdup_printf ("%s · %s", birth, commune) : g_strdup (birth);
   status = cercle_patient_get_identity_status (patient);
 
+  /* A recycled row often shows the same texts again: GtkLabel keeps its
+   * layout when the text is the same. */
   gtk_label_set_label (self->name_label, name);
   gtk_label_set_label (self->details_label, details);
   gtk_label_set_label (self->status_label, cercle_identity_status_get_label (status));
-  if (self->status_class)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), self->status_class);
-  self->status_class = cercle_patient_status_css (status);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), self->status_class);
+  if (self->status_class != cercle_patient_status_css (status))
+    {
+      if (self->status_class)
+        gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), self->status_class);
+      self->status_class = cercle_patient_status_css (status);
+      gtk_widget_add_css_class (GTK_WIDGET (self->status_label), self->status_class);
+    }
 
+  self->unread = unread;
   unread_text = g_strdup_printf ("%u", unread);
   gtk_label_set_label (self->unread_label, unread_text);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), unread > 0);
   if (unread > 0)
     {
       g_autofree char *notes = g_strdup_printf (ngettext ("%u unread note", "%u unread notes", unread), unread);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->unread_label), notes);
       accessible = g_strdup_printf ("%s, %s, %s, %s", name, details,
                                     cercle_identity_status_get_label (status), notes);
     }
   else
     accessible = g_strdup_printf ("%s, %s, %s", name, details, cercle_identity_status_get_label (status));
-  /* A screen reader reads the row as one sentence. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+  /* A screen reader reads the row as one sentence; it is told only when
+   * the sentence changes. */
+  if (g_strcmp0 (accessible, self->accessible) != 0)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+      g_free (self->accessible);
+      self->accessible = g_steal_pointer (&accessible);
+    }
 }

@@ -38,6 +38,10 @@ struct _CerclePatientsPage
 
   CercleDb *db;
   CerclePatientList *list;
+  GListStore *slots;     /* one plain GObject per row position, see on_list_changed() */
+  GPtrArray *slot_pool;  /* every slot made, reused when the list grows again */
+  GHashTable *bound;     /* GtkListItem* whose row shows a patient */
+  GPtrArray *spare_rows; /* CerclePatientRow of list items GTK destroyed */
   GtkNoSelection *selection;
   GDBusConnection *bus;
   guint changed_id;
@@ -120,7 +124,12 @@ update_count (CerclePatientsPage *self)
 static void
 on_search_changed (CerclePatientsPage *self)
 {
+  GtkAdjustment *scroll = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
   cercle_patient_list_set_filter (self->list, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  /* A new search shows its first matches, wherever the list was. */
+  if (scroll != NULL)
+    gtk_adjustment_set_value (scroll, 0);
   update_count (self);
 }
 
@@ -345,12 +354,58 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* GTK destroys the list items of the slots that go when the matches get
+ * fewer, and makes new ones when they grow again (clearing the search):
+ * their rows are kept aside and given to the next list items, rather than
+ * built and torn down with them. */
+#define MAX_SPARE_ROWS 256
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  user_data)
+           CerclePatientsPage       *self)
 {
-  gtk_list_item_set_child (item, cercle_patient_row_new ());
+  GtkWidget *row;
+
+  if (self->spare_rows != NULL && self->spare_rows->len > 0)
+    row = g_ptr_array_steal_index_fast (self->spare_rows, self->spare_rows->len - 1);
+  else
+    row = g_object_ref_sink (cercle_patient_row_new ());
+  gtk_list_item_set_child (item, row);
+  /* Our reference, given back at teardown. */
+  g_object_set_data (G_OBJECT (item), "cercle-patient-row", row);
+}
+
+static void
+teardown_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              CerclePatientsPage       *self)
+{
+  GtkWidget *row = g_object_steal_data (G_OBJECT (item), "cercle-patient-row");
+
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, item);
+  if (row == NULL)
+    return;
+  /* GTK cleared the child before this signal: the row has no parent. */
+  if (gtk_widget_get_parent (row) == NULL && self->spare_rows != NULL && self->spare_rows->len < MAX_SPARE_ROWS)
+    g_ptr_array_add (self->spare_rows, row);
+  else
+    g_object_unref (row);
+}
+
+/* The list view's items are slots, one per position: the row of a slot
+ * shows the patient the list has at that position. */
+static void
+show_row (CerclePatientsPage *self,
+          GtkListItem        *item)
+{
+  g_autoptr(CerclePatient) patient = g_list_model_get_item (G_LIST_MODEL (self->list),
+                                                            gtk_list_item_get_position (item));
+
+  if (patient != NULL)
+    cercle_patient_row_set_patient (CERCLE_PATIENT_ROW (gtk_list_item_get_child (item)), patient,
+                                    cercle_patient_list_get_unread (self->list, cercle_patient_get_id (patient)));
 }
 
 static void
@@ -358,10 +413,60 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           CerclePatientsPage       *self)
 {
-  CerclePatient *patient = gtk_list_item_get_item (item);
+  g_hash_table_add (self->bound, item);
+  show_row (self, item);
+}
 
-  cercle_patient_row_set_patient (CERCLE_PATIENT_ROW (gtk_list_item_get_child (item)), patient,
-                                  cercle_patient_list_get_unread (self->list, cercle_patient_get_id (patient)));
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            CerclePatientsPage       *self)
+{
+  if (self->bound != NULL)
+    g_hash_table_remove (self->bound, item);
+}
+
+/* The patients at positions [@position, …) changed. GTK 4.8's list view
+ * keeps 205 rows alive around what is shown (200, and 2 × 2 more, however
+ * tall the window), and it cannot give the row of a patient that went
+ * away to one that came: every keystroke destroyed up to 200 rows of
+ * widgets and built as many (tests/bench/bench-patients). The view is
+ * given slots instead, which never move: only the rows already bound are
+ * told their new patient, and slots come and go at the end only when the
+ * number of matches changes. */
+static void
+on_list_changed (CerclePatientsPage *self,
+                 guint               position,
+                 guint               removed,
+                 guint               added)
+{
+  guint n_slots, n;
+  guint end;
+  GHashTableIter iter;
+  gpointer item;
+
+  if (self->slots == NULL)
+    return;
+  n_slots = g_list_model_get_n_items (G_LIST_MODEL (self->slots));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  /* Same length: only that range; otherwise everything after it moved. */
+  end = removed == added ? position + added : n;
+  if (n < n_slots)
+    g_list_store_splice (self->slots, n, n_slots - n, NULL, 0);
+  g_hash_table_iter_init (&iter, self->bound);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      guint at = gtk_list_item_get_position (item);
+
+      if (at >= position && at < end)
+        show_row (self, item);
+    }
+  if (n > n_slots)
+    {
+      while (self->slot_pool->len < n)
+        g_ptr_array_add (self->slot_pool, g_object_new (G_TYPE_OBJECT, NULL));
+      g_list_store_splice (self->slots, n_slots, 0, self->slot_pool->pdata + n_slots, n - n_slots);
+    }
 }
 
 static void
@@ -392,6 +497,10 @@ cercle_patients_page_dispose (GObject *object)
   self->changed_id = 0;
   g_clear_object (&self->bus);
   g_clear_object (&self->selection);
+  g_clear_object (&self->slots);
+  g_clear_pointer (&self->slot_pool, g_ptr_array_unref);
+  g_clear_pointer (&self->bound, g_hash_table_unref);
+  g_clear_pointer (&self->spare_rows, g_ptr_array_unref);
   g_clear_object (&self->list);
   g_clear_object (&self->db);
   g_clear_pointer (&self->pending_open, g_free);
@@ -443,11 +552,18 @@ cercle_patients_page_init (CerclePatientsPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->list = cercle_patient_list_new ();
+  self->slots = g_list_store_new (G_TYPE_OBJECT);
+  self->slot_pool = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bound = g_hash_table_new (NULL, NULL);
+  self->spare_rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_object (self->list, "items-changed", G_CALLBACK (on_list_changed), self, G_CONNECT_SWAPPED);
   /* Rows are activated, not selected: a selection model would walk the
    * whole list at each keystroke. */
-  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  self->selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->slots)));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (on_folded), self, G_CONNECT_SWAPPED);
