@@ -132,6 +132,7 @@ cercle_client_error_is_transient (const GError *error)
     case CERCLE_CLIENT_ERROR_PRECONDITION:
     case CERCLE_CLIENT_ERROR_INVALID:
     case CERCLE_CLIENT_ERROR_PROTOCOL:
+    case CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED:
     default:
       return FALSE;
     }
@@ -632,6 +633,15 @@ post_form_cb (GObject      *source,
                                  _("The session has ended: sign in again"));
       return;
     }
+  if (status == 400 && body != NULL && JSON_NODE_HOLDS_OBJECT (body)
+      && g_strcmp0 (cercle_fhir_get_string (json_node_get_object (body), "error"),
+                    "account_disabled") == 0)
+    {
+      g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED,
+                               _("This account has been disabled on the server: the patient files it received "
+                                 "are removed from this computer"));
+      return;
+    }
   if (status == 200)
     {
       g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL,
@@ -778,7 +788,8 @@ refresh_cb (GObject      *source,
     answer = read_token_answer (node, &error);
   if (answer == NULL)
     {
-      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
+      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+          || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
         {
           g_message ("The session of %s has ended", self->login);
           if ((self->flags & CERCLE_CLIENT_FLAGS_KEYRING) && self->login != NULL)
