@@ -1446,6 +1446,8 @@ test_no_keyring (void)
   g_autofree char *contents = NULL;
   gsize length;
   gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint signed_in = count_requests ("POST /auth/token");
+  guint revoked = count_requests ("POST /auth/revoke");
 
   /* a session bus with nothing on it, not even activatable services */
   g_assert_true (g_file_set_contents (config,
@@ -1497,6 +1499,10 @@ test_no_keyring (void)
   g_dbus_error_strip_remote_error (error);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "Le trousseau de clés est indisponible"));
+  /* the server signed it in, and the session nobody could keep was ended
+   * there before the answer came */
+  g_assert_cmpuint (count_requests ("POST /auth/token"), ==, signed_in + 1);
+  g_assert_cmpuint (count_requests ("POST /auth/revoke"), ==, revoked + 1);
   /* still there, still signed out, nothing in the store */
   {
     g_autoptr(GAsyncResult) result = NULL;
