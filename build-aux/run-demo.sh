@@ -26,8 +26,9 @@ port="${CERCLE_DEMO_PORT:-8642}"
 server_log="$data/server-demo.log"
 server_pid=""
 syncd_pid=""
+app_pid=""
 stop_server () {
-  for pid in $syncd_pid $server_pid; do
+  for pid in $app_pid $syncd_pid $server_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -80,4 +81,12 @@ if [ -n "$server_pid" ] && [ -x "$build/src/syncd/cercle-syncd" ]; then
   fi
 fi
 
-"$build/src/cercle/cercle"
+# In the background and waited for: a TERM sent to this script then stops
+# the app, the service and the server at once (bash runs a trap only once
+# its foreground command has ended).
+"$build/src/cercle/cercle" &
+app_pid=$!
+status=0
+wait "$app_pid" || status=$?
+app_pid=""
+exit "$status"

@@ -524,7 +524,8 @@ test_renew (void)
       g_assert_cmpuint (count_grants (server), ==, 2 + round);
     }
 
-  /* The account is disabled: the renewal is refused, the session ends. */
+  /* The account is disabled: the renewal is refused with its own error (the
+   * caller forgets the account's data), the session ends. */
   {
     g_autoptr(CercleClientReply) reply = NULL;
     int status = cercle_test_server_run_cli (cercle_test_server_get_db_path (server), NULL, NULL,
@@ -532,7 +533,7 @@ test_renew (void)
 
     g_assert_cmpint (status, ==, 0);
     reply = send (client, "GET", "Patient?name=dupont", NULL, NULL, &error);
-    g_assert_error (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT);
+    g_assert_error (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED);
     g_assert_false (cercle_client_get_signed_in (client));
   }
 

@@ -282,6 +282,46 @@ test_french_date (void)
   setlocale (LC_ALL, "C");
 }
 
+/* cercle-syncd knows the account only by its login: a note is signed
+ * with the name the circle knows, from the synced CareTeam, else from the
+ * synced Practitioner, else the account's display. */
+static void
+test_author_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleNote) first = NULL;
+  g_autoptr(CercleNote) second = NULL;
+  g_autoptr(CercleNote) third = NULL;
+
+  g_assert_true (cercle_store_set_account (f->db, "http://127.0.0.1:1", "dr.martin", "Practitioner/pract-martin-paul",
+                                           NULL, "dr.martin", &error));
+  first = cercle_note_repo_write (f->db, "pat-jeanne", "transmission", "Un", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_note_get_author_display (first), ==, "dr.martin");
+
+  g_assert_true (cercle_store_resource_put (f->db, "Practitioner", "pract-martin-paul", NULL, NULL,
+                                            "{\"resourceType\":\"Practitioner\",\"id\":\"pract-martin-paul\","
+                                            "\"name\":[{\"family\":\"Martin\",\"given\":[\"Paul\"]}]}",
+                                            "1", NULL, &error));
+  g_assert_no_error (error);
+  second = cercle_note_repo_write (f->db, "pat-jeanne", "transmission", "Deux", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_note_get_author_display (second), ==, "Paul MARTIN");
+
+  g_assert_true (cercle_store_resource_put (f->db, "CareTeam", "ct-other", "pat-jeanne", NULL,
+                                            "{\"resourceType\":\"CareTeam\",\"id\":\"ct-other\","
+                                            "\"subject\":{\"reference\":\"Patient/pat-jeanne\"},\"participant\":["
+                                            "{\"member\":{\"reference\":\"Practitioner/pract-martin-paul-2\","
+                                            "\"display\":\"Pas lui\"}},"
+                                            "{\"member\":{\"reference\":\"Practitioner/pract-martin-paul\","
+                                            "\"display\":\"Dr Paul Martin\"}}]}",
+                                            "1", NULL, &error));
+  g_assert_no_error (error);
+  third = cercle_note_repo_write (f->db, "pat-jeanne", "transmission", "Trois", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cercle_note_get_author_display (third), ==, "Dr Paul Martin");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -299,6 +339,7 @@ main (int argc, char *argv[])
   ADD ("/notes/atomic", test_atomic);
   ADD ("/notes/correction", test_correction);
   ADD ("/notes/timeline-and-unread", test_timeline_and_unread);
+  ADD ("/notes/author-name", test_author_name);
   g_test_add_func ("/notes/french-date", test_french_date);
   return g_test_run ();
 }

@@ -644,6 +644,32 @@ test_sign_out (void)
   fake_service_stop ();
 }
 
+/* The server disabled the account: the service signed out by itself and
+ * says why; the banner shows its words, not « vos données restent ». */
+static void
+test_signed_out_by_server (void)
+{
+  CercleWindow *window;
+  const char *why = "Ce compte a été désactivé sur le serveur : les dossiers patients reçus sont "
+                    "retirés de cet ordinateur";
+
+  fake_service_start ("idle");
+  window = new_window ();
+  cercle_dbus_sync_set_last_error (fake->skeleton, why);
+  cercle_dbus_sync_set_state (fake->skeleton, "signed-out");
+  WAIT_FOR (banner_shows (window, why));
+  g_assert_false (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER),
+                         "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
+  g_assert_nonnull (find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
+
+  /* A sign-out asked for here has no reason: the usual words. */
+  cercle_dbus_sync_set_last_error (fake->skeleton, "");
+  WAIT_FOR (banner_shows (window, "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
+
+  destroy_window (window);
+  fake_service_stop ();
+}
+
 static void
 changed_cb (CercleSyncStatus  *sync_status,
             char             **kinds,
@@ -823,6 +849,7 @@ main (int   argc,
   g_test_add_func ("/sync-ui/banner/auth-required", test_auth_required);
   g_test_add_func ("/sync-ui/banner/error", test_error_state);
   g_test_add_func ("/sync-ui/sign-out", test_sign_out);
+  g_test_add_func ("/sync-ui/banner/signed-out-by-server", test_signed_out_by_server);
   g_test_add_func ("/sync-ui/changed", test_changed_relayed);
   g_test_add_func ("/sync-ui/open-actions", test_open_actions);
 

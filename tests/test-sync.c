@@ -890,6 +890,56 @@ test_sessions (void)
   fx.server = main_server;
 }
 
+/* An account disabled on the server: the next round hears it when the
+ * session is renewed (a distinct answer, account_disabled), and the service
+ * removes the patients' files it received and the keyring item, as at a
+ * sign-out; the directory stays. Before, it sat in auth-required with the
+ * files on disk. */
+static void
+test_account_disabled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *s = NULL;
+  g_autofree char *secret = NULL;
+  g_autoptr(GVariant) last_error = NULL;
+  const char *db = cercle_test_server_get_db_path (fx.server);
+  guint structures;
+
+  cercle_test_server_add_user (db, "ide.desactivee", PASSWORD, BERNARD, NULL);
+  fresh_store ("ide.desactivee");
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM patient WHERE id = '" SHARED_PATIENT "'"), ==, 1);
+  structures = local_count ("SELECT count(*) FROM dir_structure");
+  g_assert_cmpuint (structures, >, 0);
+
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "disable", "ide.desactivee", NULL), ==, 0);
+  g_assert_false (sync_and_wait (&error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  s = state ();
+  g_assert_cmpstr (s, ==, "signed-out");
+  last_error = property ("LastError");
+  g_assert_nonnull (strstr (g_variant_get_string (last_error, NULL), "disabled"));
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM patient"), ==, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE patient_id IS NOT NULL"), ==, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM account"), ==, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM dir_structure"), ==, structures);
+  cercle_keyring_lookup_async (fx.proxy_url, "ide.desactivee", NULL, async_done_cb, &result);
+  secret = cercle_keyring_lookup_finish (wait_result (&result), &error);
+  g_assert_null (secret);
+
+  /* The server says it at the refresh only to a token of the account. */
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "POST", "/auth/token", NULL,
+                                                                  "application/x-www-form-urlencoded",
+                                                                  "grant_type=refresh_token&refresh_token=nimporte",
+                                                                  NULL);
+
+    g_assert_cmpuint (r->status, ==, 400);
+    g_assert_cmpstr (json_object_get_string_member (r->json, "error"), ==, "invalid_grant");
+  }
+}
+
 /* A feed page cut mid-body: the pages before it stay applied, the next
  * round resumes from the last one applied: no gap, no duplicate. */
 static void
@@ -1402,6 +1452,8 @@ test_no_keyring (void)
   g_autofree char *contents = NULL;
   gsize length;
   gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint signed_in = count_requests ("POST /auth/token");
+  guint revoked = count_requests ("POST /auth/revoke");
 
   /* a session bus with nothing on it, not even activatable services */
   g_assert_true (g_file_set_contents (config,
@@ -1453,6 +1505,10 @@ test_no_keyring (void)
   g_dbus_error_strip_remote_error (error);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "Le trousseau de clés est indisponible"));
+  /* the server signed it in, and the session nobody could keep was ended
+   * there before the answer came */
+  g_assert_cmpuint (count_requests ("POST /auth/token"), ==, signed_in + 1);
+  g_assert_cmpuint (count_requests ("POST /auth/revoke"), ==, revoked + 1);
   /* still there, still signed out, nothing in the store */
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -1598,6 +1654,7 @@ main (int   argc,
   g_test_add_func ("/sync/push/in-flight", test_in_flight);
   g_test_add_func ("/sync/push/refusal", test_refusal);
   g_test_add_func ("/sync/session/expiry-and-revocation", test_sessions);
+  g_test_add_func ("/sync/session/account-disabled", test_account_disabled);
   g_test_add_func ("/sync/pull/interrupted", test_pull_interrupted);
   g_test_add_func ("/sync/pull/notifications-and-idle", test_notifications_and_idle);
   g_test_add_func ("/sync/pull/access-lost", test_access_lost);

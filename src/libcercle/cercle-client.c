@@ -132,6 +132,7 @@ cercle_client_error_is_transient (const GError *error)
     case CERCLE_CLIENT_ERROR_PRECONDITION:
     case CERCLE_CLIENT_ERROR_INVALID:
     case CERCLE_CLIENT_ERROR_PROTOCOL:
+    case CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED:
     default:
       return FALSE;
     }
@@ -632,6 +633,15 @@ post_form_cb (GObject      *source,
                                  _("The session has ended: sign in again"));
       return;
     }
+  if (status == 400 && body != NULL && JSON_NODE_HOLDS_OBJECT (body)
+      && g_strcmp0 (cercle_fhir_get_string (json_node_get_object (body), "error"),
+                    "account_disabled") == 0)
+    {
+      g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED,
+                               _("This account has been disabled on the server: the patient files it received "
+                                 "are removed from this computer"));
+      return;
+    }
   if (status == 200)
     {
       g_task_return_new_error (task, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL,
@@ -778,7 +788,8 @@ refresh_cb (GObject      *source,
     answer = read_token_answer (node, &error);
   if (answer == NULL)
     {
-      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
+      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+          || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
         {
           g_message ("The session of %s has ended", self->login);
           if ((self->flags & CERCLE_CLIENT_FLAGS_KEYRING) && self->login != NULL)
@@ -844,6 +855,21 @@ ensure_access_finish (CercleClient  *self,
 /* -------------------------------------------------------------- sign in -- */
 
 static void
+unkept_revoked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CercleClient *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = post_form_finish (self, result, &error);
+
+  if (node == NULL)
+    g_message ("The session the keyring could not keep was not revoked: %s", error->message);
+  g_task_return_error (task, g_error_copy (g_task_get_task_data (task)));
+}
+
+static void
 sign_in_stored_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -851,13 +877,18 @@ sign_in_stored_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   CercleClient *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
+  char *form;
 
   if (!cercle_keyring_store_finish (result, &error))
     {
       /* A session that a restart would lose is not a sign-in: say so now,
-       * not on the next start. */
+       * not on the next start; and end it on the server, so that no live
+       * session is left that nobody holds. */
+      form = soup_form_encode ("token", self->refresh_token, NULL);
       forget_session (self);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_set_task_data (task, g_steal_pointer (&error), (GDestroyNotify) g_error_free);
+      post_form_async (self, "/auth/revoke", form, CERCLE_CLIENT_ERROR_SIGNED_OUT, NULL, unkept_revoked_cb,
+                       g_steal_pointer (&task));
       return;
     }
   g_task_return_boolean (task, TRUE);

@@ -39,6 +39,7 @@ typedef enum {
   CERCLE_CLIENT_ERROR_INVALID,          /* 400, 413, 415, 422: the server refused the content */
   CERCLE_CLIENT_ERROR_SERVER,           /* 5xx, 429 */
   CERCLE_CLIENT_ERROR_PROTOCOL,         /* an answer that is not what the API promises */
+  CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED, /* the server disabled the account: forget its data */
 } CercleClientError;
 
 GQuark    cercle_client_error_quark        (void);

@@ -58,6 +58,47 @@ cercle_care_store_migrate (CercleDb  *db,
   return cercle_db_migrate (db, "care", care_migrations, G_N_ELEMENTS (care_migrations), error);
 }
 
+static char *practitioner_name (CercleDb   *db,
+                                const char *reference);
+
+/* How the care circles name @reference ("Dr Paul Martin"), from the first
+ * synced CareTeam that has it with a display. */
+static char *
+circle_name (CercleDb   *db,
+             const char *reference)
+{
+  g_autofree char *pattern = g_strdup_printf ("%%\"%s\"%%", reference);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT json FROM resource WHERE type = 'CareTeam' AND json LIKE ?",
+                                          NULL);
+  char *name = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  while (name == NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+      JsonArray *participants;
+
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      participants = cercle_fhir_get_array (json_node_get_object (node), "participant");
+      for (guint i = 0; participants && i < json_array_get_length (participants) && name == NULL; i++)
+        {
+          JsonNode *element = json_array_get_element (participants, i);
+          JsonObject *member = JSON_NODE_HOLDS_OBJECT (element)
+                               ? cercle_fhir_get_object (json_node_get_object (element), "member") : NULL;
+
+          if (member && g_strcmp0 (cercle_fhir_get_string (member, "reference"), reference) == 0
+              && cercle_fhir_get_string (member, "display") != NULL)
+            name = g_strdup (cercle_fhir_get_string (member, "display"));
+        }
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return name;
+}
+
 static char *
 account_practitioner (CercleDb  *db,
                       char     **display,
@@ -74,7 +115,17 @@ account_practitioner (CercleDb  *db,
       return NULL;
     }
   if (display)
-    *display = g_steal_pointer (&name);
+    {
+      /* The name the circles know (their CareTeam, else the pulled
+       * Practitioner) rather than the account's display, which
+       * cercle-syncd only knows as the login. */
+      g_autofree char *known = circle_name (db, ref);
+
+      if (known == NULL)
+        known = practitioner_name (db, ref);
+
+      *display = known ? g_steal_pointer (&known) : g_steal_pointer (&name);
+    }
   return g_strdup (ref + strlen ("Practitioner/"));
 }
 

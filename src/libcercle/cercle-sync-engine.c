@@ -1244,9 +1244,11 @@ pushed_cb (GObject      *source,
   /* A garbled answer may hide a success: the PUT is sent again, and the
    * server makes no new version of the same content. */
   if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL))
+      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
+      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
     {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
+      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
         defer_row (self, data, error);
       fail_round (task, error);
       return;
@@ -1320,9 +1322,11 @@ batch_done_cb (GObject      *source,
       return;
     }
   if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL))
+      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
+      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
     {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
+      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
         defer_row (self, data, error);
       fail_round (task, error);
       return;

@@ -256,6 +256,23 @@ load_account (CercleServerAuth  *self,
   return account;
 }
 
+static gboolean
+account_disabled (CercleServerAuth *self,
+                  const char       *login)
+{
+  CercleDb *db = cercle_server_store_get_db (self->store);
+  sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT disabled FROM accounts WHERE login = ?", NULL);
+  gboolean disabled = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, login, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    disabled = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  return disabled;
+}
+
 static CercleTokenGrant *
 issue (CercleServerAuth  *self,
        CercleAccount     *account,
@@ -334,6 +351,14 @@ grant_refresh (CercleServerAuth  *self,
   if (login == NULL || expires_at <= now)
     {
       g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_INVALID_GRANT, "The refresh token is not valid");
+      return NULL;
+    }
+  /* Disabling revoked the token: say why, so that the device forgets the
+   * patients' files it holds instead of waiting for a sign-in that cannot
+   * come (an unexpired token of the account proves it was signed in). */
+  if (account_disabled (self, login))
+    {
+      g_set_error (error, CERCLE_AUTH_ERROR, CERCLE_AUTH_ERROR_ACCOUNT_DISABLED, "The account is disabled");
       return NULL;
     }
   if (revoked)

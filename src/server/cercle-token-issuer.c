@@ -20,6 +20,7 @@ cercle_auth_error_name (CercleAuthError code)
     case CERCLE_AUTH_ERROR_INVALID_GRANT: return "invalid_grant";
     case CERCLE_AUTH_ERROR_UNSUPPORTED_GRANT_TYPE: return "unsupported_grant_type";
     case CERCLE_AUTH_ERROR_INVALID_TOKEN: return "invalid_token";
+    case CERCLE_AUTH_ERROR_ACCOUNT_DISABLED: return "account_disabled";
     default: return "invalid_request";
     }
 }

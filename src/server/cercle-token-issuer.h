@@ -20,6 +20,9 @@ typedef enum {
   CERCLE_AUTH_ERROR_INVALID_GRANT,
   CERCLE_AUTH_ERROR_UNSUPPORTED_GRANT_TYPE,
   CERCLE_AUTH_ERROR_INVALID_TOKEN,
+  /* A refresh for an account disabled on the server: its sessions will
+   * not come back, the client forgets the data it received (domain.md §7). */
+  CERCLE_AUTH_ERROR_ACCOUNT_DISABLED,
 } CercleAuthError;
 
 GQuark      cercle_auth_error_quark (void);

@@ -70,6 +70,7 @@ struct _CercleSyncService
 G_DEFINE_FINAL_TYPE (CercleSyncService, cercle_sync_service, G_TYPE_OBJECT)
 
 static void schedule_round (CercleSyncService *self, guint delay_ms);
+static void account_disabled (CercleSyncService *self, const GError *error);
 
 static void
 set_engine (CercleSyncService *self,
@@ -369,6 +370,11 @@ round_done_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->failures++;
+      if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+        {
+          account_disabled (self, error);
+          return;
+        }
       if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT))
         {
           set_state (self, "auth-required", error->message);
@@ -518,6 +524,8 @@ restored_cb (GObject      *source,
       set_state (self, "offline", error->message);
       schedule_next (self, g_get_real_time () + 2 * G_USEC_PER_SEC);
     }
+  else if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+    account_disabled (self, error);
   else
     {
       g_clear_object (&self->engine);
@@ -644,6 +652,19 @@ forget_account (CercleSyncService *self)
   set_account_properties (self);
   set_state (self, "signed-out", NULL);
   cercle_dbus_sync_emit_changed (self->skeleton, (const char *[]) { "Patient", NULL }, (const char *[]) { NULL });
+}
+
+/* The server disabled the account: no sign-in brings its session back, so
+ * the patients' files it received leave this computer now (domain.md §7),
+ * as at a sign-out; the client already removed the keyring item. */
+static void
+account_disabled (CercleSyncService *self,
+                  const GError      *error)
+{
+  g_info ("the account was disabled on the server: its patient files are removed");
+  answer_waiters (self, error->message);
+  forget_account (self);
+  set_state (self, "signed-out", error->message);
 }
 
 typedef struct {

@@ -9,13 +9,13 @@
  * a time, like the Annuaire.
  *
  * Everything works offline. After a local change the page asks the sync
- * service (fr.cercle.Cercle.Sync, fr.cercle.Cercle.Sync.xml) to send now,
- * best effort; when the service says something changed, the list and the
- * open file are read again. With no service on the bus nothing of this
- * happens, and the page works the same on what the store holds. The calls
- * go on the bus name directly rather than through a GDBusProxy: a proxy
- * made before the service starts did not notice it starting (GLib 2.74,
- * test /patients-page/sync-service).
+ * service to send now, best effort; when the service says something
+ * changed, the list and the open file are read again. Both go through the
+ * application's CercleSyncStatus (cercle_application_get_sync_status()),
+ * which follows the service coming and going; a page in a window without
+ * a CercleApplication (the page's own tests) makes a status of its own.
+ * With no service on the bus nothing of this happens, and the page works
+ * the same on what the store holds.
  *
  * Actions: `patients.open(s)` opens a patient by id (the window's
  * `win.open-patient` forwards to it), `patients.new` (Ctrl+N) opens
@@ -25,12 +25,14 @@
 
 #include <glib/gi18n.h>
 
+#include "cercle-application.h"
 #include "cercle-new-patient-dialog.h"
 #include "cercle-patient-list.h"
 #include "cercle-patient-row.h"
 #include "cercle-patient-view.h"
 #include "cercle-patients-page.h"
 #include "cercle-store.h"
+#include "cercle-sync-status.h"
 
 struct _CerclePatientsPage
 {
@@ -43,8 +45,10 @@ struct _CerclePatientsPage
   GHashTable *bound;     /* GtkListItem* whose row shows a patient */
   GPtrArray *spare_rows; /* CerclePatientRow of list items GTK destroyed */
   GtkNoSelection *selection;
-  GDBusConnection *bus;
-  guint changed_id;
+  CercleSyncStatus *sync_status;
+  gulong changed_id;
+  GtkWindow *window;     /* the root, while waiting for its application */
+  gulong application_id;
   GCancellable *cancellable;
   char *pending_open;    /* an id asked for before the list was loaded */
   gboolean loaded;
@@ -178,33 +182,62 @@ on_go_back (CerclePatientsPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
-#define SYNC_NAME "fr.cercle.Cercle.Sync"
-#define SYNC_PATH "/fr/cercle/Cercle/Sync"
-#define SYNC_INTERFACE "fr.cercle.Cercle.Sync"
+static void on_sync_changed (CerclePatientsPage  *self,
+                             const char * const  *kinds,
+                             const char * const  *patients);
 
 static void
-sync_now_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+forget_window (CerclePatientsPage *self)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* Best effort: no service means the change waits in the outbox. */
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply == NULL)
-    g_debug ("SyncNow: %s", error->message);
+  if (self->window != NULL)
+    {
+      g_clear_signal_handler (&self->application_id, self->window);
+      g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      self->window = NULL;
+    }
 }
 
-/* Asks the sync service to send now. Called on the bus name, without
- * activating it: when no service runs, nothing happens. */
+static void
+use_sync_status (CerclePatientsPage *self,
+                 CercleSyncStatus   *status)
+{
+  forget_window (self);
+  if (self->sync_status == status)
+    return;
+  if (self->sync_status != NULL)
+    g_clear_signal_handler (&self->changed_id, self->sync_status);
+  g_set_object (&self->sync_status, status);
+  self->changed_id = g_signal_connect_object (status, "changed", G_CALLBACK (on_sync_changed), self,
+                                              G_CONNECT_SWAPPED);
+}
+
+/* The application's sync status, once the page is in one of its windows.
+ * Without an application (a bare GtkWindow) the page makes its own when it
+ * first needs one, so that it still hears the service. */
+static CercleSyncStatus *
+sync_status (CerclePatientsPage *self,
+             gboolean            fallback)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  if (CERCLE_IS_APPLICATION (app))
+    use_sync_status (self, cercle_application_get_sync_status (CERCLE_APPLICATION (app)));
+  else if (self->sync_status == NULL && fallback)
+    {
+      g_autoptr(CercleSyncStatus) own = cercle_sync_status_new ();
+
+      use_sync_status (self, own);
+    }
+  return self->sync_status;
+}
+
+/* Asks the sync service to send now: best effort, nothing happens when no
+ * service runs (the change waits in the outbox). */
 static void
 ask_sync (CerclePatientsPage *self)
 {
-  if (self->bus == NULL)
-    return;
-  g_dbus_connection_call (self->bus, SYNC_NAME, SYNC_PATH, SYNC_INTERFACE, "SyncNow", NULL, NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable, sync_now_done, NULL);
+  cercle_sync_status_sync_now (sync_status (self, TRUE));
 }
 
 static void reload_list (CerclePatientsPage *self);
@@ -249,53 +282,49 @@ reload_list (CerclePatientsPage *self)
 }
 
 static void
-on_sync_changed (GDBusConnection *bus,
-                 const char      *sender,
-                 const char      *path,
-                 const char      *interface,
-                 const char      *signal,
-                 GVariant        *parameters,
-                 gpointer         user_data)
+on_sync_changed (CerclePatientsPage  *self,
+                 const char * const  *kinds,
+                 const char * const  *patients)
 {
-  CerclePatientsPage *self = user_data;
   const char *open = cercle_patient_view_get_patient_id (self->patient_view);
-  g_autofree const char **kinds = NULL;
-  g_autofree const char **patients = NULL;
 
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(asas)")))
-    return;
-  g_variant_get (parameters, "(^a&s^a&s)", &kinds, &patients);
   /* Only the local store is read again: a stray signal costs a reload,
    * never data. */
   reload_list (self);
-  if (open != NULL && (patients[0] == NULL || g_strv_contains (patients, open)))
+  if (open != NULL && (patients == NULL || patients[0] == NULL || g_strv_contains (patients, open)))
     cercle_patient_view_reload (self->patient_view);
 }
 
 static void
-bus_ready (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+on_application (CerclePatientsPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-  CerclePatientsPage *self;
+  sync_status (self, FALSE);
+}
 
-  if (bus == NULL)
+/* A CercleWindow is given its application after its template (and this
+ * page) is built: wait for it rather than make a second status. */
+static void
+cercle_patients_page_root (GtkWidget *widget)
+{
+  CerclePatientsPage *self = CERCLE_PATIENTS_PAGE (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (cercle_patients_page_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (sync_status (self, FALSE) == NULL && GTK_IS_WINDOW (root) && self->window == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No session bus: %s", error->message);
-      return;
+      self->window = GTK_WINDOW (root);
+      g_object_add_weak_pointer (G_OBJECT (root), (gpointer *) &self->window);
+      self->application_id = g_signal_connect_object (root, "notify::application", G_CALLBACK (on_application),
+                                                      self, G_CONNECT_SWAPPED);
     }
-  self = user_data;
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_object_unref (bus);
-      return;
-    }
-  self->bus = bus;
-  self->changed_id = g_dbus_connection_signal_subscribe (bus, NULL, SYNC_INTERFACE, "Changed", SYNC_PATH, NULL,
-                                                         G_DBUS_SIGNAL_FLAGS_NONE, on_sync_changed, self, NULL);
+}
+
+static void
+cercle_patients_page_unroot (GtkWidget *widget)
+{
+  forget_window (CERCLE_PATIENTS_PAGE (widget));
+  GTK_WIDGET_CLASS (cercle_patients_page_parent_class)->unroot (widget);
 }
 
 static void
@@ -480,6 +509,8 @@ cercle_patients_page_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (cercle_patients_page_parent_class)->map (widget);
   ensure_css (widget);
+  /* Shown without an application: listen to the service on our own. */
+  sync_status (CERCLE_PATIENTS_PAGE (widget), TRUE);
 }
 
 static void
@@ -492,10 +523,10 @@ cercle_patients_page_dispose (GObject *object)
   /* AdwBin would unparent its child again after the template did. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CERCLE_TYPE_PATIENTS_PAGE);
-  if (self->changed_id != 0)
-    g_dbus_connection_signal_unsubscribe (self->bus, self->changed_id);
-  self->changed_id = 0;
-  g_clear_object (&self->bus);
+  forget_window (self);
+  if (self->sync_status != NULL)
+    g_clear_signal_handler (&self->changed_id, self->sync_status);
+  g_clear_object (&self->sync_status);
   g_clear_object (&self->selection);
   g_clear_object (&self->slots);
   g_clear_pointer (&self->slot_pool, g_ptr_array_unref);
@@ -516,6 +547,8 @@ cercle_patients_page_class_init (CerclePatientsPageClass *klass)
 
   object_class->dispose = cercle_patients_page_dispose;
   widget_class->map = cercle_patients_page_map;
+  widget_class->root = cercle_patients_page_root;
+  widget_class->unroot = cercle_patients_page_unroot;
 
   g_type_ensure (CERCLE_TYPE_PATIENT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/patients/cercle-patients-page.ui");
@@ -583,8 +616,6 @@ cercle_patients_page_init (CerclePatientsPage *self)
   cercle_patient_view_set_db (self->patient_view, self->db);
   update_count (self);
   reload_list (self);
-
-  g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready, self);
 }
 
 GtkWidget *

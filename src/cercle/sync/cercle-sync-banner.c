@@ -94,6 +94,11 @@ update (CercleSyncBanner *self)
 
       show (self, "error", text, _("Retry"), "win.sync-now");
     }
+  else if (g_strcmp0 (state, "signed-out") == 0
+           && cercle_sync_status_get_last_error (self->status)[0] != '\0')
+    /* Signed out by the server (a disabled account): its own words, which
+     * say that the patient files left this computer. */
+    show (self, "warning", cercle_sync_status_get_last_error (self->status), _("Sign In"), "win.sign-in");
   else if (g_strcmp0 (state, "signed-out") == 0)
     show (self, NULL, _("You are not signed in: your data stay on this computer"),
           _("Sign In"), "win.sign-in");
