@@ -518,7 +518,9 @@ test_send_complements (void)
 
   group = cercle_dossier_view_get_complements_group (view);
   g_assert_nonnull (group);
-  g_assert_true (gtk_widget_get_mapped (group));
+  /* Mapped at the next frame: on a loaded machine that can take longer
+   * than the 50 ms above. */
+  wait_until (is_mapped, group, 10, "the complements form");
   g_assert_cmpstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group)), ==,
                    "La structure demande : « Comment se passent les nuits ? »");
   /* The dossier's volets, editable, with what was sent. */
