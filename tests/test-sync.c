@@ -24,6 +24,7 @@
 #include <libsoup/soup.h>
 
 #include "cercle-keyring.h"
+#include "cercle-patient-repo.h"
 #include "cercle-store.h"
 #include "cercle-sync-store.h"
 #include "cercle-test-server.h"
@@ -1609,6 +1610,190 @@ test_feed (void)
   g_assert_cmpstr (tag3, !=, tag1);
 }
 
+/* The access trail (« Traçabilité des accès »): nothing is fetched until
+ * the app asks for a patient's trail (an idle round stays one request);
+ * asked for, the next round brings the server's AuditEvents about that
+ * patient, another member's read among them, and signals it; an idle
+ * round after it is one request again; asked again, only the new events
+ * come (from the stored count on). */
+static void
+test_trail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bernard = cercle_test_server_login (fx.server, "ide.bernard", PASSWORD);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func (g_free);
+  guint subscription;
+  guint first;
+  gboolean offset_seen = FALSE;
+
+  fresh_store ("dr.martin");
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/Patient/" SHARED_PATIENT,
+                                                                  bernard, NULL, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* not asked: nothing fetched, one request */
+  g_ptr_array_set_size (fx.requests, 0);
+  g_assert_true (sync_and_wait (&error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fx.requests->len, ==, 1);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent'"), ==, 0);
+
+  {
+    g_autoptr(CercleDb) db = open_store ();
+
+    g_assert_true (cercle_sync_store_request_trail (db, SHARED_PATIENT, &error));
+    g_assert_no_error (error);
+  }
+  subscription = g_dbus_connection_signal_subscribe (fx.bus, NULL, "fr.cercle.Cercle.Sync", "Changed",
+                                                     "/fr/cercle/Cercle/Sync", NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                     changed_cb, changes, NULL);
+  g_ptr_array_set_size (fx.requests, 0);
+  g_assert_true (sync_and_wait (&error));
+  g_assert_no_error (error);
+  iterate_for (200);
+  g_dbus_connection_signal_unsubscribe (fx.bus, subscription);
+  g_assert_cmpuint (count_requests ("GET /fhir/AuditEvent?entity=Patient/" SHARED_PATIENT), ==, 1);
+  first = local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent' AND patient_id = '" SHARED_PATIENT "'");
+  g_assert_cmpuint (first, >, 0);
+  /* Bernard's read of the file is in Martin's store, named */
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent' AND patient_id = '"
+                                 SHARED_PATIENT "' AND json LIKE '%Practitioner/" BERNARD "%'"
+                                 " AND json_extract (json, '$.action') = 'R'"), >, 0);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent'"
+                                 " AND version_id IS NULL"), ==, 0);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "(['AuditEvent'], ['" SHARED_PATIENT "'])");
+
+  /* fetched: the next idle round is one request again */
+  g_ptr_array_set_size (fx.requests, 0);
+  g_assert_true (sync_and_wait (&error));
+  g_assert_cmpuint (fx.requests->len, ==, 1);
+
+  /* asked again: only what came since */
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/Patient/" SHARED_PATIENT,
+                                                                  bernard, NULL, NULL, NULL);
+    g_autoptr(CercleDb) db = open_store ();
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_true (cercle_sync_store_request_trail (db, SHARED_PATIENT, &error));
+  }
+  g_ptr_array_set_size (fx.requests, 0);
+  g_assert_true (sync_and_wait (&error));
+  for (guint i = 0; i < fx.requests->len; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("_offset=%u&", first);
+
+      if (g_str_has_prefix (g_ptr_array_index (fx.requests, i), "GET /fhir/AuditEvent?")
+          && strstr (g_ptr_array_index (fx.requests, i), expected))
+        offset_seen = TRUE;
+    }
+  g_assert_true (offset_seen);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent' AND patient_id = '"
+                                 SHARED_PATIENT "'"), >, first);
+}
+
+/* SignOut ends the session on the server: the refresh token the keyring
+ * held is refused afterwards. */
+static void
+test_sign_out_revokes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CercleTestResponse) r = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *escaped = NULL;
+  g_autofree char *form = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  fresh_store ("dr.martin");
+  cercle_keyring_lookup_async (fx.proxy_url, "dr.martin", NULL, async_done_cb, &result);
+  secret = cercle_keyring_lookup_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (secret);
+  reply = call ("SignOut", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
+  escaped = g_uri_escape_string (secret, NULL, FALSE);
+  form = g_strdup_printf ("grant_type=refresh_token&refresh_token=%s", escaped);
+  r = cercle_test_server_request (fx.server, "POST", "/auth/token", NULL, "application/x-www-form-urlencoded",
+                                  form, NULL);
+  g_assert_cmpuint (r->status, ==, 400);
+  g_assert_nonnull (strstr (r->body, "invalid_grant"));
+}
+
+/* Two members edit the same patient: the second push gets a 412, the row
+ * stays refused with the French message, and both versions are kept for
+ * the user to choose. */
+static void
+test_conflict (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bernard = cercle_test_server_login (fx.server, "ide.bernard", PASSWORD);
+  g_autofree char *message = NULL;
+  gint64 before;
+
+  fresh_store ("dr.martin");
+  before = server_version ("dr.martin", "Patient", SHARED_PATIENT);
+  g_assert_cmpint (before, >, 0);
+  /* Martin's edit, offline, from the version he has */
+  {
+    g_autoptr(CercleDb) db = open_store ();
+    g_autoptr(CerclePatient) patient = cercle_patient_repo_get (db, SHARED_PATIENT, &error);
+
+    g_assert_no_error (error);
+    g_object_set (patient, "phone", "01 11 11 11 11", NULL);
+    g_assert_true (cercle_patient_repo_save (db, patient, &error));
+    g_assert_no_error (error);
+  }
+  /* Bernard's, on the server first */
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/Patient/" SHARED_PATIENT,
+                                                                  bernard, NULL, NULL, NULL);
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(CercleTestResponse) put = NULL;
+    g_autoptr(JsonArray) telecom = json_array_new ();
+    JsonObject *phone = json_object_new ();
+    g_autofree char *body = NULL;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    json_object_set_string_member (phone, "system", "phone");
+    json_object_set_string_member (phone, "value", "06 22 22 22 22");
+    json_array_add_object_element (telecom, phone);
+    json_object_set_array_member (r->json, "telecom", json_array_ref (telecom));
+    node = json_node_init_object (json_node_alloc (), r->json);
+    body = json_to_string (node, FALSE);
+    put = cercle_test_server_request (fx.server, "PUT", "/fhir/Patient/" SHARED_PATIENT, bernard,
+                                      "application/fhir+json", body, NULL);
+    g_assert_cmpuint (put->status, ==, 200);
+  }
+  g_assert_cmpint (server_version ("dr.martin", "Patient", SHARED_PATIENT), ==, before + 1);
+
+  g_ptr_array_set_size (fx.requests, 0);
+  g_assert_true (sync_and_wait (&error) || error != NULL);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_requests ("PUT /fhir/Patient/" SHARED_PATIENT), ==, 1);
+  /* the server kept Bernard's */
+  g_assert_cmpint (server_version ("dr.martin", "Patient", SHARED_PATIENT), ==, before + 1);
+  {
+    g_autoptr(CercleDb) db = open_store ();
+
+    g_assert_cmpint (cercle_store_get_sync_state (db, "Patient", SHARED_PATIENT, &message), ==,
+                     CERCLE_SYNC_STATE_REFUSED);
+    g_assert_cmpuint (cercle_sync_store_count_conflicts (db), ==, 1);
+  }
+  g_test_message ("refusal: %s", message);
+  g_assert_true (g_str_has_prefix (message, "Someone else changed this meanwhile")
+                 || g_str_has_prefix (message, "Quelqu’un d’autre l’a modifié entre-temps"));
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM outbox WHERE resource_type = 'Patient' AND resource_id = '"
+                                 SHARED_PATIENT "' AND state = 'refused'"), ==, 1);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM sync_conflict WHERE resource_type = 'Patient'"
+                                 " AND resource_id = '" SHARED_PATIENT "'"
+                                 " AND local_json LIKE '%01 11 11 11 11%' AND server_json LIKE '%06 22 22 22 22%'"),
+                    ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1666,6 +1851,9 @@ main (int   argc,
   g_test_add_func ("/sync/pull/notifications-off", test_notifications_off);
   g_test_add_func ("/sync/server/feed", test_feed);
   g_test_add_func ("/sync/activation", test_activation);
+  g_test_add_func ("/sync/pull/trail", test_trail);
+  g_test_add_func ("/sync/sign-out/revokes", test_sign_out_revokes);
+  g_test_add_func ("/sync/push/conflict", test_conflict);
   status = g_test_run ();
 
   stop_syncd (FALSE);

@@ -459,6 +459,11 @@ typedef struct {
   /* « Lue »: the Tasks the desk opened, read once each this round */
   GPtrArray       *unread;
   guint            unread_next;
+  /* access trails: patient ids, and the request each answers */
+  GPtrArray       *trails;
+  GPtrArray       *trail_marks;
+  guint            trail_next;
+  guint            trail_pages;
 } RoundData;
 
 static void
@@ -478,6 +483,8 @@ round_data_free (RoundData *data)
   g_array_unref (data->batch_seqs);
   g_ptr_array_unref (data->batch_bodies);
   g_clear_pointer (&data->unread, g_ptr_array_unref);
+  g_clear_pointer (&data->trails, g_ptr_array_unref);
+  g_clear_pointer (&data->trail_marks, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -485,6 +492,7 @@ static void fetch (GTask *task, const char *path);
 static void push_next (GTask *task);
 static void read_next (GTask *task);
 static void access_check (GTask *task);
+static void trail_next (GTask *task);
 
 static void
 finish_round (GTask *task)
@@ -1597,18 +1605,210 @@ read_next (GTask *task)
       if (data->unread == NULL)
         {
           g_message ("opened Tasks not listed: %s", error->message);
-          finish_round (task);
+          trail_next (task);
           return;
         }
     }
   if (data->unread_next >= data->unread->len)
     {
-      finish_round (task);
+      trail_next (task);
       return;
     }
   path = g_strdup_printf ("Task/%s", (const char *) g_ptr_array_index (data->unread, data->unread_next++));
   cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
                             read_cb, task);
+}
+
+/* ------------------------------------------------------- access trail -- */
+
+#define TRAIL_PAGE 100
+#define TRAIL_MAX_PATIENTS 20
+#define TRAIL_MAX_PAGES 20
+
+/* The patients whose trail this round fetches: those the app asked for
+ * (cercle_sync_store_request_trail()) and not fetched since, then those
+ * asked for before whose file changed in this round. Nothing asked,
+ * nothing fetched: an idle round stays one request. Bounded per round; the
+ * rest stays pending for the next. */
+static void
+list_trails (CercleSyncEngine *self,
+             RoundData        *data)
+{
+  sqlite3_stmt *stmt;
+
+  data->trails = g_ptr_array_new_with_free_func (g_free);
+  data->trail_marks = g_ptr_array_new_with_free_func (g_free);
+  stmt = cercle_db_prepare (self->db,
+                            "SELECT t.patient_id, t.requested_at,"
+                            " (t.fetched_at IS NULL OR t.fetched_at < t.requested_at) AS pending"
+                            " FROM trail_request t JOIN patient p ON p.id = t.patient_id"
+                            " ORDER BY pending DESC, t.requested_at DESC",
+                            NULL);
+  if (stmt == NULL)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW && data->trails->len < TRAIL_MAX_PATIENTS)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      gboolean pending = sqlite3_column_int (stmt, 2);
+      gboolean changed = FALSE;
+
+      for (guint i = 0; !pending && i < data->round->patients->len; i++)
+        changed = g_str_equal (g_ptr_array_index (data->round->patients, i), id);
+      if (!pending && !changed)
+        continue;
+      g_ptr_array_add (data->trails, g_strdup (id));
+      g_ptr_array_add (data->trail_marks, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+}
+
+/* Events already here: the server lists a patient's trail oldest first and
+ * only ever appends to it, so the stored count is where the new ones start
+ * (and a file forgotten and gained again starts over). */
+static char *
+trail_path (CercleSyncEngine *self,
+            const char       *patient_id)
+{
+  sqlite3_stmt *stmt;
+  gint64 offset = 0;
+  g_autofree char *escaped = g_uri_escape_string (patient_id, NULL, FALSE);
+
+  stmt = cercle_db_prepare (self->db, "SELECT count(*) FROM resource WHERE type = 'AuditEvent' AND patient_id = ?",
+                            NULL);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        offset = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
+    }
+  return g_strdup_printf ("AuditEvent?entity=Patient/%s&_offset=%" G_GINT64_FORMAT "&_count=%u", escaped, offset,
+                          TRAIL_PAGE);
+}
+
+static gboolean
+trail_done (CercleSyncEngine  *self,
+            RoundData         *data,
+            GError           **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db,
+                                          "UPDATE trail_request SET fetched_at = requested_at"
+                                          " WHERE patient_id = ? AND requested_at IS ?",
+                                          error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, g_ptr_array_index (data->trails, data->trail_next - 1), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, g_ptr_array_index (data->trail_marks, data->trail_next - 1), -1, SQLITE_TRANSIENT);
+  return cercle_db_step_done (self->db, stmt, error);
+}
+
+static void
+trail_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  const char *patient_id = g_ptr_array_index (data->trails, data->trail_next - 1);
+  GError *error = NULL;
+  g_autoptr(CercleClientReply) reply = cercle_client_send_finish (CERCLE_CLIENT (source), result, &error);
+  JsonObject *bundle;
+  JsonArray *entries;
+  guint added = 0;
+
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || cercle_client_error_is_transient (error))
+        {
+          /* still requested: fetched at the next round */
+          fail_round (task, error);
+          return;
+        }
+      g_message ("access trail of Patient/%s not read: %s", patient_id, error->message);
+      g_error_free (error);
+      data->trail_pages = 0;
+      trail_next (task);
+      return;
+    }
+  bundle = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  if (bundle == NULL || g_strcmp0 (cercle_fhir_get_string (bundle, "resourceType"), "Bundle") != 0)
+    {
+      fail_round (task, protocol_error ());
+      return;
+    }
+  entries = cercle_fhir_get_array (bundle, "entry");
+  if (!cercle_db_begin (self->db, &error))
+    {
+      fail_round (task, error);
+      return;
+    }
+  for (guint i = 0; entries && i < json_array_get_length (entries); i++)
+    {
+      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      const char *id = cercle_fhir_get_string (resource, "id");
+      JsonObject *meta = cercle_fhir_get_object (resource, "meta");
+      const char *version = cercle_fhir_get_string (meta, "versionId");
+      const char *updated = cercle_fhir_get_string (meta, "lastUpdated");
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *json = NULL;
+      g_autofree char *local_id = NULL;
+
+      if (id == NULL || g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), "AuditEvent") != 0)
+        continue;
+      node = json_node_init_object (json_node_alloc (), resource);
+      json = json_to_string (node, FALSE);
+      /* An event can name several patients (a history page), and each
+       * patient's circle reads its own part of it: one local row per event
+       * and patient, so that each trail counts its own. */
+      local_id = g_strconcat (id, "@", patient_id, NULL);
+      if (!cercle_store_resource_put (self->db, "AuditEvent", local_id, patient_id, NULL, json, version ? version : "1",
+                                      updated ? updated : cercle_fhir_get_string (resource, "recorded"), &error))
+        goto fail;
+      added++;
+    }
+  data->trail_pages++;
+  if (cercle_client_bundle_next (reply->body) == NULL || data->trail_pages >= TRAIL_MAX_PAGES)
+    {
+      if (cercle_client_bundle_next (reply->body) == NULL && !trail_done (self, data, &error))
+        goto fail;
+      data->trail_pages = 0;
+    }
+  else
+    data->trail_next--;   /* the same patient again, from the new offset */
+  if (!cercle_db_commit (self->db, &error))
+    goto fail;
+  if (added > 0)
+    {
+      add_unique (data->round->kinds, "AuditEvent");
+      add_unique (data->round->patients, patient_id);
+    }
+  trail_next (task);
+  return;
+
+fail:
+  cercle_db_rollback (self->db);
+  fail_round (task, error);
+}
+
+static void
+trail_next (GTask *task)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+  g_autofree char *path = NULL;
+
+  if (data->trails == NULL)
+    list_trails (self, data);
+  if (data->trail_next >= data->trails->len)
+    {
+      finish_round (task);
+      return;
+    }
+  path = trail_path (self, g_ptr_array_index (data->trails, data->trail_next++));
+  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
+                            trail_cb, task);
 }
 
 /**

@@ -30,6 +30,17 @@ static const CercleMigration sync_migrations[] = {
     "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
     "  PRIMARY KEY (resource_type, resource_id)"
     ") WITHOUT ROWID;" },
+  /* The patients whose access trail (AuditEvents) the app wants: the
+   * engine fetches a trail only when asked (a patient page opened) or, for
+   * a patient asked about before, when the file changed — never the
+   * trails of every patient at each round. Pending while requested_at is
+   * newer than fetched_at. */
+  { 2, "access trail requests",
+    "CREATE TABLE trail_request ("
+    "  patient_id TEXT PRIMARY KEY,"
+    "  requested_at TEXT NOT NULL,"
+    "  fetched_at TEXT"
+    ") WITHOUT ROWID;" },
 };
 
 /**
@@ -122,7 +133,7 @@ cercle_sync_store_reset (CercleDb  *db,
                          GError   **error)
 {
   g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
-  return cercle_db_exec (db, "DELETE FROM sync_state; DELETE FROM sync_conflict;", error);
+  return cercle_db_exec (db, "DELETE FROM sync_state; DELETE FROM sync_conflict; DELETE FROM trail_request;", error);
 }
 
 /**
@@ -217,4 +228,40 @@ cercle_sync_store_count_outbox (CercleDb *db,
     }
   if (stmt)
     sqlite3_reset (stmt);
+}
+
+/**
+ * cercle_sync_store_request_trail:
+ * @db: the local store
+ * @patient_id: the patient whose page opened
+ * @error: return location for a #CERCLE_DB_ERROR
+ *
+ * Asks the sync engine for the patient's access trail (« Traçabilité des
+ * accès »): at its next round it fetches the server's AuditEvents about the
+ * patient that the store lacks, and signals Changed(["AuditEvent"],
+ * [patient]) when some came. The app calls it when a patient page opens,
+ * then SyncNow. From then on the trail also comes with every change of the
+ * patient's file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_sync_store_request_trail (CercleDb    *db,
+                                 const char  *patient_id,
+                                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+  g_return_val_if_fail (patient_id != NULL, FALSE);
+
+  stmt = cercle_db_prepare (db,
+                            "INSERT INTO trail_request (patient_id, requested_at)"
+                            " VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+                            " ON CONFLICT (patient_id) DO UPDATE SET requested_at = excluded.requested_at",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  return cercle_db_step_done (db, stmt, error);
 }

@@ -30,6 +30,9 @@ gboolean  cercle_sync_store_add_conflict   (CercleDb    *db,
                                             const char  *server_json,
                                             GError     **error);
 guint     cercle_sync_store_count_conflicts (CercleDb   *db);
+gboolean  cercle_sync_store_request_trail  (CercleDb    *db,
+                                            const char  *patient_id,
+                                            GError     **error);
 void      cercle_sync_store_count_outbox   (CercleDb    *db,
                                             guint       *pending,
                                             guint       *refused);

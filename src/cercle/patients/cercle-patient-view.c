@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cercle-add-member-dialog.h"
+#include "cercle-application.h"
 #include "cercle-care-circle-view.h"
 #include "cercle-care-team-repo.h"
 #include "cercle-note-repo.h"
@@ -25,6 +26,8 @@
 #include "cercle-patient-repo.h"
 #include "cercle-patient-row.h"
 #include "cercle-patient-view.h"
+#include "cercle-sync-status.h"
+#include "cercle-sync-store.h"
 
 #define PAGE_SIZE 50
 
@@ -277,6 +280,7 @@ cercle_patient_view_open (CerclePatientView  *self,
 {
   g_autoptr(CerclePatient) patient = NULL;
   g_autofree char *ref = NULL;
+  gboolean newly_shown = FALSE;
 
   g_return_val_if_fail (CERCLE_IS_PATIENT_VIEW (self), FALSE);
   g_return_val_if_fail (self->db != NULL, FALSE);
@@ -286,6 +290,7 @@ cercle_patient_view_open (CerclePatientView  *self,
     return FALSE;
   if (self->patient == NULL || g_strcmp0 (cercle_patient_get_id (self->patient), patient_id) != 0)
     {
+      newly_shown = TRUE;
       self->shown = 0;
       g_clear_pointer (&self->correcting, g_free);
       gtk_revealer_set_reveal_child (self->correction_revealer, FALSE);
@@ -304,6 +309,18 @@ cercle_patient_view_open (CerclePatientView  *self,
   cercle_patient_referrals_fill (self->referrals_box, self->db, patient_id);
   load_trail (self);
   cercle_note_repo_mark_read (self->db, patient_id, NULL);
+  /* The access trail comes from the server: ask the sync service for it
+   * when the patient is opened (best effort; without the service the page
+   * shows what the store has). Not on a reload: the Changed signal the
+   * trail brings reloads the page, and reading a trail adds to it. */
+  if (newly_shown && cercle_sync_store_request_trail (self->db, patient_id, NULL))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+      if (CERCLE_IS_APPLICATION (app))
+        cercle_sync_status_sync_now (cercle_application_get_sync_status (CERCLE_APPLICATION (app)));
+    }
   return TRUE;
 }
 
