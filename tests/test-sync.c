@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "cercle-fhir-directory.h"
 #include "cercle-keyring.h"
 #include "cercle-patient-repo.h"
 #include "cercle-store.h"
@@ -1610,6 +1611,108 @@ test_feed (void)
   g_assert_cmpstr (tag3, !=, tag1);
 }
 
+/* A structure an administrator changes on the server after the bulk export
+ * comes through the feed into the Annuaire's own tables: `cercle-cli
+ * directory nearest` shows its new name and phone, at its old position,
+ * and the full-text index finds the new name. */
+static void
+test_directory_feed (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *db = cercle_test_server_get_db_path (fx.server);
+  g_autofree char *admin = NULL;
+  g_autofree char *finess = NULL;
+  g_autofree char *org_id = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) org_node = NULL;
+  g_autoptr(JsonNode) found_node = NULL;
+  JsonArray *found;
+  JsonObject *hit = NULL;
+  double lat = 0, lon = 0;
+
+  cercle_test_server_add_user (db, "admin.annuaire", PASSWORD, BERNARD, NULL);
+  g_assert_cmpint (cercle_test_server_run_cli (db, NULL, NULL, "user", "grant", "admin.annuaire", "admin", NULL), ==, 0);
+  admin = cercle_test_server_login (fx.server, "admin.annuaire", PASSWORD);
+  fresh_store ("dr.martin");
+
+  /* a site of the directory, with its position */
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/Organization?_count=1000",
+                                                                  admin, NULL, NULL, NULL);
+    g_autoptr(CercleDb) store = open_store ();
+    JsonArray *entries = json_object_get_array_member (r->json, "entry");
+
+    for (guint i = 0; i < json_array_get_length (entries) && finess == NULL; i++)
+      {
+        JsonObject *org = json_object_get_object_member (json_array_get_object_element (entries, i), "resource");
+        const char *f = cercle_fhir_organization_get_finess (org);
+        sqlite3_stmt *stmt = cercle_db_prepare (store, "SELECT latitude, longitude FROM dir_structure"
+                                                       " WHERE finess = ? AND latitude IS NOT NULL", NULL);
+
+        if (f == NULL)
+          continue;
+        sqlite3_bind_text (stmt, 1, f, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          {
+            finess = g_strdup (f);
+            lat = sqlite3_column_double (stmt, 0);
+            lon = sqlite3_column_double (stmt, 1);
+            org_id = g_strdup (json_object_get_string_member (org, "id"));
+            org_node = json_node_init_object (json_node_alloc (), org);
+          }
+        sqlite3_reset (stmt);
+      }
+  }
+  g_assert_nonnull (finess);
+
+  /* the administrator renames it and changes its phone */
+  {
+    JsonObject *org = json_node_get_object (org_node);
+    g_autoptr(JsonArray) telecom = json_array_new ();
+    JsonObject *phone = json_object_new ();
+    g_autofree char *name = g_strconcat (json_object_get_string_member (org, "name"), " Renouveau", NULL);
+    g_autofree char *path = g_strdup_printf ("/fhir/Organization/%s", org_id);
+    g_autofree char *body = NULL;
+    g_autoptr(CercleTestResponse) put = NULL;
+
+    json_object_set_string_member (org, "name", name);
+    json_object_set_string_member (phone, "system", "phone");
+    json_object_set_string_member (phone, "value", "01 60 99 99 99");
+    json_array_add_object_element (telecom, phone);
+    json_object_set_array_member (org, "telecom", json_array_ref (telecom));
+    body = json_to_string (org_node, FALSE);
+    put = cercle_test_server_request (fx.server, "PUT", path, admin, "application/fhir+json", body, NULL);
+    g_test_message ("PUT %s: %u %s", path, put->status, put->body);
+    g_assert_cmpuint (put->status, ==, 200);
+  }
+  g_assert_true (sync_and_wait (&error));
+  g_assert_no_error (error);
+
+  {
+    char lat_text[G_ASCII_DTOSTR_BUF_SIZE], lon_text[G_ASCII_DTOSTR_BUF_SIZE];
+
+    at = g_strdup_printf ("--at=%s,%s", g_ascii_dtostr (lat_text, sizeof lat_text, lat),
+                          g_ascii_dtostr (lon_text, sizeof lon_text, lon));
+  }
+  g_assert_cmpint (run_cli (NULL, &out, &err, "directory", "nearest", at, "--limit=10", "--format=json", NULL), ==, 0);
+  found_node = json_from_string (out, &error);
+  g_assert_no_error (error);
+  found = json_node_get_array (found_node);
+  for (guint i = 0; i < json_array_get_length (found); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (found, i), "finess"), finess) == 0)
+      hit = json_array_get_object_element (found, i);
+  g_assert_nonnull (hit);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (hit, "name"), " Renouveau"));
+  g_assert_cmpstr (json_object_get_string_member (hit, "phone"), ==, "01 60 99 99 99");
+  g_assert_cmpfloat (json_object_get_double_member (hit, "latitude"), ==, lat);
+  g_assert_cmpuint (local_count ("SELECT count(*) FROM dir_structure_fts WHERE dir_structure_fts MATCH 'renouveau'"),
+                    ==, 1);
+
+  cercle_test_server_run_cli (db, NULL, NULL, "user", "revoke", "admin.annuaire", "admin", NULL);
+}
+
 /* The access trail (« Traçabilité des accès »): nothing is fetched until
  * the app asks for a patient's trail (an idle round stays one request);
  * asked for, the next round brings the server's AuditEvents about that
@@ -1854,6 +1957,7 @@ main (int   argc,
   g_test_add_func ("/sync/pull/trail", test_trail);
   g_test_add_func ("/sync/sign-out/revokes", test_sign_out_revokes);
   g_test_add_func ("/sync/push/conflict", test_conflict);
+  g_test_add_func ("/sync/pull/directory-feed", test_directory_feed);
   status = g_test_run ();
 
   stop_syncd (FALSE);

@@ -31,6 +31,7 @@
 
 #include "cercle-directory.h"
 #include "cercle-directory-import.h"
+#include "cercle-fhir-directory.h"
 #include "cercle-geo.h"
 #include "cercle-i18n.h"
 #include "cercle-json-reader.h"
@@ -2269,6 +2270,249 @@ cercle_directory_import_files (CercleDb            *db,
 
   if (ok && imp.tick)
     imp.tick (1.0, imp.tick_data);
+
+  cercle_json_reader_free (imp.json);
+  g_hash_table_unref (imp.category_labels);
+  g_hash_table_unref (imp.communes_seen);
+  g_hash_table_unref (imp.zones_reset);
+  return ok;
+}
+
+/* ------------------------------------------------ one change at a time -- */
+
+/* The directory's indexes follow its rows one by one here: a change that
+ * comes through the sync feed touches a few structures, and rebuilding
+ * the indexes of 95,000 (as an import does) would take seconds a page. */
+static gboolean
+exec_finess (CercleDb    *db,
+             const char  *sql,
+             const char  *finess,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, finess, -1, SQLITE_TRANSIENT);
+  return cercle_db_step_done (db, stmt, error);
+}
+
+static gboolean
+unindex_structure (CercleDb    *db,
+                   const char  *finess,
+                   GError     **error)
+{
+  return exec_finess (db,
+                      "INSERT INTO dir_structure_fts (dir_structure_fts, rowid, name, city)"
+                      " SELECT 'delete', id, name, city FROM dir_structure WHERE finess = ?",
+                      finess, error)
+         && exec_finess (db,
+                         "DELETE FROM dir_structure_rtree WHERE id = (SELECT id FROM dir_structure WHERE finess = ?)",
+                         finess, error)
+         && exec_finess (db,
+                         "DELETE FROM dir_structure_geo WHERE id = (SELECT id FROM dir_structure WHERE finess = ?)",
+                         finess, error);
+}
+
+static gboolean
+index_structure (CercleDb    *db,
+                 const char  *finess,
+                 GError     **error)
+{
+  return exec_finess (db,
+                      /* same resolution as an import's first step */
+                      "UPDATE dir_structure SET commune_code = ("
+                      "  SELECT p.insee FROM dir_commune_postcode p JOIN dir_commune c ON c.insee = p.insee"
+                      "  WHERE p.postcode = dir_structure.postcode AND (c.name_key = dir_structure.city_key"
+                      "   OR EXISTS (SELECT 1 FROM dir_commune_alias a"
+                      "              WHERE a.insee = p.insee AND a.key = dir_structure.city_key))"
+                      "  ORDER BY p.insee LIMIT 1)"
+                      " WHERE finess = ? AND commune_code IS NULL AND postcode IS NOT NULL",
+                      finess, error)
+         && exec_finess (db,
+                         "INSERT INTO dir_structure_fts (rowid, name, city)"
+                         " SELECT id, name, city FROM dir_structure WHERE finess = ?",
+                         finess, error)
+         && exec_finess (db,
+                         "INSERT INTO dir_structure_rtree SELECT id, latitude, latitude, longitude, longitude,"
+                         " CAST (category_code AS INTEGER), CAST (category_code AS INTEGER)"
+                         " FROM dir_structure WHERE finess = ? AND latitude IS NOT NULL AND longitude IS NOT NULL",
+                         finess, error)
+         && exec_finess (db,
+                         "INSERT INTO dir_structure_geo SELECT id, latitude, latitude, longitude, longitude"
+                         " FROM dir_structure WHERE finess = ? AND latitude IS NOT NULL AND longitude IS NOT NULL",
+                         finess, error);
+}
+
+/* What a change of an Organization alone does not say (its position is on
+ * its Location, its INSEE code found from the communes) stays as it was. */
+static void
+keep_known (CercleDb *db,
+            Site     *site)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (db,
+                                          "SELECT latitude, longitude, commune_code, postcode FROM dir_structure"
+                                          " WHERE finess = ?",
+                                          NULL);
+
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_text (stmt, 1, site->finess, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (!site->has_position && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        {
+          site->latitude = sqlite3_column_double (stmt, 0);
+          site->longitude = sqlite3_column_double (stmt, 1);
+          site->has_position = TRUE;
+        }
+      if (site->commune_code == NULL && sqlite3_column_type (stmt, 2) != SQLITE_NULL
+          && g_strcmp0 (site->postcode, (const char *) sqlite3_column_text (stmt, 3)) == 0)
+        site->commune_code = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_reset (stmt);
+}
+
+/* The FINESS number of the Organization @org_id: from this batch, or from
+ * the local copy of the Organization the store holds. */
+static char *
+finess_of_organization (CercleDb    *db,
+                        GHashTable  *batch,
+                        const char  *org_id)
+{
+  const char *known = org_id ? g_hash_table_lookup (batch, org_id) : NULL;
+  sqlite3_stmt *stmt;
+  char *finess = NULL;
+
+  if (known)
+    return *known ? g_strdup (known) : NULL;
+  if (org_id == NULL)
+    return NULL;
+  stmt = cercle_db_prepare (db, "SELECT json FROM resource WHERE type = 'Organization' AND id = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, org_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, 0), NULL);
+
+      if (node && JSON_NODE_HOLDS_OBJECT (node))
+        finess = g_strdup (cercle_fhir_organization_get_finess (json_node_get_object (node)));
+    }
+  sqlite3_reset (stmt);
+  return finess;
+}
+
+/**
+ * cercle_directory_apply_fhir:
+ * @db: the local store, inside the caller's transaction
+ * @resources: (array zero-terminated=1): FHIR Organization, Location and
+ *   HealthcareService resources as JSON texts, in the order they changed
+ * @error: return location for a #GError (the store's)
+ *
+ * Applies changes of the directory one at a time, as the sync feed brings
+ * them after the bulk export: the same mapping as the FHIR import (a site
+ * is an Organization with a FINESS site number, its position on its
+ * Location, its zone on its HealthcareService), each row's search indexes
+ * updated with it. An Organization that is not a site, a resource that
+ * cannot be read, or a Location or zone of a site the directory lacks, is
+ * left out; an inactive site leaves the directory.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cercle_directory_apply_fhir (CercleDb            *db,
+                             const char * const  *resources,
+                             GError             **error)
+{
+  g_autoptr(CercleImportReport) report = cercle_import_report_new ();
+  g_autoptr(GHashTable) batch = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  Import imp = { 0 };
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), FALSE);
+
+  imp.db = db;
+  imp.report = report;
+  imp.source = "import";
+  imp.demo_removed = TRUE;   /* the bulk import replaced the demo already */
+  imp.category_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  imp.communes_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.zones_reset = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  imp.json = cercle_json_reader_new ();
+
+  for (guint i = 0; ok && resources && resources[i]; i++)
+    {
+      g_autofree char *text = g_strdup (resources[i]);
+      Record *record = parse_fhir_line (imp.json, text, strlen (text), i + 1);
+      g_autofree char *finess = NULL;
+
+      switch (record->kind)
+        {
+        case RECORD_ORGANIZATION:
+          if (record->org_id)
+            g_hash_table_replace (batch, g_strdup (record->org_id),
+                                  g_strdup (record->problem ? "" : record->site->finess));
+          if (record->problem)
+            break;
+          keep_known (db, record->site);
+          ok = unindex_structure (db, record->site->finess, error)
+               && write_site (&imp, record->site, error)
+               && (record->site->closed || index_structure (db, record->site->finess, error));
+          break;
+
+        case RECORD_LOCATION:
+          finess = finess_of_organization (db, batch, record->org_id);
+          if (finess == NULL)
+            break;
+          ok = unindex_structure (db, finess, error);
+          if (ok)
+            {
+              sqlite3_stmt *stmt = cercle_db_prepare (db,
+                                                      "UPDATE dir_structure SET latitude = ?, longitude = ?"
+                                                      " WHERE finess = ?",
+                                                      error);
+
+              ok = stmt != NULL;
+              if (ok)
+                {
+                  sqlite3_bind_double (stmt, 1, record->latitude);
+                  sqlite3_bind_double (stmt, 2, record->longitude);
+                  sqlite3_bind_text (stmt, 3, finess, -1, SQLITE_TRANSIENT);
+                  ok = cercle_db_step_done (db, stmt, error);
+                }
+            }
+          ok = ok && index_structure (db, finess, error);
+          break;
+
+        case RECORD_ZONE:
+          finess = record->zone->finess ? g_strdup (record->zone->finess)
+                                        : finess_of_organization (db, batch, record->zone->org_ref);
+          if (finess == NULL)
+            break;
+          /* only for a site the directory has */
+          {
+            sqlite3_stmt *stmt = cercle_db_prepare (db, "SELECT 1 FROM dir_structure WHERE finess = ?", error);
+            gboolean known = FALSE;
+
+            ok = stmt != NULL;
+            if (ok)
+              {
+                sqlite3_bind_text (stmt, 1, finess, -1, SQLITE_TRANSIENT);
+                known = sqlite3_step (stmt) == SQLITE_ROW;
+                sqlite3_reset (stmt);
+              }
+            if (ok && known)
+              ok = write_zone (&imp, finess, (const char * const *) record->zone->codes, error);
+          }
+          break;
+
+        case RECORD_SKIP:
+        default:
+          break;
+        }
+      record_free (record);
+    }
 
   cercle_json_reader_free (imp.json);
   g_hash_table_unref (imp.category_labels);

@@ -25,6 +25,9 @@ gboolean cercle_directory_import_files     (CercleDb            *db,
                                             CercleImportReport  *report,
                                             GCancellable        *cancellable,
                                             GError             **error);
+gboolean cercle_directory_apply_fhir       (CercleDb            *db,
+                                            const char * const  *resources,
+                                            GError             **error);
 char    *cercle_directory_name_key         (const char          *text);
 char    *cercle_directory_city_key         (const char          *text);
 gint64   cercle_directory_category_number  (const char          *code);

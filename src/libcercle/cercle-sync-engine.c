@@ -306,6 +306,7 @@ typedef struct {
   gboolean         notify;      /* FALSE for the first pull: nothing is news then */
   const char      *me;          /* "Practitioner/ID" */
   const char      *my_org;      /* "Organization/ID" for a desk */
+  GPtrArray       *directory;   /* the feed's directory changes, as JSON, for the Annuaire (or NULL) */
 } ApplyContext;
 
 static void
@@ -417,6 +418,9 @@ apply_resource (CercleSyncEngine  *self,
 
       if (!cercle_store_resource_put (self->db, type, id, patient_id, author, json, version_id, last_updated, error))
         return FALSE;
+      if (ctx->directory && (g_str_equal (type, "Organization") || g_str_equal (type, "Location")
+                             || g_str_equal (type, "HealthcareService")))
+        g_ptr_array_add (ctx->directory, g_steal_pointer (&json));
     }
   maybe_notice (ctx, type, resource, patient_id, author, before, before_json);
   add_unique (ctx->round->kinds, type);
@@ -573,9 +577,13 @@ apply_bundle (CercleSyncEngine  *self,
               GError           **error)
 {
   JsonArray *entries = cercle_fhir_get_array (bundle, "entry");
+  g_autoptr(GPtrArray) directory = g_ptr_array_new_with_free_func (g_free);
 
   if (!cercle_db_begin (self->db, error))
     return FALSE;
+  /* The feed's directory changes (after the bulk export) go to the
+   * Annuaire's own tables too, with the page. */
+  data->ctx.directory = cursor ? directory : NULL;
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
       JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
@@ -583,11 +591,19 @@ apply_bundle (CercleSyncEngine  *self,
       if (resource && !apply_resource (self, &data->ctx, resource, error))
         goto fail;
     }
+  data->ctx.directory = NULL;
+  if (directory->len > 0)
+    {
+      g_ptr_array_add (directory, NULL);
+      if (!cercle_directory_apply_fhir (self->db, (const char * const *) directory->pdata, error))
+        goto fail;
+    }
   if (cursor && !cercle_sync_store_set (self->db, CERCLE_SYNC_KEY_CURSOR, cursor, error))
     goto fail;
   return cercle_db_commit (self->db, error);
 
 fail:
+  data->ctx.directory = NULL;
   cercle_db_rollback (self->db);
   return FALSE;
 }
