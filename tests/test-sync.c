@@ -1756,7 +1756,10 @@ test_trail (void)
   g_assert_no_error (error);
   iterate_for (200);
   g_dbus_connection_signal_unsubscribe (fx.bus, subscription);
-  g_assert_cmpuint (count_requests ("GET /fhir/AuditEvent?entity=Patient/" SHARED_PATIENT), ==, 1);
+  /* page by page (earlier tests made a long trail) */
+  g_assert_cmpuint (count_requests ("GET /fhir/AuditEvent?entity=Patient/" SHARED_PATIENT), >=, 1);
+  g_assert_cmpuint (count_requests ("GET /fhir/AuditEvent?"), ==, count_requests ("GET /fhir/AuditEvent?entity=Patient/"
+                                                                                  SHARED_PATIENT));
   first = local_count ("SELECT count(*) FROM resource WHERE type = 'AuditEvent' AND patient_id = '" SHARED_PATIENT "'");
   g_assert_cmpuint (first, >, 0);
   /* Bernard's read of the file is in Martin's store, named */
