@@ -74,7 +74,7 @@ on_choice_clicked (GtkButton            *button,
       g_autofree char *message = g_strdup_printf (_("Your choice could not be saved: %s"), error->message);
 
       /* The store is as it was: the banner stays, with the reason. */
-      g_warning ("conflict on %s/%s not resolved: %s", cercle_sync_conflict_get_resource_type (conflict),
+      g_message ("conflict on %s/%s not resolved: %s", cercle_sync_conflict_get_resource_type (conflict),
                  cercle_sync_conflict_get_resource_id (conflict), error->message);
       show_error (self, message);
       return;
