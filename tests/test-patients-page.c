@@ -863,6 +863,55 @@ test_conflict (Fixture *f, gconstpointer data)
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (skeleton));
 }
 
+static char *
+durand_team_json (const char *version,
+                  gboolean    with_petit)
+{
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonObject) team = NULL;
+  JsonObject *meta = json_object_new ();
+
+  g_ptr_array_add (members, cercle_care_team_member_new ("Practitioner", CERCLE_DEMO_PRACT_BERNARD, "Sophie Bernard",
+                                                         "infirmier"));
+  if (with_petit)
+    g_ptr_array_add (members, cercle_care_team_member_new ("Practitioner", "pr-petit", "Anne Petit", "pharmacien"));
+  team = cercle_care_team_to_fhir (CERCLE_DEMO_PAT_DURAND, members);
+  json_object_set_string_member (meta, "versionId", version);
+  json_object_set_object_member (team, "meta", meta);
+  return cercle_fhir_to_string (team);
+}
+
+/* A care circle changed on both sides: the banner names the members. */
+static void
+test_conflict_care_team (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *team_id = cercle_care_team_id_for_patient (CERCLE_DEMO_PAT_DURAND);
+  g_autofree char *local = durand_team_json ("3", FALSE);
+  g_autofree char *server = durand_team_json ("4", TRUE);
+  GtkWidget *view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
+
+  g_assert_true (cercle_db_begin (f->db, &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (f->db, "CareTeam", team_id, CERCLE_DEMO_PAT_DURAND, "PUT",
+                                                      local, &error));
+  g_assert_true (cercle_db_commit (f->db, &error));
+  g_assert_true (cercle_db_exec (f->db, "UPDATE outbox SET state = 'refused'", NULL));
+  g_assert_true (cercle_sync_store_add_conflict (f->db, "CareTeam", team_id, local, server, &error));
+
+  open_durand (f);
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  g_assert_nonnull (find_label_prefix (view, "Cercle de soins : quelqu’un d’autre l’a modifié"));
+  g_assert_nonnull (find_label_prefix (view, "Membres seulement dans la version du serveur : Anne Petit ("));
+  g_assert_null (find_label_prefix (view, "Membres seulement dans ma version"));
+
+  click (find_button (view, "Garder la version du serveur"));
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'CareTeam'"), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'CareTeam'"
+                                            " AND version_id = '4' AND json LIKE '%Anne Petit%'"), ==, 1);
+}
+
 /* The README's picture: the main window on a patient's file (demo data). */
 static void
 test_screenshot (void)
@@ -953,6 +1002,7 @@ main (int   argc,
   ADD ("/patients-page/narrow", with_demo, test_narrow);
   ADD ("/patients-page/sync-service", with_demo, test_sync_service);
   ADD ("/patients-page/conflict", with_demo, test_conflict);
+  ADD ("/patients-page/conflict/care-team", with_demo, test_conflict_care_team);
   g_test_add_func ("/patients-page/screenshot", test_screenshot);
   return g_test_run ();
 }
