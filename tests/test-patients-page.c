@@ -26,7 +26,9 @@
 #include "cercle-patient-row.h"
 #include "cercle-patient-view.h"
 #include "cercle-patients-page.h"
+#include "cercle-sync-conflict.h"
 #include "cercle-sync-dbus.h"
+#include "cercle-sync-store.h"
 #include "cercle-test-care.h"
 #include "cercle-window.h"
 
@@ -757,6 +759,159 @@ test_sync_service (Fixture *f, gconstpointer data)
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (skeleton));
 }
 
+/* Issue 15: a change the server refused with 412, as cercle-syncd leaves it
+ * (the outbox row refused, both versions in sync_conflict). */
+static char *
+durand_json (CercleDb   *db,
+             const char *phone,
+             const char *version)
+{
+  g_autoptr(CerclePatient) p = cercle_patient_repo_get (db, CERCLE_DEMO_PAT_DURAND, NULL);
+  g_autoptr(JsonObject) fhir = NULL;
+
+  g_assert_nonnull (p);
+  g_object_set (p, "phone", phone, "version-id", version, NULL);
+  fhir = cercle_patient_to_fhir (p);
+  return cercle_fhir_to_string (fhir);
+}
+
+static void
+seed_durand_conflict (CercleDb *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *local = durand_json (db, "06 11 22 33 44", "1");
+  g_autofree char *server = durand_json (db, "07 55 66 77 88", "2");
+  g_autoptr(JsonNode) node = json_from_string (local, NULL);
+  g_autoptr(CerclePatient) mine = cercle_patient_new_from_fhir (json_node_get_object (node), NULL);
+
+  g_assert_true (cercle_db_begin (db, &error));
+  g_assert_true (cercle_patient_repo_put_from_server (db, mine, &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (db, "Patient", CERCLE_DEMO_PAT_DURAND, CERCLE_DEMO_PAT_DURAND,
+                                                     "PUT", local, &error));
+  g_assert_true (cercle_db_commit (db, &error));
+  g_assert_true (cercle_db_exec (db, "UPDATE outbox SET state = 'refused', last_error = 'Quelqu’un d’autre a modifié"
+                                     " ceci entre-temps'", NULL));
+  g_assert_true (cercle_sync_store_add_conflict (db, "Patient", CERCLE_DEMO_PAT_DURAND, local, server, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_conflict (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(CercleDBusSync) skeleton = cercle_dbus_sync_skeleton_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CerclePatient) stored = NULL;
+  GtkWidget *view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
+  const char *phone_line = "Téléphone — ma version : 06 11 22 33 44 ; serveur : 07 55 66 77 88";
+  gboolean owned = FALSE;
+  guint owner_id;
+
+  sync_now_calls = 0;
+  g_signal_connect (skeleton, "handle-sync-now", G_CALLBACK (on_handle_sync_now), NULL);
+  g_assert_true (g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (skeleton), bus,
+                                                   "/fr/cercle/Cercle/Sync", &error));
+  owner_id = g_bus_own_name_on_connection (bus, "fr.cercle.Cercle.Sync", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                           name_acquired, NULL, &owned, NULL);
+  WAIT_FOR (owned);
+
+  /* No conflict: no banner. */
+  open_durand (f);
+  g_assert_null (find_label (view, "Modifié ailleurs entre-temps"));
+  g_assert_null (find_button (view, "Garder ma version"));
+
+  seed_durand_conflict (f->db);
+  cercle_patient_view_reload (CERCLE_PATIENT_VIEW (view));
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  g_assert_nonnull (find_label_prefix (view, "Identité et coordonnées : quelqu’un d’autre l’a modifié"));
+  g_assert_nonnull (find_label (view, phone_line));
+  /* only what differs */
+  g_assert_null (find_label_prefix (view, "Nom —"));
+  g_assert_null (find_label_prefix (view, "Date de naissance —"));
+
+  /* « Garder la version du serveur » */
+  click (find_button (view, "Garder la version du serveur"));
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  WAIT_FOR (sync_now_calls == 1);
+  g_assert_null (find_button (view, "Garder ma version"));
+  g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), ==, 0);
+  stored = cercle_patient_repo_get (f->db, CERCLE_DEMO_PAT_DURAND, &error);
+  g_assert_cmpstr (cercle_patient_get_phone (stored), ==, "07 55 66 77 88");
+  g_assert_cmpstr (cercle_patient_get_version_id (stored), ==, "2");
+  g_clear_object (&stored);
+
+  /* The same edit refused again; « Garder ma version » this time. */
+  seed_durand_conflict (f->db);
+  cercle_patient_view_reload (CERCLE_PATIENT_VIEW (view));
+  WAIT_FOR (find_label (view, phone_line) != NULL);
+  click (find_button (view, "Garder ma version"));
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  WAIT_FOR (sync_now_calls == 2);
+  g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"
+                                            " AND state = 'pending' AND body LIKE '%\"versionId\":\"2\"%'"
+                                            " AND body LIKE '%06 11 22 33 44%'"), ==, 1);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), ==, 1);
+  stored = cercle_patient_repo_get (f->db, CERCLE_DEMO_PAT_DURAND, &error);
+  g_assert_cmpstr (cercle_patient_get_phone (stored), ==, "06 11 22 33 44");
+  /* the file says the change waits again, no longer refused */
+  g_assert_cmpuint (cercle_store_get_sync_state (f->db, "Patient", CERCLE_DEMO_PAT_DURAND, NULL), ==,
+                    CERCLE_SYNC_STATE_PENDING);
+
+  g_bus_unown_name (owner_id);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (skeleton));
+}
+
+static char *
+durand_team_json (const char *version,
+                  gboolean    with_petit)
+{
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonObject) team = NULL;
+  JsonObject *meta = json_object_new ();
+
+  g_ptr_array_add (members, cercle_care_team_member_new ("Practitioner", CERCLE_DEMO_PRACT_BERNARD, "Sophie Bernard",
+                                                         "infirmier"));
+  if (with_petit)
+    g_ptr_array_add (members, cercle_care_team_member_new ("Practitioner", "pr-petit", "Anne Petit", "pharmacien"));
+  team = cercle_care_team_to_fhir (CERCLE_DEMO_PAT_DURAND, members);
+  json_object_set_string_member (meta, "versionId", version);
+  json_object_set_object_member (team, "meta", meta);
+  return cercle_fhir_to_string (team);
+}
+
+/* A care circle changed on both sides: the banner names the members. */
+static void
+test_conflict_care_team (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *team_id = cercle_care_team_id_for_patient (CERCLE_DEMO_PAT_DURAND);
+  g_autofree char *local = durand_team_json ("3", FALSE);
+  g_autofree char *server = durand_team_json ("4", TRUE);
+  GtkWidget *view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
+
+  g_assert_true (cercle_db_begin (f->db, &error));
+  g_assert_true (cercle_store_outbox_add_for_patient (f->db, "CareTeam", team_id, CERCLE_DEMO_PAT_DURAND, "PUT",
+                                                      local, &error));
+  g_assert_true (cercle_db_commit (f->db, &error));
+  g_assert_true (cercle_db_exec (f->db, "UPDATE outbox SET state = 'refused'", NULL));
+  g_assert_true (cercle_sync_store_add_conflict (f->db, "CareTeam", team_id, local, server, &error));
+
+  open_durand (f);
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  g_assert_nonnull (find_label_prefix (view, "Cercle de soins : quelqu’un d’autre l’a modifié"));
+  g_assert_nonnull (find_label_prefix (view, "Membres seulement dans la version du serveur : Anne Petit ("));
+  g_assert_null (find_label_prefix (view, "Membres seulement dans ma version"));
+
+  click (find_button (view, "Garder la version du serveur"));
+  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'CareTeam'"), ==, 0);
+  g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'CareTeam'"
+                                            " AND version_id = '4' AND json LIKE '%Anne Petit%'"), ==, 1);
+}
+
 /* The README's picture: the main window on a patient's file (demo data). */
 static void
 test_screenshot (void)
@@ -846,6 +1001,8 @@ main (int   argc,
   ADD ("/patients-page/notes/correction", with_demo_kept, test_correction);
   ADD ("/patients-page/narrow", with_demo, test_narrow);
   ADD ("/patients-page/sync-service", with_demo, test_sync_service);
+  ADD ("/patients-page/conflict", with_demo, test_conflict);
+  ADD ("/patients-page/conflict/care-team", with_demo, test_conflict_care_team);
   g_test_add_func ("/patients-page/screenshot", test_screenshot);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "cercle-application.h"
 #include "cercle-care-circle-view.h"
 #include "cercle-care-team-repo.h"
+#include "cercle-conflict-banner.h"
 #include "cercle-note-repo.h"
 #include "cercle-note-row.h"
 #include "cercle-patient-referrals.h"
@@ -56,6 +57,7 @@ struct _CerclePatientView
   GtkLabel *title_label;
   GtkLabel *status_label;
   GtkLabel *identity_label;
+  CercleConflictBanner *conflict_banner;
   CercleCareCircleView *circle_view;
   GtkWidget *referral_button;
   GtkBox *referrals_box;
@@ -304,6 +306,7 @@ cercle_patient_view_open (CerclePatientView  *self,
     self->me = g_strdup (ref + strlen ("Practitioner/"));
 
   show_identity (self);
+  cercle_conflict_banner_show_patient (self->conflict_banner, self->db, patient_id);
   load_members (self);
   load_timeline (self);
   cercle_patient_referrals_fill (self->referrals_box, self->db, patient_id);
@@ -347,6 +350,14 @@ static void
 emit_changed (CerclePatientView *self)
 {
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0, cercle_patient_get_id (self->patient));
+}
+
+/* A side of a sync conflict was chosen: the file shows it, the change goes. */
+static void
+on_conflict_resolved (CerclePatientView *self)
+{
+  cercle_patient_view_reload (self);
+  emit_changed (self);
 }
 
 static void
@@ -531,11 +542,13 @@ cercle_patient_view_class_init (CerclePatientViewClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (CERCLE_TYPE_CARE_CIRCLE_VIEW);
+  g_type_ensure (CERCLE_TYPE_CONFLICT_BANNER);
   gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/patients/cercle-patient-view.ui");
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, back_button);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, title_label);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, status_label);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, identity_label);
+  gtk_widget_class_bind_template_child (widget_class, CerclePatientView, conflict_banner);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, circle_view);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, referral_button);
   gtk_widget_class_bind_template_child (widget_class, CerclePatientView, referrals_box);
@@ -566,6 +579,7 @@ cercle_patient_view_init (CerclePatientView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->trail_rows = g_ptr_array_new ();
+  g_signal_connect_swapped (self->conflict_banner, "resolved", G_CALLBACK (on_conflict_resolved), self);
 
   for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
     gtk_string_list_append (labels, cercle_note_category_label (categories[i]));
