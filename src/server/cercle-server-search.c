@@ -769,14 +769,14 @@ cercle_server_search (CercleServerStore    *store,
   return TRUE;
 }
 
-gboolean
-cercle_server_history (CercleServerStore    *store,
-                       CercleSearchContext  *ctx,
-                       const char           *type,
-                       const char           *id,
-                       GHashTable           *query,
-                       GString              *body,
-                       GError              **error)
+static gboolean
+history_page (CercleServerStore    *store,
+              CercleSearchContext  *ctx,
+              const char           *type,
+              const char           *id,
+              GHashTable           *query,
+              GString              *body,
+              GError              **error)
 {
   CercleDb *db = cercle_server_store_get_db (store);
   g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
@@ -912,6 +912,35 @@ cercle_server_history (CercleServerStore    *store,
 
   finish_bundle_full (body, start, "history", self_url, next_url, sync_url, access_tag);
   return TRUE;
+}
+
+gboolean
+cercle_server_history (CercleServerStore    *store,
+                       CercleSearchContext  *ctx,
+                       const char           *type,
+                       const char           *id,
+                       GHashTable           *query,
+                       GString              *body,
+                       GError              **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  /* One read transaction for the page: its bound, its rows, the reader's
+   * profession and the access digest are read from one snapshot, and
+   * SQLite opens it (and revalidates its cache after the writer's commits)
+   * once instead of at each statement. A savepoint nests when the writer's
+   * connection serves the page inside its batch. Both statements are
+   * prepared once. */
+  stmt = cercle_db_prepare (db, "SAVEPOINT history_page", error);
+  if (stmt == NULL || !cercle_db_step_done (db, stmt, error))
+    return FALSE;
+  ok = history_page (store, ctx, type, id, query, body, error);
+  stmt = cercle_db_prepare (db, "RELEASE history_page", NULL);
+  if (stmt)
+    cercle_db_step_done (db, stmt, NULL);
+  return ok;
 }
 
 /* What a reader of the trail may see of an event: the patients whose
