@@ -834,15 +834,10 @@ history_page (CercleServerStore    *store,
       g_string_append (sql, " AND h.last_updated >= ?");
       bind_add_string (binds, instant);
     }
+  /* The page is read in one transaction (cercle_server_history()): it
+   * sees the history up to one committed position, and no row past it. */
   if (feed)
-    {
-      /* Read before the page: every row up to it is committed, so resuming
-       * after it skips nothing (cercle-server-sync.c). */
-      bound = cercle_server_sync_last_seq (store);
-      access_tag = cercle_server_sync_access_digest (store, ctx->account);
-      g_string_append (sql, " AND h.seq <= ?");
-      bind_add_int64 (binds, bound);
-    }
+    access_tag = cercle_server_sync_access_digest (store, ctx->account);
   cercle_server_access_add_version_filter (ctx->account, "h", sql, binds);
   g_string_append (sql, " ORDER BY h.seq LIMIT ?");
   bind_add_int64 (binds, count + 1);
@@ -905,7 +900,15 @@ history_page (CercleServerStore    *store,
     }
   if (feed)
     {
-      g_autofree char *sync_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, more ? last_seq : MAX (bound, cursor));
+      g_autofree char *sync_cursor = NULL;
+
+      /* A page that ends the feed resumes after the newest row of the
+       * transaction's snapshot, seen or not: every row up to it is
+       * committed, so resuming after it skips nothing
+       * (cercle-server-sync.c). */
+      if (!more)
+        bound = cercle_server_sync_last_seq (store);
+      sync_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, more ? last_seq : MAX (bound, cursor));
 
       sync_url = page_url (ctx->base_url, path, query, "_cursor", sync_cursor);
     }
@@ -927,8 +930,9 @@ cercle_server_history (CercleServerStore    *store,
   sqlite3_stmt *stmt;
   gboolean ok;
 
-  /* One read transaction for the page: its bound, its rows, the reader's
-   * profession and the access digest are read from one snapshot, and
+  /* One read transaction for the page: its rows, the feed's bound, the
+   * reader's profession and the access digest are read from one snapshot
+   * (a row committed meanwhile is in none of them), and
    * SQLite opens it (and revalidates its cache after the writer's commits)
    * once instead of at each statement. A savepoint nests when the writer's
    * connection serves the page inside its batch. Both statements are

@@ -53,6 +53,19 @@ cercle_server_sync_last_seq (CercleServerStore *store)
   return seq;
 }
 
+/* Adds the ids @stmt returns to @checksum, one a line, and resets it. */
+static void
+add_ids (GChecksum    *checksum,
+         sqlite3_stmt *stmt)
+{
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_checksum_update (checksum, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      g_checksum_update (checksum, (const guchar *) "\n", 1);
+    }
+  sqlite3_reset (stmt);
+}
+
 /**
  * cercle_server_sync_access_digest:
  * @store: the server's store
@@ -70,38 +83,39 @@ cercle_server_sync_access_digest (CercleServerStore   *store,
 {
   CercleDb *db = cercle_server_store_get_db (store);
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   sqlite3_stmt *stmt;
 
   if (account->organization_id == NULL && account->practitioner_id != NULL)
     {
       g_autofree char *now = cercle_server_store_now ();
 
-      /* members_practitioner covers it: no scan of the patients */
-      g_string_append (sql, "SELECT DISTINCT m.patient_id FROM members m WHERE m.practitioner_id = ?"
-                            " AND (m.start IS NULL OR m.start <= ?) AND (m.end IS NULL OR m.end > ?)"
-                            " ORDER BY 1");
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (account->practitioner_id)));
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
+      /* members_practitioner covers it: no scan of the patients. Every
+       * page of the feed asks: one fixed statement, bound in place. */
+      stmt = cercle_db_prepare (db,
+                                "SELECT DISTINCT m.patient_id FROM members m WHERE m.practitioner_id = ?1"
+                                " AND (m.start IS NULL OR m.start <= ?2) AND (m.end IS NULL OR m.end > ?2)"
+                                " ORDER BY 1",
+                                NULL);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_text (stmt, 1, account->practitioner_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
+          add_ids (checksum, stmt);
+        }
     }
   else
     {
-      g_string_append (sql, "SELECT r.id FROM resources r WHERE r.type = 'Patient'");
+      g_autoptr(GString) sql = g_string_new ("SELECT r.id FROM resources r WHERE r.type = 'Patient'");
+      g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+
       cercle_server_access_add_filter (account, "r", sql, binds);
       g_string_append (sql, " ORDER BY 1");
-    }
-  stmt = cercle_db_prepare (db, sql->str, NULL);
-  if (stmt != NULL)
-    {
-      cercle_server_access_bind (stmt, binds);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
+      stmt = cercle_db_prepare (db, sql->str, NULL);
+      if (stmt != NULL)
         {
-          g_checksum_update (checksum, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0));
-          g_checksum_update (checksum, (const guchar *) "\n", 1);
+          cercle_server_access_bind (stmt, binds);
+          add_ids (checksum, stmt);
         }
-      sqlite3_reset (stmt);
     }
   return g_strdup (g_checksum_get_string (checksum));
 }
