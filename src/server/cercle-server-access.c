@@ -592,6 +592,56 @@ cercle_server_access_reads_medical (CercleServerStore   *store,
   return medical;
 }
 
+/* The answers of cercle_server_access_reads_medical() for the history
+ * feed, kept while the access generation they were read under is the
+ * current one: any resource written (its Practitioner's included) ends it.
+ * Bounded: emptied when full. */
+static GMutex generation_lock;
+static GHashTable *medical_at;   /* "database path\npractitioner id" → generation × 2 + medical */
+
+/**
+ * cercle_server_access_reads_medical_at:
+ * @store: the store
+ * @account: the caller
+ * @generation: cercle_server_store_access_generation(), read before the
+ *   read transaction of @store began
+ *
+ * cercle_server_access_reads_medical(), kept between the pages of a
+ * reader while nothing is written.
+ *
+ * Returns: %TRUE for a medical profession
+ */
+gboolean
+cercle_server_access_reads_medical_at (CercleServerStore   *store,
+                                       const CercleAccount *account,
+                                       guint                generation)
+{
+  g_autofree char *key = NULL;
+  gpointer value = NULL;
+  gboolean found = FALSE, medical;
+
+  if (account->practitioner_id == NULL)
+    return FALSE;
+  if ((generation & 1) != 0)
+    return cercle_server_access_reads_medical (store, account);
+  key = g_strconcat (cercle_db_get_path (cercle_server_store_get_db (store)), "\n", account->practitioner_id, NULL);
+  g_mutex_lock (&generation_lock);
+  if (medical_at)
+    found = g_hash_table_lookup_extended (medical_at, key, NULL, &value);
+  g_mutex_unlock (&generation_lock);
+  if (found && GPOINTER_TO_SIZE (value) / 2 == generation)
+    return GPOINTER_TO_SIZE (value) % 2 == 1;
+  medical = cercle_server_access_reads_medical (store, account);
+  g_mutex_lock (&generation_lock);
+  if (medical_at == NULL)
+    medical_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_size (medical_at) >= MEDICAL_CACHE_MAX)
+    g_hash_table_remove_all (medical_at);
+  g_hash_table_replace (medical_at, g_steal_pointer (&key), GSIZE_TO_POINTER ((gsize) generation * 2 + (medical ? 1 : 0)));
+  g_mutex_unlock (&generation_lock);
+  return medical;
+}
+
 /**
  * cercle_server_access_served_json:
  * @type: the resource type

@@ -603,7 +603,8 @@ append_entry_start (GString             *entries,
   if (strstr ((const char *) sqlite3_column_text (stmt, 7), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
     {
       if (ctx->medical == 0)
-        ctx->medical = cercle_server_access_reads_medical (store, ctx->account) ? 1 : -1;
+        ctx->medical = (ctx->at_generation ? cercle_server_access_reads_medical_at (store, ctx->account, ctx->generation)
+                                           : cercle_server_access_reads_medical (store, ctx->account)) ? 1 : -1;
       served = cercle_server_access_served_json (type, (const char *) sqlite3_column_text (stmt, 7), ctx->medical > 0);
     }
   if (served)
@@ -837,7 +838,7 @@ history_page (CercleServerStore    *store,
   /* The page is read in one transaction (cercle_server_history()): it
    * sees the history up to one committed position, and no row past it. */
   if (feed)
-    access_tag = cercle_server_sync_access_digest (store, ctx->account);
+    access_tag = cercle_server_sync_access_digest (store, ctx->account, ctx->generation);
   cercle_server_access_add_version_filter (ctx->account, "h", sql, binds);
   g_string_append (sql, " ORDER BY h.seq LIMIT ?");
   bind_add_int64 (binds, count + 1);
@@ -917,6 +918,19 @@ history_page (CercleServerStore    *store,
   return TRUE;
 }
 
+/* Whether no read transaction is open on @handle: neither an explicit one
+ * nor a statement stepped and not reset. */
+static gboolean
+no_snapshot_open (sqlite3 *handle)
+{
+  if (!sqlite3_get_autocommit (handle))
+    return FALSE;
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (handle, NULL); stmt; stmt = sqlite3_next_stmt (handle, stmt))
+    if (sqlite3_stmt_busy (stmt))
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 cercle_server_history (CercleServerStore    *store,
                        CercleSearchContext  *ctx,
@@ -938,7 +952,16 @@ cercle_server_history (CercleServerStore    *store,
    * connection serves the page inside its batch. Both statements are
    * prepared once. */
   stmt = cercle_db_prepare (db, "SAVEPOINT history_page", error);
-  if (stmt == NULL || !cercle_db_step_done (db, stmt, error))
+  if (stmt == NULL)
+    return FALSE;
+  /* Read before the snapshot begins (at the first read after the
+   * savepoint): what is cached under it is valid for that snapshot. Only
+   * when no transaction is open yet on the connection (no batch of the
+   * writer's, no statement left running): else the snapshot may be older
+   * than the generation, and an odd one caches nothing. */
+  ctx->at_generation = no_snapshot_open (cercle_db_get_handle (db));
+  ctx->generation = ctx->at_generation ? cercle_server_store_access_generation () : 1;
+  if (!cercle_db_step_done (db, stmt, error))
     return FALSE;
   ok = history_page (store, ctx, type, id, query, body, error);
   stmt = cercle_db_prepare (db, "RELEASE history_page", NULL);
