@@ -1900,6 +1900,96 @@ test_conflict (void)
                     ==, 1);
 }
 
+/* The access digest of @token's feed. */
+static char *
+feed_digest (const char *token)
+{
+  g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/_history?_count=1", token,
+                                                                NULL, NULL, NULL);
+  JsonObject *meta;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  meta = json_object_get_object_member (r->json, "meta");
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (
+                     json_object_get_array_member (meta, "tag"), 0), "code"));
+}
+
+/* The digest is kept between pages (the feed's most frequent question),
+ * yet follows the circle at once: a member added moves it, and so does the
+ * end of a membership, though nothing is written then. */
+static void
+test_feed_digest_moves (void)
+{
+  g_autofree char *martin = cercle_test_server_login (fx.server, "dr.martin", PASSWORD);
+  g_autofree char *bernard = cercle_test_server_login (fx.server, "ide.bernard", PASSWORD);
+  g_autofree char *before = feed_digest (bernard);
+  g_autofree char *again = feed_digest (bernard);
+  g_autofree char *member = NULL;
+  g_autofree char *ended = NULL;
+  g_autofree char *care_team_id = NULL;
+  g_autofree char *end = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) until = g_date_time_add_seconds (now, 3);
+  g_autoptr(JsonNode) team_node = NULL;
+  JsonObject *team;
+  const char *patient = "{\"resourceType\":\"Patient\",\"id\":\"pat-sync-digest\",\"name\":[{\"use\":\"official\","
+                        "\"family\":\"EMPREINTE\",\"given\":[\"Lucie\"]}],\"gender\":\"female\",\"birthDate\":\"1938-03-03\"}";
+
+  g_assert_cmpstr (before, ==, again);
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "PUT", "/fhir/Patient/pat-sync-digest",
+                                                                  martin, "application/fhir+json", patient, NULL);
+    g_assert_cmpuint (r->status, <, 300);
+  }
+  {
+    g_autoptr(CercleTestResponse) r = cercle_test_server_request (fx.server, "GET", "/fhir/CareTeam?patient=pat-sync-digest",
+                                                                  martin, NULL, NULL, NULL);
+    JsonObject *entry = json_array_get_object_element (json_object_get_array_member (r->json, "entry"), 0);
+
+    team = json_object_get_object_member (entry, "resource");
+    care_team_id = g_strdup (json_object_get_string_member (team, "id"));
+    team_node = json_node_copy (json_node_init_object (json_node_alloc (), team));
+  }
+  /* the patient she does not see yet changed nothing for her */
+  again = (g_free (again), feed_digest (bernard));
+  g_assert_cmpstr (before, ==, again);
+
+  /* dr.martin adds Sophie Bernard for three seconds */
+  team = json_node_get_object (team_node);
+  {
+    JsonObject *participant = json_object_new ();
+    JsonObject *ref = json_object_new ();
+    JsonObject *period = json_object_new ();
+    g_autofree char *path = g_strdup_printf ("/fhir/CareTeam/%s", care_team_id);
+    g_autofree char *body = NULL;
+    g_autoptr(CercleTestResponse) r = NULL;
+
+    end = g_date_time_format (until, "%Y-%m-%dT%H:%M:%SZ");
+    json_object_set_string_member (ref, "reference", "Practitioner/" BERNARD);
+    json_object_set_object_member (participant, "member", ref);
+    json_object_set_string_member (period, "end", end);
+    json_object_set_object_member (participant, "period", period);
+    json_array_add_object_element (json_object_get_array_member (team, "participant"), participant);
+    json_object_remove_member (team, "meta");
+    body = json_to_string (team_node, FALSE);
+    r = cercle_test_server_request (fx.server, "PUT", path, martin, "application/fhir+json", body, NULL);
+    g_assert_cmpuint (r->status, <, 300);
+  }
+  member = feed_digest (bernard);
+  g_assert_cmpstr (member, !=, before);
+
+  /* her membership ends: nothing written, the digest is back */
+  while (g_date_time_compare (now, until) <= 0)
+    {
+      g_usleep (G_USEC_PER_SEC / 4);
+      g_date_time_unref (now);
+      now = g_date_time_new_now_utc ();
+    }
+  g_usleep (G_USEC_PER_SEC / 10);
+  ended = feed_digest (bernard);
+  g_assert_cmpstr (ended, ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1956,6 +2046,7 @@ main (int   argc,
   g_test_add_func ("/sync/private-ca", test_private_ca);
   g_test_add_func ("/sync/pull/notifications-off", test_notifications_off);
   g_test_add_func ("/sync/server/feed", test_feed);
+  g_test_add_func ("/sync/server/feed-digest-moves", test_feed_digest_moves);
   g_test_add_func ("/sync/activation", test_activation);
   g_test_add_func ("/sync/pull/trail", test_trail);
   g_test_add_func ("/sync/sign-out/revokes", test_sign_out_revokes);

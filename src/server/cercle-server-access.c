@@ -516,6 +516,29 @@ cercle_server_access_check_references (CercleServerStore   *store,
 
 /* --- the médical volet of a referral ------------------------------------------ */
 
+/* Whether the Practitioner stored as @json has a medical profession. */
+static gboolean
+practitioner_is_medical (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  g_autoptr(CercleProfessional) professional = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  professional = cercle_professional_new_from_fhir (json_node_get_object (node), NULL);
+  return professional != NULL &&
+         cercle_profession_is_medical (cercle_professional_get_profession_code (professional));
+}
+
+/* The answers of practitioner_is_medical(), keyed by the stored text of the
+ * Practitioner itself: parsing and checking it cost more than the rest of a
+ * history page together, and a pure function of the text cannot go stale
+ * (an edited Practitioner is another key), whatever the database. Bounded:
+ * emptied when full. */
+#define MEDICAL_CACHE_MAX 512
+static GMutex medical_lock;
+static GHashTable *medical_cache;   /* JSON text → GINT_TO_POINTER (1 medical, 2 not) */
+
 /**
  * cercle_server_access_reads_medical:
  * @store: the store (the serving connection or a reader's)
@@ -532,21 +555,91 @@ gboolean
 cercle_server_access_reads_medical (CercleServerStore   *store,
                                     const CercleAccount *account)
 {
-  g_autoptr(CercleStoredResource) res = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(CercleProfessional) professional = NULL;
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt;
+  const char *json;
+  gpointer known;
+  gboolean medical = FALSE;
 
   if (account->practitioner_id == NULL)
     return FALSE;
-  res = cercle_server_store_get (store, "Practitioner", account->practitioner_id, 0, NULL);
-  if (res == NULL || res->deleted)
+  stmt = cercle_db_prepare (db, "SELECT json FROM resources WHERE type = 'Practitioner' AND id = ? AND deleted = 0", NULL);
+  if (stmt == NULL)
     return FALSE;
-  node = json_from_string (res->json, NULL);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  sqlite3_bind_text (stmt, 1, account->practitioner_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW || (json = (const char *) sqlite3_column_text (stmt, 0)) == NULL)
+    {
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  g_mutex_lock (&medical_lock);
+  known = medical_cache ? g_hash_table_lookup (medical_cache, json) : NULL;
+  g_mutex_unlock (&medical_lock);
+  if (known)
+    medical = GPOINTER_TO_INT (known) == 1;
+  else
+    {
+      medical = practitioner_is_medical (json);
+      g_mutex_lock (&medical_lock);
+      if (medical_cache == NULL)
+        medical_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (g_hash_table_size (medical_cache) >= MEDICAL_CACHE_MAX)
+        g_hash_table_remove_all (medical_cache);
+      g_hash_table_insert (medical_cache, g_strdup (json), GINT_TO_POINTER (medical ? 1 : 2));
+      g_mutex_unlock (&medical_lock);
+    }
+  sqlite3_reset (stmt);
+  return medical;
+}
+
+/* The answers of cercle_server_access_reads_medical() for the history
+ * feed, kept while the access generation they were read under is the
+ * current one: any resource written (its Practitioner's included) ends it.
+ * Bounded: emptied when full. */
+static GMutex generation_lock;
+static GHashTable *medical_at;   /* "database path\npractitioner id" → generation × 2 + medical */
+
+/**
+ * cercle_server_access_reads_medical_at:
+ * @store: the store
+ * @account: the caller
+ * @generation: cercle_server_store_access_generation(), read before the
+ *   read transaction of @store began
+ *
+ * cercle_server_access_reads_medical(), kept between the pages of a
+ * reader while nothing is written.
+ *
+ * Returns: %TRUE for a medical profession
+ */
+gboolean
+cercle_server_access_reads_medical_at (CercleServerStore   *store,
+                                       const CercleAccount *account,
+                                       guint                generation)
+{
+  g_autofree char *key = NULL;
+  gpointer value = NULL;
+  gboolean found = FALSE, medical;
+
+  if (account->practitioner_id == NULL)
     return FALSE;
-  professional = cercle_professional_new_from_fhir (json_node_get_object (node), NULL);
-  return professional != NULL &&
-         cercle_profession_is_medical (cercle_professional_get_profession_code (professional));
+  if ((generation & 1) != 0)
+    return cercle_server_access_reads_medical (store, account);
+  key = g_strconcat (cercle_db_get_path (cercle_server_store_get_db (store)), "\n", account->practitioner_id, NULL);
+  g_mutex_lock (&generation_lock);
+  if (medical_at)
+    found = g_hash_table_lookup_extended (medical_at, key, NULL, &value);
+  g_mutex_unlock (&generation_lock);
+  if (found && GPOINTER_TO_SIZE (value) / 2 == generation)
+    return GPOINTER_TO_SIZE (value) % 2 == 1;
+  medical = cercle_server_access_reads_medical (store, account);
+  g_mutex_lock (&generation_lock);
+  if (medical_at == NULL)
+    medical_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_size (medical_at) >= MEDICAL_CACHE_MAX)
+    g_hash_table_remove_all (medical_at);
+  g_hash_table_replace (medical_at, g_steal_pointer (&key), GSIZE_TO_POINTER ((gsize) generation * 2 + (medical ? 1 : 0)));
+  g_mutex_unlock (&generation_lock);
+  return medical;
 }
 
 /**

@@ -57,6 +57,9 @@ gboolean cercle_server_access_bind       (sqlite3_stmt        *stmt,
 
 gboolean cercle_server_access_reads_medical (CercleServerStore   *store,
                                              const CercleAccount *account);
+gboolean cercle_server_access_reads_medical_at (CercleServerStore   *store,
+                                                const CercleAccount *account,
+                                                guint                generation);
 char    *cercle_server_access_served_json   (const char          *type,
                                              const char          *json,
                                              gboolean             medical);

@@ -603,7 +603,8 @@ append_entry_start (GString             *entries,
   if (strstr ((const char *) sqlite3_column_text (stmt, 7), CERCLE_FHIR_EXTENSION_REFERRAL_SECTION))
     {
       if (ctx->medical == 0)
-        ctx->medical = cercle_server_access_reads_medical (store, ctx->account) ? 1 : -1;
+        ctx->medical = (ctx->at_generation ? cercle_server_access_reads_medical_at (store, ctx->account, ctx->generation)
+                                           : cercle_server_access_reads_medical (store, ctx->account)) ? 1 : -1;
       served = cercle_server_access_served_json (type, (const char *) sqlite3_column_text (stmt, 7), ctx->medical > 0);
     }
   if (served)
@@ -769,14 +770,14 @@ cercle_server_search (CercleServerStore    *store,
   return TRUE;
 }
 
-gboolean
-cercle_server_history (CercleServerStore    *store,
-                       CercleSearchContext  *ctx,
-                       const char           *type,
-                       const char           *id,
-                       GHashTable           *query,
-                       GString              *body,
-                       GError              **error)
+static gboolean
+history_page (CercleServerStore    *store,
+              CercleSearchContext  *ctx,
+              const char           *type,
+              const char           *id,
+              GHashTable           *query,
+              GString              *body,
+              GError              **error)
 {
   CercleDb *db = cercle_server_store_get_db (store);
   g_autoptr(GString) sql = g_string_new ("SELECT h.type, h.id, h.version, h.last_updated, h.seq, h.deleted, h.patient_id, h.json, h.method"
@@ -834,15 +835,10 @@ cercle_server_history (CercleServerStore    *store,
       g_string_append (sql, " AND h.last_updated >= ?");
       bind_add_string (binds, instant);
     }
+  /* The page is read in one transaction (cercle_server_history()): it
+   * sees the history up to one committed position, and no row past it. */
   if (feed)
-    {
-      /* Read before the page: every row up to it is committed, so resuming
-       * after it skips nothing (cercle-server-sync.c). */
-      bound = cercle_server_sync_last_seq (store);
-      access_tag = cercle_server_sync_access_digest (store, ctx->account);
-      g_string_append (sql, " AND h.seq <= ?");
-      bind_add_int64 (binds, bound);
-    }
+    access_tag = cercle_server_sync_access_digest (store, ctx->account, ctx->generation);
   cercle_server_access_add_version_filter (ctx->account, "h", sql, binds);
   g_string_append (sql, " ORDER BY h.seq LIMIT ?");
   bind_add_int64 (binds, count + 1);
@@ -905,13 +901,73 @@ cercle_server_history (CercleServerStore    *store,
     }
   if (feed)
     {
-      g_autofree char *sync_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, more ? last_seq : MAX (bound, cursor));
+      g_autofree char *sync_cursor = NULL;
+
+      /* A page that ends the feed resumes after the newest row of the
+       * transaction's snapshot, seen or not: every row up to it is
+       * committed, so resuming after it skips nothing
+       * (cercle-server-sync.c). */
+      if (!more)
+        bound = cercle_server_sync_last_seq (store);
+      sync_cursor = g_strdup_printf ("%" G_GINT64_FORMAT, more ? last_seq : MAX (bound, cursor));
 
       sync_url = page_url (ctx->base_url, path, query, "_cursor", sync_cursor);
     }
 
   finish_bundle_full (body, start, "history", self_url, next_url, sync_url, access_tag);
   return TRUE;
+}
+
+/* Whether no read transaction is open on @handle: neither an explicit one
+ * nor a statement stepped and not reset. */
+static gboolean
+no_snapshot_open (sqlite3 *handle)
+{
+  if (!sqlite3_get_autocommit (handle))
+    return FALSE;
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (handle, NULL); stmt; stmt = sqlite3_next_stmt (handle, stmt))
+    if (sqlite3_stmt_busy (stmt))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+cercle_server_history (CercleServerStore    *store,
+                       CercleSearchContext  *ctx,
+                       const char           *type,
+                       const char           *id,
+                       GHashTable           *query,
+                       GString              *body,
+                       GError              **error)
+{
+  CercleDb *db = cercle_server_store_get_db (store);
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  /* One read transaction for the page: its rows, the feed's bound, the
+   * reader's profession and the access digest are read from one snapshot
+   * (a row committed meanwhile is in none of them), and
+   * SQLite opens it (and revalidates its cache after the writer's commits)
+   * once instead of at each statement. A savepoint nests when the writer's
+   * connection serves the page inside its batch. Both statements are
+   * prepared once. */
+  stmt = cercle_db_prepare (db, "SAVEPOINT history_page", error);
+  if (stmt == NULL)
+    return FALSE;
+  /* Read before the snapshot begins (at the first read after the
+   * savepoint): what is cached under it is valid for that snapshot. Only
+   * when no transaction is open yet on the connection (no batch of the
+   * writer's, no statement left running): else the snapshot may be older
+   * than the generation, and an odd one caches nothing. */
+  ctx->at_generation = no_snapshot_open (cercle_db_get_handle (db));
+  ctx->generation = ctx->at_generation ? cercle_server_store_access_generation () : 1;
+  if (!cercle_db_step_done (db, stmt, error))
+    return FALSE;
+  ok = history_page (store, ctx, type, id, query, body, error);
+  stmt = cercle_db_prepare (db, "RELEASE history_page", NULL);
+  if (stmt)
+    cercle_db_step_done (db, stmt, NULL);
+  return ok;
 }
 
 /* What a reader of the trail may see of an event: the patients whose

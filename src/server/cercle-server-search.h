@@ -17,6 +17,8 @@ typedef struct {
   const char          *base_url;   /* ".../fhir", no trailing slash */
   GHashTable          *patients;   /* out: ids of the patients whose data was returned */
   int                  medical;    /* the account reads the médical volet: 1 yes, -1 no, 0 not looked up yet */
+  gboolean             at_generation; /* the page's snapshot began after reading… */
+  guint                generation;    /* …this cercle_server_store_access_generation() */
 } CercleSearchContext;
 
 gboolean cercle_server_search          (CercleServerStore    *store,

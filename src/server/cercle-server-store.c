@@ -271,6 +271,70 @@ cercle_stored_resource_free (CercleStoredResource *res)
   g_free (res);
 }
 
+/* --- the generation of what accounts may see --------------------------------- */
+
+/* Bumped around every change to what decides who sees which patient and
+ * who reads the médical volet (CareTeam members, the index rows of Tasks,
+ * any resource version, Practitioners included: every write adds a
+ * history row). Odd while a write transaction holds such a change not yet
+ * committed, even once it is committed or rolled back: an answer computed
+ * from a snapshot opened after reading an even value stays right while the
+ * value is the same (cercle-server-sync.c caches the access digest on it).
+ * The server's connection is the database's only writer of patient files,
+ * and a process has one server. */
+static gint access_generation;
+
+static void
+on_row_change (void          *data,
+               int            op,
+               const char    *database,
+               const char    *table,
+               sqlite3_int64  rowid)
+{
+  gint generation;
+
+  if (!g_str_equal (table, "history") && !g_str_equal (table, "members") && !g_str_equal (table, "idx"))
+    return;
+  /* Rows of the audit trail, tokens and throttling change at every
+   * request: they leave the generation alone. */
+  do
+    generation = g_atomic_int_get (&access_generation);
+  while ((generation & 1) == 0 &&
+         !g_atomic_int_compare_and_exchange (&access_generation, generation, generation + 1));
+}
+
+/**
+ * cercle_server_store_access_generation:
+ *
+ * The generation of the data deciding what accounts may see: odd while a
+ * change to it is being written. Read it before opening the snapshot an
+ * answer is computed from; an answer computed under an even generation
+ * holds while the generation is the same.
+ *
+ * Returns: the generation
+ */
+guint
+cercle_server_store_access_generation (void)
+{
+  return (guint) g_atomic_int_get (&access_generation);
+}
+
+/**
+ * cercle_server_store_settle:
+ * @self: the server's (writing) store
+ *
+ * Called once no transaction is open on @self (committed or rolled back):
+ * ends the odd generation its changes began.
+ */
+void
+cercle_server_store_settle (CercleServerStore *self)
+{
+  gint generation = g_atomic_int_get (&access_generation);
+
+  if ((generation & 1) != 0 && sqlite3_get_autocommit (cercle_db_get_handle (self->db)))
+    g_atomic_int_compare_and_exchange (&access_generation, generation, generation + 1);
+}
+
 /* Opens the store, with the FULL synchronous mode: a 2xx answer is given
  * only after the commit that holds the change has reached the disk. */
 CercleServerStore *
@@ -291,6 +355,7 @@ cercle_server_store_open (const char  *path,
     return NULL;
   if (!cercle_server_access_migrate (self->db, error))
     return NULL;
+  sqlite3_update_hook (cercle_db_get_handle (self->db), on_row_change, NULL);
   return g_steal_pointer (&self);
 }
 

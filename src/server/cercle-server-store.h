@@ -60,6 +60,8 @@ CercleDb             *cercle_server_store_get_db          (CercleServerStore  *s
 void                  cercle_server_store_start_checkpoints (CercleServerStore *self);
 gboolean              cercle_server_store_is_empty        (CercleServerStore  *self);
 char                 *cercle_server_store_now             (void);
+guint                 cercle_server_store_access_generation (void);
+void                  cercle_server_store_settle          (CercleServerStore  *self);
 char                 *cercle_server_store_normalize_instant (const char       *text);
 gboolean              cercle_server_store_valid_id        (const char         *id);
 const char           *cercle_server_store_patient_of      (JsonObject         *resource,

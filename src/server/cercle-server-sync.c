@@ -26,6 +26,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "cercle-server-access.h"
 #include "cercle-server-sync.h"
 
@@ -53,57 +55,169 @@ cercle_server_sync_last_seq (CercleServerStore *store)
   return seq;
 }
 
+/* The digests of the accounts, asked for at every page of the feed: kept
+ * while the access generation they were computed under is the current one
+ * (cercle_server_store_access_generation(): any change to CareTeam members,
+ * Tasks or any resource ends it) and, for a practitioner, until the next
+ * start or end of one of its memberships. Bounded: emptied when full. */
+typedef struct {
+  guint  generation;
+  char  *valid_until;   /* an instant as stored; NULL: no time limit */
+  char  *digest;
+} DigestEntry;
+
+static void
+digest_entry_free (gpointer data)
+{
+  DigestEntry *entry = data;
+
+  g_free (entry->valid_until);
+  g_free (entry->digest);
+  g_free (entry);
+}
+
+#define DIGEST_CACHE_MAX 4096
+static GMutex digest_lock;
+static GHashTable *digest_cache;   /* "database path\naccount" → DigestEntry */
+
+/* Adds the ids @stmt returns to @checksum, one a line, and resets it. */
+static void
+add_ids (GChecksum    *checksum,
+         sqlite3_stmt *stmt)
+{
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_checksum_update (checksum, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0));
+      g_checksum_update (checksum, (const guchar *) "\n", 1);
+    }
+  sqlite3_reset (stmt);
+}
+
+/* The digest, computed; @valid_until: when a membership of the
+ * practitioner starts or ends next, after @now. */
+static char *
+compute_digest (CercleDb             *db,
+                const CercleAccount  *account,
+                const char           *now,
+                char                **valid_until)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  sqlite3_stmt *stmt;
+
+  if (now != NULL)
+    {
+      /* members_practitioner covers it: no scan of the patients. */
+      stmt = cercle_db_prepare (db,
+                                "SELECT DISTINCT m.patient_id FROM members m WHERE m.practitioner_id = ?1"
+                                " AND (m.start IS NULL OR m.start <= ?2) AND (m.end IS NULL OR m.end > ?2)"
+                                " ORDER BY 1",
+                                NULL);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_text (stmt, 1, account->practitioner_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
+          add_ids (checksum, stmt);
+        }
+      /* The same comparisons as above, as text: the first instant at
+       * which one of them turns. */
+      stmt = cercle_db_prepare (db,
+                                "SELECT min (t) FROM (SELECT m.start AS t FROM members m WHERE m.practitioner_id = ?1 AND m.start > ?2"
+                                " UNION ALL SELECT m.end FROM members m WHERE m.practitioner_id = ?1 AND m.end > ?2)",
+                                NULL);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_text (stmt, 1, account->practitioner_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
+          if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+            *valid_until = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          sqlite3_reset (stmt);
+        }
+    }
+  else
+    {
+      g_autoptr(GString) sql = g_string_new ("SELECT r.id FROM resources r WHERE r.type = 'Patient'");
+      g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+
+      /* A desk's Patients follow its Tasks, not the clock. */
+      cercle_server_access_add_filter (account, "r", sql, binds);
+      g_string_append (sql, " ORDER BY 1");
+      stmt = cercle_db_prepare (db, sql->str, NULL);
+      if (stmt != NULL)
+        {
+          cercle_server_access_bind (stmt, binds);
+          add_ids (checksum, stmt);
+        }
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 /**
  * cercle_server_sync_access_digest:
  * @store: the server's store
  * @account: the caller
+ * @generation: cercle_server_store_access_generation(), read before the
+ *   read transaction of @store began
  *
  * A digest of the ids of the patients @account may see now (the same rule
  * as reads), so that a client notices when it gained or lost one without
- * downloading the list at every round.
+ * downloading the list at every round. Kept for the next pages while
+ * nothing it depends on changes.
  *
  * Returns: (transfer full): a hex SHA-256
  */
 char *
 cercle_server_sync_access_digest (CercleServerStore   *store,
-                                  const CercleAccount *account)
+                                  const CercleAccount *account,
+                                  guint                generation)
 {
   CercleDb *db = cercle_server_store_get_db (store);
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-  sqlite3_stmt *stmt;
+  gboolean practitioner = account->organization_id == NULL && account->practitioner_id != NULL;
+  g_autofree char *now = practitioner ? cercle_server_store_now () : NULL;
+  g_autofree char *key = NULL;
+  char *valid_until = NULL;
+  char *digest = NULL;
+  gboolean settled = (generation & 1) == 0;
 
-  if (account->organization_id == NULL && account->practitioner_id != NULL)
+  if (account->organization_id)
+    key = g_strconcat (cercle_db_get_path (db), "\no:", account->organization_id, NULL);
+  else if (practitioner)
+    key = g_strconcat (cercle_db_get_path (db), "\np:", account->practitioner_id, NULL);
+  else
+    key = g_strconcat (cercle_db_get_path (db), "\n-", NULL);
+
+  if (settled)
     {
-      g_autofree char *now = cercle_server_store_now ();
+      DigestEntry *entry;
 
-      /* members_practitioner covers it: no scan of the patients */
-      g_string_append (sql, "SELECT DISTINCT m.patient_id FROM members m WHERE m.practitioner_id = ?"
-                            " AND (m.start IS NULL OR m.start <= ?) AND (m.end IS NULL OR m.end > ?)"
-                            " ORDER BY 1");
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (account->practitioner_id)));
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
-      g_ptr_array_add (binds, g_variant_ref_sink (g_variant_new_string (now)));
+      g_mutex_lock (&digest_lock);
+      entry = digest_cache ? g_hash_table_lookup (digest_cache, key) : NULL;
+      if (entry && entry->generation == generation &&
+          (entry->valid_until == NULL || (now != NULL && strcmp (now, entry->valid_until) < 0)))
+        digest = g_strdup (entry->digest);
+      g_mutex_unlock (&digest_lock);
+      if (digest)
+        return digest;
+    }
+
+  digest = compute_digest (db, account, now, &valid_until);
+  if (settled)
+    {
+      DigestEntry *entry = g_new0 (DigestEntry, 1);
+
+      entry->generation = generation;
+      entry->valid_until = valid_until;
+      entry->digest = g_strdup (digest);
+      g_mutex_lock (&digest_lock);
+      if (digest_cache == NULL)
+        digest_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, digest_entry_free);
+      if (g_hash_table_size (digest_cache) >= DIGEST_CACHE_MAX)
+        g_hash_table_remove_all (digest_cache);
+      g_hash_table_replace (digest_cache, g_steal_pointer (&key), entry);
+      g_mutex_unlock (&digest_lock);
     }
   else
-    {
-      g_string_append (sql, "SELECT r.id FROM resources r WHERE r.type = 'Patient'");
-      cercle_server_access_add_filter (account, "r", sql, binds);
-      g_string_append (sql, " ORDER BY 1");
-    }
-  stmt = cercle_db_prepare (db, sql->str, NULL);
-  if (stmt != NULL)
-    {
-      cercle_server_access_bind (stmt, binds);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          g_checksum_update (checksum, sqlite3_column_text (stmt, 0), sqlite3_column_bytes (stmt, 0));
-          g_checksum_update (checksum, (const guchar *) "\n", 1);
-        }
-      sqlite3_reset (stmt);
-    }
-  return g_strdup (g_checksum_get_string (checksum));
+    g_free (valid_until);
+  return digest;
 }
 
 /**

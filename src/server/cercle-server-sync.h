@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 gint64  cercle_server_sync_last_seq      (CercleServerStore   *store);
 char   *cercle_server_sync_access_digest (CercleServerStore   *store,
-                                          const CercleAccount *account);
+                                          const CercleAccount *account,
+                                          guint                generation);
 
 gboolean cercle_server_sync_export_directory (CercleServerStore  *store,
                                              char              **gzip,

@@ -413,6 +413,9 @@ flush_pending (gpointer data)
   ok = ok && (sqlite3_get_autocommit (cercle_db_get_handle (db)) || cercle_db_commit (db, &error));
   if (!ok)
     g_critical ("Commit failed, %u answers become errors: %s", self->pending->len, error->message);
+  /* Before the answers: a client told its change is done finds it in
+   * whatever was cached on the access generation. */
+  cercle_server_store_settle (self->store);
 
   pending = g_steal_pointer (&self->pending);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) request_free);
@@ -460,6 +463,8 @@ batch_open (CercleServer  *self,
     }
   if (!open)
     {
+      /* Whatever committed or rolled back it outside a batch. */
+      cercle_server_store_settle (self->store);
       if (durable != self->synchronous_full)
         {
           if (!cercle_db_exec (db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", error))
