@@ -543,6 +543,10 @@ test_circle_add_and_end (Fixture *f, gconstpointer data)
   WAIT_FOR (find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG) == NULL);
   WAIT_FOR (find_row (view, ADW_TYPE_ACTION_ROW, "Paul Durand") != NULL);
   g_assert_nonnull (find_row (view, ADW_TYPE_ACTION_ROW, "Luc DEHORS"));
+  /* The relative's phone, beside the name: whom to call. */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (view, ADW_TYPE_ACTION_ROW,
+                                                                                    "Paul Durand"))),
+                            "06 11 22 33 44"));
 
   /* Ending a membership: « Anciens membres », and the timeline says so. */
   g_assert_null (find_label (view, "Anciens membres"));

@@ -664,3 +664,55 @@ cercle_care_team_repo_search_practitioners (CercleDb    *db,
     g_list_store_remove (out, g_list_model_get_n_items (G_LIST_MODEL (out)) - 1);
   return G_LIST_MODEL (g_steal_pointer (&out));
 }
+
+/* "0611223344" as the French write it: « 06 11 22 33 44 »; other forms
+ * (+33…) as they are. */
+static char *
+readable_phone (const char *stored)
+{
+  GString *out;
+
+  if (strlen (stored) != 10 || stored[0] != '0')
+    return g_strdup (stored);
+  out = g_string_new (NULL);
+  for (guint i = 0; i < 10; i += 2)
+    g_string_append_printf (out, "%s%c%c", i ? " " : "", stored[i], stored[i + 1]);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * cercle_care_team_repo_relative_phones:
+ * @db: the local store
+ * @patient_id: a patient
+ *
+ * The phone numbers of the patient's relatives (their RelatedPerson
+ * resources in the store), for the care circle to show beside their names.
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): RelatedPerson id → phone
+ */
+GHashTable *
+cercle_care_team_repo_relative_phones (CercleDb   *db,
+                                       const char *patient_id)
+{
+  GHashTable *phones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (CERCLE_IS_DB (db), phones);
+  g_return_val_if_fail (patient_id != NULL, phones);
+
+  stmt = cercle_db_prepare (db,
+                            "SELECT r.id, t.value ->> 'value' FROM resource AS r, json_each (r.json, '$.telecom') AS t"
+                            " WHERE r.type = 'RelatedPerson' AND r.patient_id = ? AND json_valid (r.json)"
+                            " AND t.value ->> 'system' = 'phone'",
+                            NULL);
+  if (stmt == NULL)
+    return phones;
+  sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    if (sqlite3_column_text (stmt, 1) != NULL
+        && !g_hash_table_contains (phones, sqlite3_column_text (stmt, 0)))
+      g_hash_table_insert (phones, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+                           readable_phone ((const char *) sqlite3_column_text (stmt, 1)));
+  sqlite3_reset (stmt);
+  return phones;
+}

@@ -37,4 +37,7 @@ GListModel *cercle_care_team_repo_search_practitioners (CercleDb              *d
                                                         GError               **error);
 char       *cercle_care_team_today                     (void);
 
+GHashTable *cercle_care_team_repo_relative_phones (CercleDb   *db,
+                                                  const char *patient_id);
+
 G_END_DECLS

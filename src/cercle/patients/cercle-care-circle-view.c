@@ -24,6 +24,7 @@ struct _CercleCareCircleView
   AdwPreferencesGroup *past_group;
   GPtrArray *rows;        /* what was added to the groups, to remove it */
   GPtrArray *past_rows;
+  GHashTable *phones;     /* RelatedPerson id → phone, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (CercleCareCircleView, cercle_care_circle_view, GTK_TYPE_BOX)
@@ -35,6 +36,7 @@ cercle_care_circle_view_finalize (GObject *object)
 
   g_ptr_array_unref (self->rows);
   g_ptr_array_unref (self->past_rows);
+  g_clear_pointer (&self->phones, g_hash_table_unref);
   G_OBJECT_CLASS (cercle_care_circle_view_parent_class)->finalize (object);
 }
 
@@ -109,6 +111,43 @@ clear (AdwPreferencesGroup *group,
 }
 
 /**
+ * cercle_care_circle_member_key:
+ * @member: a member
+ *
+ * What the « Terminer » button names its member by (`patient.end-member`):
+ * "TYPE/ID ROLE", the role empty for a member without one.
+ *
+ * Returns: (transfer full): the key
+ */
+char *
+cercle_care_circle_member_key (CercleCareTeamMember *member)
+{
+  const char *role = cercle_care_team_member_get_role_code (member);
+
+  return g_strdup_printf ("%s/%s %s", cercle_care_team_member_get_member_type (member),
+                          cercle_care_team_member_get_member_id (member), role ? role : "");
+}
+
+/**
+ * cercle_care_circle_view_set_phones:
+ * @self: the view
+ * @phones: (nullable) (element-type utf8 utf8): RelatedPerson id → phone
+ *
+ * The relatives' phone numbers, shown beside them at the next
+ * cercle_care_circle_view_set_members().
+ */
+void
+cercle_care_circle_view_set_phones (CercleCareCircleView *self,
+                                    GHashTable           *phones)
+{
+  g_return_if_fail (CERCLE_IS_CARE_CIRCLE_VIEW (self));
+
+  g_clear_pointer (&self->phones, g_hash_table_unref);
+  if (phones)
+    self->phones = g_hash_table_ref (phones);
+}
+
+/**
  * cercle_care_circle_view_set_members:
  * @self: the view
  * @members: (element-type CercleCareTeamMember): every member, present and past
@@ -142,15 +181,20 @@ cercle_care_circle_view_set_members (CercleCareCircleView *self,
         }
       else
         {
-          g_autofree char *target = g_strdup_printf ("%s/%s %s", cercle_care_team_member_get_member_type (m),
-                                                     cercle_care_team_member_get_member_id (m),
-                                                     cercle_care_team_member_get_role_code (m));
+          g_autofree char *target = cercle_care_circle_member_key (m);
           g_autofree char *end_name = g_strdup_printf (_("End the membership of %s"),
                                                        cercle_care_team_member_get_display (m));
           GtkWidget *end = gtk_button_new_with_label (_("End"));
 
-          /* TRANSLATORS: role, then the date a member entered the circle */
-          subtitle = g_strdup_printf (_("%s · since %s"), cercle_care_team_member_get_role_label (m), start);
+          const char *phone = self->phones && g_strcmp0 (cercle_care_team_member_get_member_type (m), "RelatedPerson") == 0
+                              ? g_hash_table_lookup (self->phones, cercle_care_team_member_get_member_id (m)) : NULL;
+
+          if (phone != NULL)
+            /* TRANSLATORS: role, the date a relative entered the circle, their phone */
+            subtitle = g_strdup_printf (_("%s · since %s · %s"), cercle_care_team_member_get_role_label (m), start, phone);
+          else
+            /* TRANSLATORS: role, then the date a member entered the circle */
+            subtitle = g_strdup_printf (_("%s · since %s"), cercle_care_team_member_get_role_label (m), start);
           gtk_widget_set_valign (end, GTK_ALIGN_CENTER);
           gtk_widget_add_css_class (end, "flat");
           gtk_actionable_set_action_name (GTK_ACTIONABLE (end), "patient.end-member");

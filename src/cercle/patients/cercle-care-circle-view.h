@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "cercle-care-team-member.h"
+
 G_BEGIN_DECLS
 
 #define CERCLE_TYPE_CARE_CIRCLE_VIEW (cercle_care_circle_view_get_type ())
@@ -15,5 +17,9 @@ G_DECLARE_FINAL_TYPE (CercleCareCircleView, cercle_care_circle_view, CERCLE, CAR
 GtkWidget *cercle_care_circle_view_new         (void);
 void       cercle_care_circle_view_set_members (CercleCareCircleView *self,
                                                 GPtrArray            *members);
+
+void       cercle_care_circle_view_set_phones  (CercleCareCircleView *self,
+                                                GHashTable           *phones);
+char      *cercle_care_circle_member_key       (CercleCareTeamMember *member);
 
 G_END_DECLS

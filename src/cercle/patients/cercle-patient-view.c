@@ -261,6 +261,12 @@ load_members (CerclePatientView *self)
   self->members = cercle_care_team_repo_get_members (self->db, cercle_patient_get_id (self->patient), &error);
   if (self->members == NULL)
     g_warning ("Cannot read the care circle: %s", error->message);
+  {
+    g_autoptr(GHashTable) phones = cercle_care_team_repo_relative_phones (self->db,
+                                                                          cercle_patient_get_id (self->patient));
+
+    cercle_care_circle_view_set_phones (self->circle_view, phones);
+  }
   cercle_care_circle_view_set_members (self->circle_view, self->members);
 }
 
@@ -475,9 +481,7 @@ end_member_action (GtkWidget  *widget,
   for (guint i = 0; self->members != NULL && i < self->members->len; i++)
     {
       CercleCareTeamMember *m = g_ptr_array_index (self->members, i);
-      g_autofree char *key = g_strdup_printf ("%s/%s %s", cercle_care_team_member_get_member_type (m),
-                                              cercle_care_team_member_get_member_id (m),
-                                              cercle_care_team_member_get_role_code (m));
+      g_autofree char *key = cercle_care_circle_member_key (m);
 
       if (g_strcmp0 (key, target) != 0 || cercle_care_team_member_get_end (m) != NULL)
         continue;
