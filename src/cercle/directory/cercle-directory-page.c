@@ -18,7 +18,9 @@
 
 #include <glib/gi18n.h>
 
-#include "cercle-directory-page.h"
+#include "cercle-directory-page-private.h"
+#include "cercle-directory-export.h"
+#include "cercle-directory-import-flow.h"
 #include "cercle-map-view.h"
 #include "cercle-store.h"
 #include "cercle-structure-row.h"
@@ -27,77 +29,6 @@
 #define DEFAULT_TILE_URL "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 #define N_COMPLETIONS 8
 #define N_RESULTS 30
-
-struct _CercleDirectoryPage
-{
-  AdwBin parent_instance;
-
-  CercleDirectory *directory;
-  GSettings *settings; /* NULL when the schema is not installed */
-  GNetworkMonitor *network;
-
-  /* Template children */
-  AdwToastOverlay *toast_overlay;
-  GtkRevealer *error_revealer;
-  GtkLabel *error_label;
-  GtkRevealer *import_revealer;
-  GtkProgressBar *import_progress;
-  GtkSearchEntry *commune_entry;
-  GtkWidget *export_button;
-  GtkWidget *import_button;
-  GtkFlowBox *chips_box;
-  GtkToggleButton *map_toggle;
-  AdwLeaflet *results_leaflet;
-  GtkWidget *map_box;
-  GtkStack *results_stack;
-  GtkLabel *results_label;
-  GtkListView *results_view;
-  GtkScrolledWindow *results_scroller;
-  GtkWidget *more_button;
-  AdwStatusPage *unknown_commune_page;
-  GtkFlowBox *suggestions_box;
-  GtkRevealer *detail_revealer;
-  GtkScrolledWindow *detail_scroller;
-  GtkLabel *detail_title;
-  GtkLabel *detail_subtitle;
-  AdwPreferencesGroup *detail_group;
-  AdwActionRow *address_row;
-  AdwActionRow *phone_row;
-  AdwActionRow *finess_row;
-  AdwActionRow *zone_row;
-  CercleMapView *map_view;
-
-  /* Commune completion */
-  GtkPopover *completion_popover;
-  GtkListView *commune_list;
-  GtkSingleSelection *commune_selection;
-  GCancellable *commune_cancellable;
-  char *chosen_label;
-  char *answered_query;   /* the text the completion list answers */
-  gboolean pick_on_answer; /* Enter came before the answer */
-  gboolean setting_text;   /* the page writes the field itself */
-  CercleCommune *commune;
-
-  /* Categories, in the order of cercle_directory_categories () */
-  GPtrArray *chips;
-
-  /* Results: one store for the whole life of the page, so that a new
-   * answer rebinds the rows and markers already there instead of building
-   * new ones. */
-  GListStore *results;
-  GtkSingleSelection *results_selection;
-  GCancellable *search_cancellable;
-  gboolean searching;
-  guint limit;  /* how many results are asked for: N_RESULTS more each time */
-
-  /* Demo data on first run, and imports */
-  GCancellable *cancellable; /* lives as long as the page */
-  gboolean prepared;
-  gboolean preparing;
-  GCancellable *import_cancellable;
-
-  guint fold_idle_id;
-};
 
 G_DEFINE_FINAL_TYPE (CercleDirectoryPage, cercle_directory_page, ADW_TYPE_BIN)
 
@@ -110,9 +41,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void run_search        (CercleDirectoryPage *self);
-static void search_communes   (CercleDirectoryPage *self);
-static void update_actions    (CercleDirectoryPage *self);
+static void search_communes (CercleDirectoryPage *self);
 
 static const char page_css[] =
   ".cercle-chip { border-radius: 9999px; padding: 2px 12px; min-height: 26px; }"
@@ -149,9 +78,9 @@ ensure_css (GtkWidget *widget)
   done_for = display;
 }
 
-static void
-show_toast (CercleDirectoryPage *self,
-            const char          *title)
+void
+cercle_directory_page_show_toast (CercleDirectoryPage *self,
+                                  const char          *title)
 {
   AdwToast *toast = adw_toast_new (title);
 
@@ -162,10 +91,10 @@ show_toast (CercleDirectoryPage *self,
 /* A failure with its reason, in a banner over the page: the whole message,
  * wrapped, until it is closed (or an import succeeds after a failed one).
  * A toast's single line would cut it. */
-static void
-show_error (CercleDirectoryPage *self,
-            const char          *heading,
-            const char          *reason)
+void
+cercle_directory_page_show_error (CercleDirectoryPage *self,
+                                  const char          *heading,
+                                  const char          *reason)
 {
   /* Translators: a failure and its reason, in the banner of the directory */
   g_autofree char *text = g_strdup_printf (_("%s: %s"), heading, reason);
@@ -459,7 +388,7 @@ show_results (CercleDirectoryPage *self,
   if (n == 0)
     {
       gtk_stack_set_visible_child_name (self->results_stack, "no-results");
-      update_actions (self);
+      cercle_directory_page_update_actions (self);
       update_detail (self);
       return;
     }
@@ -495,7 +424,7 @@ show_results (CercleDirectoryPage *self,
   gtk_label_set_label (self->results_label, summary);
 
   gtk_stack_set_visible_child_name (self->results_stack, "results");
-  update_actions (self);
+  cercle_directory_page_update_actions (self);
   on_results_selected (self);
 }
 
@@ -540,7 +469,7 @@ nearest_done (GObject      *object,
 
   if (results == NULL)
     {
-      show_error (self, _("The search failed"), error->message);
+      cercle_directory_page_show_error (self, _("The search failed"), error->message);
       show_results (self, NULL);
     }
   else
@@ -569,8 +498,8 @@ save_categories (CercleDirectoryPage *self)
   g_settings_set_strv (self->settings, "directory-categories", (const char * const *) ids);
 }
 
-static void
-run_search (CercleDirectoryPage *self)
+void
+cercle_directory_page_run_search (CercleDirectoryPage *self)
 {
   const CercleCategory *categories;
   CercleNearestQuery query = { 0 };
@@ -588,7 +517,7 @@ run_search (CercleDirectoryPage *self)
       cercle_map_view_clear_reference (self->map_view);
       if (!self->preparing)
         gtk_stack_set_visible_child_name (self->results_stack, "no-commune");
-      update_actions (self);
+      cercle_directory_page_update_actions (self);
       return;
     }
 
@@ -629,7 +558,7 @@ on_chip_toggled (CercleDirectoryPage *self)
 {
   save_categories (self);
   self->limit = N_RESULTS;
-  run_search (self);
+  cercle_directory_page_run_search (self);
 }
 
 static void
@@ -640,7 +569,7 @@ more_action (GtkWidget  *widget,
   CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
 
   self->limit += N_RESULTS;
-  run_search (self);
+  cercle_directory_page_run_search (self);
 }
 
 /* ---- Commune completion ------------------------------------------------- */
@@ -671,7 +600,7 @@ pick_commune (CercleDirectoryPage *self,
                                cercle_commune_get_insee_code (commune));
     }
 
-  run_search (self);
+  cercle_directory_page_run_search (self);
 }
 
 static void
@@ -787,7 +716,7 @@ communes_done (GObject      *object,
   if (communes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _("The communes could not be searched"), error->message);
+        cercle_directory_page_show_error (self, _("The communes could not be searched"), error->message);
       suggest_data_free (data);
       return;
     }
@@ -857,7 +786,7 @@ search_communes (CercleDirectoryPage *self)
     {
       g_clear_object (&self->commune);
       g_clear_pointer (&self->chosen_label, g_free);
-      run_search (self);
+      cercle_directory_page_run_search (self);
     }
   else if (!self->preparing
            && g_strcmp0 (gtk_stack_get_visible_child_name (self->results_stack), "unknown-commune") == 0)
@@ -1091,7 +1020,7 @@ ensure_demo_done (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      show_error (self, _("The demonstration directory could not be loaded"), error->message);
+      cercle_directory_page_show_error (self, _("The demonstration directory could not be loaded"), error->message);
     }
 
   self->preparing = FALSE;
@@ -1102,7 +1031,7 @@ ensure_demo_done (GObject      *object,
     restore_last_commune (self);
 
   if (self->commune != NULL)
-    run_search (self);
+    cercle_directory_page_run_search (self);
   else
     {
       gtk_stack_set_visible_child_name (self->results_stack, "no-commune");
@@ -1127,412 +1056,6 @@ prepare_directory (CercleDirectoryPage *self)
   g_task_set_source_tag (task, prepare_directory);
   g_task_set_task_data (task, g_object_ref (self->directory), g_object_unref);
   g_task_run_in_thread (task, ensure_demo_thread);
-}
-
-/* ---- Export ------------------------------------------------------------- */
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GListModel *results = g_object_get_data (G_OBJECT (task), "results");
-  const char *commune_code = g_object_get_data (G_OBJECT (task), "commune-code");
-  GFile *file = task_data;
-  GError *error = NULL;
-
-  if (!cercle_directory_export_csv_full (results, commune_code, file, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/**
- * cercle_directory_page_export_async:
- * @file: where to write the CSV
- *
- * Writes the current result list as CSV (see cercle_directory_export_csv())
- * in a thread.
- */
-void
-cercle_directory_page_export_async (CercleDirectoryPage *self,
-                                    GFile               *file,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  GListModel *results;
-
-  g_return_if_fail (CERCLE_IS_DIRECTORY_PAGE (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cercle_directory_page_export_async);
-
-  results = cercle_directory_page_get_results (self);
-  if (results == NULL || g_list_model_get_n_items (results) == 0)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s",
-                               _("There is no result to export."));
-      return;
-    }
-
-  g_object_set_data_full (G_OBJECT (task), "results", g_object_ref (results), g_object_unref);
-  if (self->commune != NULL)
-    g_object_set_data_full (G_OBJECT (task), "commune-code",
-                            g_strdup (cercle_commune_get_insee_code (self->commune)), g_free);
-  g_task_set_task_data (task, g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, export_thread);
-}
-
-/**
- * cercle_directory_page_export_finish:
- *
- * Returns: %TRUE when the file was written
- */
-gboolean
-cercle_directory_page_export_finish (CercleDirectoryPage  *self,
-                                     GAsyncResult         *result,
-                                     GError              **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-export_done (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (object);
-  g_autoptr(GError) error = NULL;
-
-  if (!cercle_directory_page_export_finish (self, result, &error))
-    {
-      /* Cancelled: the page is going away, nobody to tell. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      show_error (self, _("The list could not be exported"), error->message);
-    }
-  else
-    show_toast (self, _("List exported"));
-}
-
-static void
-on_export_response (GtkNativeDialog     *dialog,
-                    int                  response,
-                    CercleDirectoryPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      cercle_directory_page_export_async (self, file, self->cancellable, export_done, NULL);
-    }
-
-  g_object_unref (dialog);
-}
-
-static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  g_autofree char *name = NULL;
-  g_autoptr(GFile) suggested = NULL;
-  g_autoptr(GFile) folder = NULL;
-
-  dialog = gtk_file_chooser_native_new (_("Export the List"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-
-  gtk_file_filter_set_name (filter, _("Spreadsheet files (CSV)"));
-  gtk_file_filter_add_pattern (filter, "*.csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
-
-  suggested = cercle_directory_page_dup_export_file (self);
-  name = g_file_get_basename (suggested);
-  folder = g_file_get_parent (suggested);
-  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-
-  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-/* "Saint-Fargeau-Ponthierry" → "saint-fargeau-ponthierry": a file name
- * any system and any mail client takes. */
-static void
-append_file_word (GString    *out,
-                  const char *text)
-{
-  g_autofree char *ascii = g_str_to_ascii (text, NULL);
-  gboolean dash = out->len > 0;
-
-  for (const char *p = ascii; *p; p++)
-    {
-      if (g_ascii_isalnum (*p))
-        {
-          if (dash && out->len > 0 && out->str[out->len - 1] != '-')
-            g_string_append_c (out, '-');
-          dash = FALSE;
-          g_string_append_c (out, g_ascii_tolower (*p));
-        }
-      else
-        dash = TRUE;
-    }
-}
-
-/**
- * cercle_directory_page_dup_export_file:
- *
- * Where an export goes by default: the user's Documents folder (the home
- * folder without one), under a name that says what the list is: the kinds
- * of service and the commune ("annuaire-ssiad-melun.csv").
- *
- * Returns: (transfer full): the file
- */
-GFile *
-cercle_directory_page_dup_export_file (CercleDirectoryPage *self)
-{
-  const char *documents = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
-  g_autoptr(GString) words = g_string_new (NULL);
-  g_autofree char *name = NULL;
-  const CercleCategory *categories;
-  gsize n = 0;
-  guint active = 0;
-
-  g_return_val_if_fail (CERCLE_IS_DIRECTORY_PAGE (self), NULL);
-
-  categories = cercle_directory_categories (&n);
-  for (guint i = 0; i < self->chips->len && i < n; i++)
-    if (gtk_toggle_button_get_active (g_ptr_array_index (self->chips, i)))
-      {
-        append_file_word (words, _(categories[i].short_label));
-        active++;
-      }
-  if (active == 0)
-    /* Translators: in the name of an export file, when no kind of service is chosen */
-    append_file_word (words, _("all services"));
-  if (self->commune != NULL)
-    append_file_word (words, cercle_commune_get_name (self->commune));
-
-  /* Translators: the suggested file name of an export; %s says what is in
-   * it ("ssiad-melun") */
-  name = g_strdup_printf (_("directory-%s.csv"), words->str);
-  if (documents == NULL || !g_file_test (documents, G_FILE_TEST_IS_DIR))
-    documents = g_get_home_dir ();
-  return g_file_new_build_filename (documents, name, NULL);
-}
-
-/* ---- Import ------------------------------------------------------------- */
-
-static void
-import_progress (double   fraction,
-                 gpointer user_data)
-{
-  CercleDirectoryPage *self = user_data;
-  g_autofree char *text = NULL;
-
-  /* A last call may come after the page let the import go. */
-  if (self->import_cancellable == NULL)
-    return;
-
-  fraction = CLAMP (fraction, 0.0, 1.0);
-  gtk_progress_bar_set_fraction (self->import_progress, fraction);
-  /* Translators: the progress of an import: "42 %" */
-  text = g_strdup_printf (_("%.0f %%"), fraction * 100.0);
-  gtk_progress_bar_set_text (self->import_progress, text);
-}
-
-static void
-show_import_report (CercleDirectoryPage *self,
-                    CercleImportReport  *report)
-{
-  const char * const *messages = cercle_import_report_get_messages (report);
-  guint n_structures = cercle_import_report_get_structures (report);
-  guint n_communes = cercle_import_report_get_communes (report);
-  guint n_skipped = cercle_import_report_get_skipped (report);
-  g_autofree char *structures = NULL;
-  g_autofree char *communes = NULL;
-  g_autofree char *skipped = NULL;
-  g_autofree char *body = NULL;
-  AdwMessageDialog *dialog;
-
-  /* %'u: thousands grouped as the locale writes them ("95 333"). */
-  structures = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u structure", "%'u structures", n_structures),
-                                n_structures);
-  communes = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u commune", "%'u communes", n_communes),
-                              n_communes);
-  skipped = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u line skipped", "%'u lines skipped", n_skipped),
-                             n_skipped);
-  /* Translators: "12 structures and 3 communes imported, 1 line skipped." */
-  body = g_strdup_printf (_("%s and %s imported, %s."), structures, communes, skipped);
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                       _("Directory Imported"), body));
-  adw_message_dialog_add_response (dialog, "close", _("_Close"));
-
-  if (messages != NULL && messages[0] != NULL)
-    {
-      g_autofree char *title = NULL;
-      g_autofree char *joined = g_strjoinv ("\n", (char **) messages);
-      GtkWidget *expander, *scrolled, *view;
-      guint n = g_strv_length ((char **) messages);
-
-      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "Details (%u message)",
-                                            "Details (%u messages)", n), n);
-      view = gtk_text_view_new ();
-      gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-      gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), joined, -1);
-
-      scrolled = gtk_scrolled_window_new ();
-      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 160);
-      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-
-      expander = gtk_expander_new (title);
-      gtk_expander_set_child (GTK_EXPANDER (expander), scrolled);
-      adw_message_dialog_set_extra_child (dialog, expander);
-    }
-
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-import_done (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(CercleDirectoryPage) self = user_data;
-  g_autoptr(CercleImportReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-
-  report = cercle_directory_import_finish (CERCLE_DIRECTORY (object), result, &error);
-
-  /* The page went away meanwhile (dispose let go of the cancellable). */
-  if (self->import_cancellable == NULL)
-    return;
-
-  g_clear_object (&self->import_cancellable);
-  gtk_revealer_set_reveal_child (self->import_revealer, FALSE);
-  update_actions (self);
-
-  if (report == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, _("Import cancelled"));
-      else
-        show_error (self, _("The import failed, the directory is unchanged"), error->message);
-      return;
-    }
-
-  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
-  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
-    show_import_report (self, report);
-  run_search (self);
-}
-
-/**
- * cercle_directory_page_import_files:
- * @files: (array length=n_files): FINESS JSON, FHIR ndjson or La Poste CSV
- *   files, gzipped or not
- *
- * Imports files into the directory in a thread, with a progress bar on the
- * page, then shows what was imported and skipped.
- */
-void
-cercle_directory_page_import_files (CercleDirectoryPage  *self,
-                                    GFile               **files,
-                                    guint                 n_files)
-{
-  g_return_if_fail (CERCLE_IS_DIRECTORY_PAGE (self));
-  g_return_if_fail (files != NULL || n_files == 0);
-
-  if (n_files == 0 || self->import_cancellable != NULL)
-    return;
-
-  self->import_cancellable = g_cancellable_new ();
-  import_progress (0.0, self);
-  gtk_revealer_set_reveal_child (self->import_revealer, TRUE);
-  update_actions (self);
-
-  cercle_directory_import_async (self->directory, files, n_files,
-                                 import_progress, g_object_ref (self), g_object_unref,
-                                 self->import_cancellable, import_done, g_object_ref (self));
-}
-
-static void
-on_import_response (GtkNativeDialog     *dialog,
-                    int                  response,
-                    CercleDirectoryPage *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GListModel) list = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
-
-      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-        g_ptr_array_add (files, g_list_model_get_item (list, i));
-
-      cercle_directory_page_import_files (self, (GFile **) files->pdata, files->len);
-    }
-
-  g_object_unref (dialog);
-}
-
-static void
-import_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
-  GtkFileChooserNative *dialog;
-  g_autoptr(GtkFileFilter) known = gtk_file_filter_new ();
-  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-
-  dialog = gtk_file_chooser_native_new (_("Import the Directory"),
-                                        GTK_WINDOW (gtk_widget_get_root (widget)),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        _("_Import"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
-
-  gtk_file_filter_set_name (known, _("FINESS, FHIR, postcode and commune files"));
-  gtk_file_filter_add_pattern (known, "*.json");
-  gtk_file_filter_add_pattern (known, "*.json.gz");
-  gtk_file_filter_add_pattern (known, "*.ndjson");
-  gtk_file_filter_add_pattern (known, "*.ndjson.gz");
-  gtk_file_filter_add_pattern (known, "*.csv");
-  gtk_file_filter_add_pattern (known, "*.csv.gz");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), known);
-
-  gtk_file_filter_set_name (all, _("All files"));
-  gtk_file_filter_add_pattern (all, "*");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
-
-  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
-static void
-cancel_import_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  CercleDirectoryPage *self = CERCLE_DIRECTORY_PAGE (widget);
-
-  g_cancellable_cancel (self->import_cancellable);
 }
 
 /* ---- Copy --------------------------------------------------------------- */
@@ -1567,11 +1090,11 @@ copy_action (GtkWidget  *widget,
     return;
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
-  show_toast (self, _("Copied"));
+  cercle_directory_page_show_toast (self, _("Copied"));
 }
 
-static void
-update_actions (CercleDirectoryPage *self)
+void
+cercle_directory_page_update_actions (CercleDirectoryPage *self)
 {
   GListModel *results = cercle_directory_page_get_results (self);
 
@@ -1844,7 +1367,7 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   g_type_ensure (CERCLE_TYPE_MAP_VIEW);
   g_type_ensure (CERCLE_TYPE_STRUCTURE_ROW);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/cercle-directory-page.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/fr/cercle/Cercle/directory/cercle-directory-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, error_label);
@@ -1878,9 +1401,9 @@ cercle_directory_page_class_init (CercleDirectoryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, zone_row);
   gtk_widget_class_bind_template_child (widget_class, CercleDirectoryPage, map_view);
 
-  gtk_widget_class_install_action (widget_class, "directory.export", NULL, export_action);
-  gtk_widget_class_install_action (widget_class, "directory.import", NULL, import_action);
-  gtk_widget_class_install_action (widget_class, "directory.cancel-import", NULL, cancel_import_action);
+  gtk_widget_class_install_action (widget_class, "directory.export", NULL, cercle_directory_page_export_action);
+  gtk_widget_class_install_action (widget_class, "directory.import", NULL, cercle_directory_page_import_action);
+  gtk_widget_class_install_action (widget_class, "directory.cancel-import", NULL, cercle_directory_page_cancel_import_action);
   gtk_widget_class_install_action (widget_class, "directory.copy", "s", copy_action);
 
   gtk_widget_class_install_action (widget_class, "directory.more", NULL, more_action);
@@ -1998,7 +1521,7 @@ cercle_directory_page_init (CercleDirectoryPage *self)
     }
   update_tile_source (self);
 
-  update_actions (self);
+  cercle_directory_page_update_actions (self);
 }
 
 /**
