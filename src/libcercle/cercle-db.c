@@ -275,6 +275,25 @@ cercle_db_prepare (CercleDb    *self,
 }
 
 /**
+ * cercle_db_bind_text_or_null:
+ * @stmt: a prepared statement
+ * @index: the parameter, from 1
+ * @text: (nullable): the text, copied; %NULL binds SQL NULL
+ *
+ * Binds an optional text parameter.
+ */
+void
+cercle_db_bind_text_or_null (sqlite3_stmt *stmt,
+                             int           index,
+                             const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/**
  * cercle_db_step_done:
  * @self: a #CercleDb
  * @stmt: a statement that returns no rows

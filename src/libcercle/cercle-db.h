@@ -44,6 +44,9 @@ gboolean      cercle_db_exec          (CercleDb               *self,
 sqlite3_stmt *cercle_db_prepare       (CercleDb               *self,
                                        const char             *sql,
                                        GError                **error);
+void          cercle_db_bind_text_or_null (sqlite3_stmt       *stmt,
+                                           int                 index,
+                                           const char         *text);
 gboolean      cercle_db_step_done     (CercleDb               *self,
                                        sqlite3_stmt           *stmt,
                                        GError                **error);

@@ -402,10 +402,7 @@ cercle_note_repo_timeline (CercleDb    *db,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, patient_id, -1, SQLITE_TRANSIENT);
-  if (me)
-    sqlite3_bind_text (stmt, 2, me, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 2);
+  cercle_db_bind_text_or_null (stmt, 2, me);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *id = (const char *) sqlite3_column_text (stmt, 0);

@@ -174,17 +174,6 @@ cercle_store_outbox_add (CercleDb    *db,
   return cercle_store_outbox_add_for_patient (db, resource_type, resource_id, NULL, method, body, error);
 }
 
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           i,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, i, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, i);
-}
-
 /**
  * cercle_store_outbox_add_for_patient:
  * @db: the local store, inside the transaction of the change
@@ -225,9 +214,9 @@ cercle_store_outbox_add_for_patient (CercleDb    *db,
     return FALSE;
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, patient_id);
+  cercle_db_bind_text_or_null (stmt, 3, patient_id);
   sqlite3_bind_text (stmt, 4, method, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 5, body);
+  cercle_db_bind_text_or_null (stmt, 5, body);
   return cercle_db_step_done (db, stmt, error);
 }
 
@@ -287,11 +276,11 @@ cercle_store_resource_put (CercleDb    *db,
     return FALSE;
   sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, patient_id);
-  bind_text_or_null (stmt, 4, author_ref);
+  cercle_db_bind_text_or_null (stmt, 3, patient_id);
+  cercle_db_bind_text_or_null (stmt, 4, author_ref);
   sqlite3_bind_text (stmt, 5, json, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 6, version_id);
-  bind_text_or_null (stmt, 7, last_updated);
+  cercle_db_bind_text_or_null (stmt, 6, version_id);
+  cercle_db_bind_text_or_null (stmt, 7, last_updated);
   return cercle_db_step_done (db, stmt, error);
 }
 
@@ -453,9 +442,9 @@ cercle_store_set_account (CercleDb    *db,
     return FALSE;
   sqlite3_bind_text (stmt, 1, server_url, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, login, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, practitioner_ref);
-  bind_text_or_null (stmt, 4, organization_ref);
-  bind_text_or_null (stmt, 5, display);
+  cercle_db_bind_text_or_null (stmt, 3, practitioner_ref);
+  cercle_db_bind_text_or_null (stmt, 4, organization_ref);
+  cercle_db_bind_text_or_null (stmt, 5, display);
   return cercle_db_step_done (db, stmt, error);
 }
 

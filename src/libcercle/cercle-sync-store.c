@@ -170,10 +170,7 @@ cercle_sync_store_add_conflict (CercleDb    *db,
   sqlite3_bind_text (stmt, 1, resource_type, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, resource_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 3, local_json, -1, SQLITE_TRANSIENT);
-  if (server_json)
-    sqlite3_bind_text (stmt, 4, server_json, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 4);
+  cercle_db_bind_text_or_null (stmt, 4, server_json);
   return cercle_db_step_done (db, stmt, error);
 }
 
