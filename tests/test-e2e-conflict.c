@@ -34,6 +34,7 @@
 #include "cercle-store.h"
 #include "cercle-sync-status.h"
 #include "cercle-test-e2e.h"
+#include "cercle-test-gui.h"
 #include "cercle-test-server.h"
 #include "cercle-window.h"
 
@@ -47,59 +48,6 @@ static char *app_db;
 static GSubprocess *syncd;
 
 /* --------------------------------------------------------- on screen -- */
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         gboolean   mapped_only,
-         GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, mapped_only, out);
-}
-
-static GtkWidget *
-find_one (GtkWidget *root,
-          GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, type, FALSE, found);
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
-/* A mapped label showing exactly @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (found, i)), text) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A mapped button by its label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (found, i)), label) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
 
 /* ------------------------------------------------------------ stores -- */
 
@@ -195,8 +143,8 @@ test_story (void)
   window = cercle_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 860);
   gtk_window_present (GTK_WINDOW (window));
-  page = find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
-  view = find_one (page, CERCLE_TYPE_PATIENT_VIEW);
+  page = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
+  view = cercle_test_find_one (page, CERCLE_TYPE_PATIENT_VIEW);
   CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (page));
 
   /* Dr Martin (this app's service) and Ide Bernard (her own) both have the file. */
@@ -239,11 +187,11 @@ test_story (void)
   /* His patient page shows both and lets him choose. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-patient",
                                   g_variant_new_string (CERCLE_DEMO_PAT_DURAND));
-  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "DURAND Jeanne") != NULL);
-  CERCLE_TEST_WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
-  g_assert_nonnull (find_label (view, "Téléphone — ma version : " MARTIN_PHONE " ; serveur : " BERNARD_PHONE));
-  gtk_widget_activate (find_button (view, "Garder ma version"));
-  CERCLE_TEST_WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "DURAND Jeanne") != NULL);
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  g_assert_nonnull (cercle_test_find_label (view, "Téléphone — ma version : " MARTIN_PHONE " ; serveur : " BERNARD_PHONE));
+  gtk_widget_activate (cercle_test_find_button (view, "Garder ma version"));
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
 
   /* The page asked the service for a round: his number is on the server. */
   CERCLE_TEST_WAIT_FOR (store_count (app_db, "SELECT count(*) FROM outbox WHERE resource_id = ?",

@@ -41,6 +41,7 @@
 #include "cercle-sync-banner.h"
 #include "cercle-sync-status.h"
 #include "cercle-test-e2e.h"
+#include "cercle-test-gui.h"
 #include "cercle-test-server.h"
 #include "cercle-window.h"
 
@@ -57,81 +58,13 @@ static GSubprocess *syncd;
 
 /* --------------------------------------------------------- on screen -- */
 
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         gboolean   mapped_only,
-         GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, mapped_only, out);
-}
-
-static GtkWidget *
-find_one (GtkWidget *root,
-          GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, type, FALSE, found);
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
-/* A mapped label showing exactly @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (found, i)), text) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A mapped button by its label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (found, i)), label) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
 static GtkEditable *
 find_entry_row (GtkWidget  *dialog,
                 const char *title)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
+  cercle_test_collect (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
       return g_ptr_array_index (rows, i);
@@ -143,11 +76,11 @@ static gboolean
 banner_shows (CercleWindow *window,
               const char   *text)
 {
-  GtkWidget *banner = find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
-  GtkRevealer *revealer = GTK_REVEALER (find_one (banner, GTK_TYPE_REVEALER));
+  GtkWidget *banner = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
+  GtkRevealer *revealer = GTK_REVEALER (cercle_test_find_one (banner, GTK_TYPE_REVEALER));
 
   return gtk_revealer_get_reveal_child (revealer) && gtk_revealer_get_child_revealed (revealer)
-         && find_label (banner, text) != NULL;
+         && cercle_test_find_label (banner, text) != NULL;
 }
 
 /* The timeline row of the note showing @text, if it is on screen. */
@@ -157,9 +90,9 @@ note_row (GtkWidget  *view,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect (view, CERCLE_TYPE_NOTE_ROW, TRUE, rows);
+  cercle_test_collect (view, CERCLE_TYPE_NOTE_ROW, TRUE, rows);
   for (guint i = 0; i < rows->len; i++)
-    if (find_label (g_ptr_array_index (rows, i), text) != NULL)
+    if (cercle_test_find_label (g_ptr_array_index (rows, i), text) != NULL)
       return g_ptr_array_index (rows, i);
   return NULL;
 }
@@ -171,7 +104,7 @@ note_shows (GtkWidget  *view,
 {
   GtkWidget *row = note_row (view, text);
 
-  return row != NULL && find_label (row, state) != NULL;
+  return row != NULL && cercle_test_find_label (row, state) != NULL;
 }
 
 static void
@@ -280,23 +213,23 @@ test_story (void)
   window = cercle_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 860);
   gtk_window_present (GTK_WINDOW (window));
-  page = find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
-  view = find_one (page, CERCLE_TYPE_PATIENT_VIEW);
+  page = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
+  view = cercle_test_find_one (page, CERCLE_TYPE_PATIENT_VIEW);
   CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (page));
   CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
-  g_assert_nonnull (find_label (page, "Aucun patient pour l’instant"));
+  g_assert_nonnull (cercle_test_find_label (page, "Aucun patient pour l’instant"));
 
   /* (a) Dr Martin signs in through the dialog the banner opens. */
   CERCLE_TEST_WAIT_FOR (banner_shows (window,
                                      "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
-  gtk_widget_activate (find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
-  CERCLE_TEST_WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
+  gtk_widget_activate (cercle_test_find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
+  CERCLE_TEST_WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
   CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   g_set_weak_pointer (&weak_dialog, dialog);
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Serveur"), server_url);
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Identifiant"), "dr.martin");
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Mot de passe"), PASSWORD);
-  gtk_widget_activate (find_button (GTK_WIDGET (dialog), "Se connecter"));
+  gtk_widget_activate (cercle_test_find_button (GTK_WIDGET (dialog), "Se connecter"));
   CERCLE_TEST_WAIT_FOR (weak_dialog == NULL);
   CERCLE_TEST_WAIT_FOR (cercle_sync_status_get_last_sync (status) > 0
                         && g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
@@ -305,15 +238,15 @@ test_story (void)
   patients = store_count (app_db, "SELECT count(*) FROM patient", NULL);
   g_assert_cmpuint (patients, >=, 5);
   count_text = g_strdup_printf ("%u patients", patients);
-  CERCLE_TEST_WAIT_FOR (find_label (page, count_text) != NULL);
-  g_assert_nonnull (find_label (page, "DURAND Jeanne"));
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, count_text) != NULL);
+  g_assert_nonnull (cercle_test_find_label (page, "DURAND Jeanne"));
   structures = store_count (app_db, "SELECT count(*) FROM dir_structure", NULL);
   g_assert_cmpuint (structures, >, 0);
 
   /* (b) The file open, the server goes down. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-patient",
                                   g_variant_new_string (CERCLE_DEMO_PAT_DURAND));
-  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "DURAND Jeanne") != NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "DURAND Jeanne") != NULL);
   g_assert_cmpstr (cercle_patient_view_get_patient_id (CERCLE_PATIENT_VIEW (view)), ==, CERCLE_DEMO_PAT_DURAND);
   port = g_strdup (strrchr (server_url, ':') + 1);
   cercle_test_server_stop (server);
@@ -324,13 +257,13 @@ test_story (void)
   CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "offline") == 0);
   CERCLE_TEST_WAIT_FOR (banner_shows (window, OFFLINE_TEXT));
 
-  compose = GTK_TEXT_VIEW (find_one (view, GTK_TYPE_TEXT_VIEW));
+  compose = GTK_TEXT_VIEW (cercle_test_find_one (view, GTK_TYPE_TEXT_VIEW));
   gtk_widget_grab_focus (GTK_WIDGET (compose));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), NOTE_TEXT, -1);
-  gtk_widget_activate (find_button (view, "Envoyer"));
+  gtk_widget_activate (cercle_test_find_button (view, "Envoyer"));
   CERCLE_TEST_WAIT_FOR (note_shows (view, NOTE_TEXT, "En attente d'envoi"));
   /* Signed with the name the circle knows, not the login. */
-  g_assert_nonnull (find_label (note_row (view, NOTE_TEXT), "Dr Paul Martin"));
+  g_assert_nonnull (cercle_test_find_label (note_row (view, NOTE_TEXT), "Dr Paul Martin"));
   id = note_id (app_db, NOTE_TEXT);
   g_assert_nonnull (id);
   /* The page asked for a round: it fails too, the note waits. */
@@ -404,12 +337,12 @@ test_story (void)
    * and the store; the directory stays. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-out"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  CERCLE_TEST_WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG)) != NULL);
+  CERCLE_TEST_WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG)) != NULL);
   CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  gtk_widget_activate (find_button (GTK_WIDGET (dialog), "_Se déconnecter"));
+  gtk_widget_activate (cercle_test_find_button (GTK_WIDGET (dialog), "_Se déconnecter"));
   CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
-  CERCLE_TEST_WAIT_FOR (find_label (page, "Aucun patient pour l’instant") != NULL);
-  g_assert_null (find_label (page, "DURAND Jeanne"));
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, "Aucun patient pour l’instant") != NULL);
+  g_assert_null (cercle_test_find_label (page, "DURAND Jeanne"));
   g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM patient", NULL), ==, 0);
   g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM resource WHERE patient_id IS NOT NULL", NULL), ==, 0);
   g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM dir_structure", NULL), ==, structures);
