@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
+#include "cercle-store.h"
 #include "cercle-test-e2e.h"
 
 void
@@ -202,4 +203,28 @@ cercle_test_session_stop (CercleTestSession *s)
   g_free (s->dir);
   g_strfreev (s->env);
   g_free (s);
+}
+
+/* The first column of @sql's one row in the store at @path, @arg bound to
+ * its one parameter (if not NULL). */
+guint
+cercle_test_store_count (const char *path,
+                         const char *sql,
+                         const char *arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
+  sqlite3_stmt *stmt;
+  guint n;
+
+  g_assert_no_error (error);
+  stmt = cercle_db_prepare (db, sql, &error);
+  g_assert_no_error (error);
+  if (arg)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return n;
 }

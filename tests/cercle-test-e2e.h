@@ -67,5 +67,8 @@ GVariant          *cercle_test_syncd_call     (GDBusConnection   *bus,
                                                GError           **error);
 CercleTestSession *cercle_test_session_start  (const char        *name);
 void               cercle_test_session_stop   (CercleTestSession *s);
+guint              cercle_test_store_count    (const char        *path,
+                                               const char        *sql,
+                                               const char        *arg);
 
 G_END_DECLS

@@ -51,28 +51,6 @@ static GSubprocess *syncd;
 
 /* ------------------------------------------------------------ stores -- */
 
-static guint
-store_count (const char *path,
-             const char *sql,
-             const char *arg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
-  sqlite3_stmt *stmt;
-  guint n;
-
-  g_assert_no_error (error);
-  stmt = cercle_db_prepare (db, sql, &error);
-  g_assert_no_error (error);
-  if (arg)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return n;
-}
-
 /* ---------------------------------------------------------- services -- */
 
 static void
@@ -154,7 +132,7 @@ test_story (void)
   reply = cercle_test_syncd_call (bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM patient WHERE id = ?", CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM patient WHERE id = ?", CERCLE_DEMO_PAT_DURAND), ==, 1);
   CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
 
   other = cercle_test_session_start ("bernard");
@@ -179,10 +157,10 @@ test_story (void)
   /* His round: 412, both versions kept, the change refused. */
   reply = cercle_test_syncd_call (bus, "SyncAndWait", NULL, NULL);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM sync_conflict WHERE resource_id = ?",
-                                 CERCLE_DEMO_PAT_DURAND), ==, 1);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM outbox WHERE state = 'refused' AND resource_id = ?",
-                                 CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM sync_conflict WHERE resource_id = ?",
+                                             CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM outbox WHERE state = 'refused' AND resource_id = ?",
+                                             CERCLE_DEMO_PAT_DURAND), ==, 1);
 
   /* His patient page shows both and lets him choose. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-patient",
@@ -194,9 +172,9 @@ test_story (void)
   CERCLE_TEST_WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
 
   /* The page asked the service for a round: his number is on the server. */
-  CERCLE_TEST_WAIT_FOR (store_count (app_db, "SELECT count(*) FROM outbox WHERE resource_id = ?",
-                                     CERCLE_DEMO_PAT_DURAND) == 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM sync_conflict", NULL), ==, 0);
+  CERCLE_TEST_WAIT_FOR (cercle_test_store_count (app_db, "SELECT count(*) FROM outbox WHERE resource_id = ?",
+                                                 CERCLE_DEMO_PAT_DURAND) == 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM sync_conflict", NULL), ==, 0);
   phone = server_phone ("ide.bernard");
   g_assert_cmpstr (phone, ==, MARTIN_PHONE);
   g_clear_pointer (&phone, g_free);
@@ -205,8 +183,8 @@ test_story (void)
   reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ? AND phone = '"
-                                 MARTIN_PHONE "'", CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ? AND phone = '"
+                                             MARTIN_PHONE "'", CERCLE_DEMO_PAT_DURAND), ==, 1);
   cercle_test_session_stop (other);
 
   gtk_window_destroy (GTK_WINDOW (window));

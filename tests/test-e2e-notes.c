@@ -124,28 +124,6 @@ save_screenshot (GtkWidget  *window,
 
 /* ------------------------------------------------------------ stores -- */
 
-static guint
-store_count (const char *path,
-             const char *sql,
-             const char *arg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
-  sqlite3_stmt *stmt;
-  guint n;
-
-  g_assert_no_error (error);
-  stmt = cercle_db_prepare (db, sql, &error);
-  g_assert_no_error (error);
-  if (arg)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return n;
-}
-
 static char *
 note_id (const char *path,
          const char *text)
@@ -235,12 +213,12 @@ test_story (void)
                         && g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
   g_assert_cmpstr (cercle_sync_status_get_login (status), ==, "dr.martin");
   /* The demo patients, in the page, as many as the store holds. */
-  patients = store_count (app_db, "SELECT count(*) FROM patient", NULL);
+  patients = cercle_test_store_count (app_db, "SELECT count(*) FROM patient", NULL);
   g_assert_cmpuint (patients, >=, 5);
   count_text = g_strdup_printf ("%u patients", patients);
   CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, count_text) != NULL);
   g_assert_nonnull (cercle_test_find_label (page, "DURAND Jeanne"));
-  structures = store_count (app_db, "SELECT count(*) FROM dir_structure", NULL);
+  structures = cercle_test_store_count (app_db, "SELECT count(*) FROM dir_structure", NULL);
   g_assert_cmpuint (structures, >, 0);
 
   /* (b) The file open, the server goes down. */
@@ -302,8 +280,8 @@ test_story (void)
     reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE type = 'Communication'"
-                                                   " AND patient_id = '" CERCLE_DEMO_PAT_DURAND "' AND id = ?", id),
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE type = 'Communication'"
+                                                               " AND patient_id = '" CERCLE_DEMO_PAT_DURAND "' AND id = ?", id),
                       ==, 1);
     {
       g_autofree char *seen = note_id (other->db_path, NOTE_TEXT);
@@ -315,7 +293,7 @@ test_story (void)
     reply = cercle_test_syncd_call (other->bus, "SignOut", NULL, &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
     reply = cercle_test_syncd_call (other->bus, "SignIn",
                                     g_variant_new ("(sss)", server_url, "dr.dehors", PASSWORD), &error);
     g_assert_no_error (error);
@@ -324,10 +302,10 @@ test_story (void)
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
     /* Its round did pull: the directory came down. */
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM dir_structure", NULL), >, 0);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ?",
-                                   CERCLE_DEMO_PAT_DURAND), ==, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM dir_structure", NULL), >, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ?",
+                                               CERCLE_DEMO_PAT_DURAND), ==, 0);
     g_assert_cmpuint (server_read ("dr.dehors", "Communication", id), >=, 400);
     g_assert_cmpuint (server_read ("ide.bernard", "Communication", id), ==, 200);
     cercle_test_session_stop (other);
@@ -343,9 +321,9 @@ test_story (void)
   CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
   CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, "Aucun patient pour l’instant") != NULL);
   g_assert_null (cercle_test_find_label (page, "DURAND Jeanne"));
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM patient", NULL), ==, 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM resource WHERE patient_id IS NOT NULL", NULL), ==, 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM dir_structure", NULL), ==, structures);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM patient", NULL), ==, 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM resource WHERE patient_id IS NOT NULL", NULL), ==, 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM dir_structure", NULL), ==, structures);
   CERCLE_TEST_WAIT_FOR (banner_shows (window,
                                      "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
 
