@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <glib/gstdio.h>
+
 #include "cercle-patient-repo.h"
 #include "cercle-store.h"
 
@@ -42,6 +44,37 @@ care_test_add_patient (CercleDb   *db,
   g_assert_true (cercle_patient_repo_save (db, p, &error));
   g_assert_no_error (error);
   return p;
+}
+
+/* The fixture of the notes, circle and conflict tests: a fresh store named
+ * after @name (g_test_add's data) holding Jeanne Durand, outbox emptied. */
+typedef struct {
+  char *path;
+  CercleDb *db;
+  CerclePatient *jeanne;
+} CareTestFixture;
+
+static inline void
+care_test_fixture_set_up (CareTestFixture *f,
+                          gconstpointer    name)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->path = care_test_db_path (name);
+  f->db = cercle_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->jeanne = care_test_add_patient (f->db, "pat-jeanne", "Durand", NULL, "Jeanne", "1941-03-12", NULL);
+  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox", NULL));
+}
+
+static inline void
+care_test_fixture_tear_down (CareTestFixture *f,
+                             gconstpointer    name)
+{
+  g_clear_object (&f->jeanne);
+  g_clear_object (&f->db);
+  g_unlink (f->path);
+  g_free (f->path);
 }
 
 static inline guint

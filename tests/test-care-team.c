@@ -14,32 +14,7 @@
 #include "cercle-professional.h"
 #include "cercle-test-care.h"
 
-typedef struct {
-  char *path;
-  CercleDb *db;
-  CerclePatient *jeanne;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->path = care_test_db_path ("care-team");
-  f->db = cercle_store_open (f->path, &error);
-  g_assert_no_error (error);
-  f->jeanne = care_test_add_patient (f->db, "pat-jeanne", "Durand", NULL, "Jeanne", "1941-03-12", NULL);
-  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox", NULL));
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_clear_object (&f->jeanne);
-  g_clear_object (&f->db);
-  g_unlink (f->path);
-  g_free (f->path);
-}
+typedef CareTestFixture Fixture;
 
 static CercleCareTeamMember *
 find (GPtrArray *members, const char *id, const char *role)
@@ -354,7 +329,8 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) \
+  g_test_add (path, Fixture, "care-team", care_test_fixture_set_up, fn, care_test_fixture_tear_down)
   ADD ("/care-team/add-and-end", test_add_and_end);
   ADD ("/care-team/relative", test_relative);
   ADD ("/care-team/search-practitioners", test_search_practitioners);

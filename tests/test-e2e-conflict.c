@@ -11,8 +11,8 @@
  * version » sends his number again on top of the server's version, and the
  * server holds it.
  *
- * The helpers are test-e2e-notes.c's (sessions, service calls), kept in
- * step by hand.
+ * Sessions and service calls come from cercle-test-e2e.c, shared with
+ * test-e2e-notes.c.
  *
  * Copyright 2026 The Cercle authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -33,27 +33,12 @@
 #include "cercle-patients-page.h"
 #include "cercle-store.h"
 #include "cercle-sync-status.h"
+#include "cercle-test-e2e.h"
+#include "cercle-test-gui.h"
 #include "cercle-test-server.h"
 #include "cercle-window.h"
 
 #define PASSWORD "cercle-demo"
-#define SYNC_NAME "fr.cercle.Cercle.Sync"
-#define SYNC_PATH "/fr/cercle/Cercle/Sync"
-
-/* A round trip to the server and the service: generous, two loaded cores. */
-#define WAIT_SECONDS 60
-
-#define WAIT_FOR(cond) \
-  G_STMT_START { \
-    gint64 wait_deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond)) \
-      { \
-        if (g_get_monotonic_time () > wait_deadline) \
-          g_error ("Timed out waiting for %s", #cond); \
-        if (!g_main_context_iteration (NULL, FALSE)) \
-          g_usleep (2 * 1000); \
-      } \
-  } G_STMT_END
 
 static CercleApplication *app;
 static CercleTestServer *server;
@@ -62,112 +47,9 @@ static char *server_db;
 static char *app_db;
 static GSubprocess *syncd;
 
-/* ------------------------------------------------------------ looping -- */
-
-static void
-flush_events (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* --------------------------------------------------------- on screen -- */
 
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         gboolean   mapped_only,
-         GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, mapped_only, out);
-}
-
-static GtkWidget *
-find_one (GtkWidget *root,
-          GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, type, FALSE, found);
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
-/* A mapped label showing exactly @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (found, i)), text) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A mapped button by its label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (found, i)), label) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
 /* ------------------------------------------------------------ stores -- */
-
-static guint
-store_count (const char *path,
-             const char *sql,
-             const char *arg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
-  sqlite3_stmt *stmt;
-  guint n;
-
-  g_assert_no_error (error);
-  stmt = cercle_db_prepare (db, sql, &error);
-  g_assert_no_error (error);
-  if (arg)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return n;
-}
 
 /* ---------------------------------------------------------- services -- */
 
@@ -178,184 +60,6 @@ start_server (const char *listen)
 
   server = cercle_test_server_start (server_db, args);
   g_assert_nonnull (server);
-}
-
-static gboolean
-name_has_owner (GDBusConnection *bus,
-                const char      *name)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                          "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, async_done_cb, &result);
-  reply = g_dbus_connection_call_finish (bus, wait_result (&result), NULL);
-  if (reply)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-exited_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  /* cancelled once the service is up: then nothing is written */
-  if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL) && data != NULL)
-    *(gboolean *) data = TRUE;
-}
-
-/* cercle-syncd with @env (NULL: this process's), on the bus of @bus. */
-static GSubprocess *
-spawn_syncd (GDBusConnection *bus,
-             char           **env,
-             const char      *db_path)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  gboolean exited = FALSE;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-
-  if (env)
-    g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_setenv (launcher, "CERCLE_DB", db_path, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CERCLE_SYNCD_BIN"),
-                                         "--request-timeout", "2", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, cancellable, exited_cb, &exited);
-  WAIT_FOR (name_has_owner (bus, SYNC_NAME) || exited);
-  g_assert_false (exited);
-  g_cancellable_cancel (cancellable);
-  flush_events (10);
-  return process;
-}
-
-static void
-stop_process (GSubprocess **process)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  if (*process == NULL)
-    return;
-  g_subprocess_send_signal (*process, SIGTERM);
-  g_subprocess_wait_async (*process, NULL, async_done_cb, &result);
-  g_subprocess_wait_finish (*process, wait_result (&result), NULL);
-  g_clear_object (process);
-}
-
-/* A method of cercle-syncd on @bus, without blocking the window. */
-static GVariant *
-syncd_call (GDBusConnection  *bus,
-            const char       *method,
-            GVariant         *parameters,
-            GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GVariant *reply;
-
-  g_dbus_connection_call (bus, SYNC_NAME, SYNC_PATH, SYNC_NAME, method, parameters, NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 90 * 1000, NULL, async_done_cb, &result);
-  reply = g_dbus_connection_call_finish (bus, wait_result (&result), error);
-  if (error && *error)
-    g_dbus_error_strip_remote_error (*error);
-  return reply;
-}
-
-/* A second user's session: its own dbus-daemon, an unlocked
- * gnome-keyring-daemon on it, HOME and XDG folders of its own, and a
- * cercle-syncd with its own store (two services cannot own one name on
- * one bus). */
-typedef struct {
-  char            *dir;
-  char            *address;
-  char           **env;
-  GSubprocess     *dbus;
-  GSubprocess     *keyring;
-  GSubprocess     *syncd;
-  GDBusConnection *bus;
-  char            *db_path;
-} Session;
-
-static Session *
-session_start (const char *name)
-{
-  Session *s = g_new0 (Session, 1);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  const char *folders[] = { "home", "data", "config", "cache", "state", "runtime" };
-  const char *variables[] = { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-                              "XDG_RUNTIME_DIR" };
-
-  s->dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), name, NULL);
-  s->env = g_get_environ ();
-  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
-    {
-      g_autofree char *path = g_build_filename (s->dir, folders[i], NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-      s->env = g_environ_setenv (s->env, variables[i], path, TRUE);
-    }
-  s->db_path = g_build_filename (s->dir, "data", "cercle.db", NULL);
-
-  /* The bus: it prints its address once it listens. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_environ (launcher, s->env);
-  s->dbus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session", "--nofork",
-                                         "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->dbus));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, async_done_cb, &result);
-  s->address = g_data_input_stream_read_line_finish_utf8 (out, wait_result (&result), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (s->address);
-  s->env = g_environ_setenv (s->env, "DBUS_SESSION_BUS_ADDRESS", s->address, TRUE);
-  g_clear_object (&result);
-  g_dbus_connection_new_for_address (s->address,
-                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                     | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                     NULL, NULL, async_done_cb, &result);
-  s->bus = g_dbus_connection_new_for_address_finish (wait_result (&result), &error);
-  g_assert_no_error (error);
-
-  /* Its keyring, unlocked with a throw-away password (a locked one would
-   * open a prompt); not ours, so not under fatal-warnings. */
-  g_clear_object (&launcher);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_subprocess_launcher_set_environ (launcher, s->env);
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_unsetenv (launcher, "G_ENABLE_DIAGNOSTIC");
-  g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
-  g_subprocess_launcher_unsetenv (launcher, "MALLOC_PERTURB_");
-  s->keyring = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
-                                            "--components=secrets", NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (s->keyring), "cercle-test", 11, NULL,
-                                            NULL, &error));
-  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (s->keyring), NULL, &error));
-  WAIT_FOR (name_has_owner (s->bus, "org.freedesktop.secrets"));
-
-  s->syncd = spawn_syncd (s->bus, s->env, s->db_path);
-  return s;
-}
-
-static void
-session_stop (Session *s)
-{
-  stop_process (&s->syncd);
-  stop_process (&s->keyring);
-  g_dbus_connection_close_sync (s->bus, NULL, NULL);
-  g_clear_object (&s->bus);
-  stop_process (&s->dbus);
-  g_free (s->address);
-  g_free (s->db_path);
-  g_free (s->dir);
-  g_strfreev (s->env);
-  g_free (s);
 }
 
 /* ------------------------------------------------------------- story -- */
@@ -412,37 +116,38 @@ test_story (void)
   CercleWindow *window;
   GtkWidget *page;
   GtkWidget *view;
-  Session *other;
+  CercleTestSession *other;
 
   window = cercle_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 860);
   gtk_window_present (GTK_WINDOW (window));
-  page = find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
-  view = find_one (page, CERCLE_TYPE_PATIENT_VIEW);
-  WAIT_FOR (gtk_widget_get_mapped (page));
+  page = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
+  view = cercle_test_find_one (page, CERCLE_TYPE_PATIENT_VIEW);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (page));
 
   /* Dr Martin (this app's service) and Ide Bernard (her own) both have the file. */
-  reply = syncd_call (bus, "SignIn", g_variant_new ("(sss)", server_url, "dr.martin", PASSWORD), &error);
+  reply = cercle_test_syncd_call (bus, "SignIn", g_variant_new ("(sss)", server_url, "dr.martin", PASSWORD), &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = syncd_call (bus, "SyncAndWait", NULL, &error);
+  reply = cercle_test_syncd_call (bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM patient WHERE id = ?", CERCLE_DEMO_PAT_DURAND), ==, 1);
-  WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM patient WHERE id = ?", CERCLE_DEMO_PAT_DURAND), ==, 1);
+  CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
 
-  other = session_start ("bernard");
-  reply = syncd_call (other->bus, "SignIn", g_variant_new ("(sss)", server_url, "ide.bernard", PASSWORD), &error);
+  other = cercle_test_session_start ("bernard");
+  reply = cercle_test_syncd_call (other->bus, "SignIn",
+                                  g_variant_new ("(sss)", server_url, "ide.bernard", PASSWORD), &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = syncd_call (other->bus, "SyncAndWait", NULL, &error);
+  reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
 
   /* Both change the phone number; hers reaches the server first. */
   change_phone (other->db_path, BERNARD_PHONE);
   change_phone (app_db, MARTIN_PHONE);
-  reply = syncd_call (other->bus, "SyncAndWait", NULL, &error);
+  reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
   phone = server_phone ("dr.martin");
@@ -450,39 +155,40 @@ test_story (void)
   g_clear_pointer (&phone, g_free);
 
   /* His round: 412, both versions kept, the change refused. */
-  reply = syncd_call (bus, "SyncAndWait", NULL, NULL);
+  reply = cercle_test_syncd_call (bus, "SyncAndWait", NULL, NULL);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM sync_conflict WHERE resource_id = ?",
-                                 CERCLE_DEMO_PAT_DURAND), ==, 1);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM outbox WHERE state = 'refused' AND resource_id = ?",
-                                 CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM sync_conflict WHERE resource_id = ?",
+                                             CERCLE_DEMO_PAT_DURAND), ==, 1);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM outbox WHERE state = 'refused' AND resource_id = ?",
+                                             CERCLE_DEMO_PAT_DURAND), ==, 1);
 
   /* His patient page shows both and lets him choose. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-patient",
                                   g_variant_new_string (CERCLE_DEMO_PAT_DURAND));
-  WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "DURAND Jeanne") != NULL);
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
-  g_assert_nonnull (find_label (view, "Téléphone — ma version : " MARTIN_PHONE " ; serveur : " BERNARD_PHONE));
-  gtk_widget_activate (find_button (view, "Garder ma version"));
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "DURAND Jeanne") != NULL);
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  g_assert_nonnull (cercle_test_find_label (view, "Téléphone — ma version : " MARTIN_PHONE " ; serveur : " BERNARD_PHONE));
+  gtk_widget_activate (cercle_test_find_button (view, "Garder ma version"));
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
 
   /* The page asked the service for a round: his number is on the server. */
-  WAIT_FOR (store_count (app_db, "SELECT count(*) FROM outbox WHERE resource_id = ?", CERCLE_DEMO_PAT_DURAND) == 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM sync_conflict", NULL), ==, 0);
+  CERCLE_TEST_WAIT_FOR (cercle_test_store_count (app_db, "SELECT count(*) FROM outbox WHERE resource_id = ?",
+                                                 CERCLE_DEMO_PAT_DURAND) == 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM sync_conflict", NULL), ==, 0);
   phone = server_phone ("ide.bernard");
   g_assert_cmpstr (phone, ==, MARTIN_PHONE);
   g_clear_pointer (&phone, g_free);
 
   /* Her next round brings it to her. */
-  reply = syncd_call (other->bus, "SyncAndWait", NULL, &error);
+  reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
   g_assert_no_error (error);
   g_clear_pointer (&reply, g_variant_unref);
-  g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ? AND phone = '"
-                                 MARTIN_PHONE "'", CERCLE_DEMO_PAT_DURAND), ==, 1);
-  session_stop (other);
+  g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ? AND phone = '"
+                                             MARTIN_PHONE "'", CERCLE_DEMO_PAT_DURAND), ==, 1);
+  cercle_test_session_stop (other);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  flush_events (100);
+  cercle_test_flush_events (100);
 }
 
 int
@@ -519,7 +225,7 @@ main (int   argc,
   server_url = g_strdup (cercle_test_server_get_url (server));
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
-  syncd = spawn_syncd (bus, NULL, app_db);
+  syncd = cercle_test_spawn_syncd (bus, NULL, app_db);
 
   app = cercle_application_new ();
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -531,7 +237,7 @@ main (int   argc,
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
-  stop_process (&syncd);
+  cercle_test_stop_process (&syncd);
   if (server)
     cercle_test_server_free (server);
   g_free (server_url);

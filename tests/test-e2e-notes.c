@@ -40,29 +40,14 @@
 #include "cercle-store.h"
 #include "cercle-sync-banner.h"
 #include "cercle-sync-status.h"
+#include "cercle-test-e2e.h"
+#include "cercle-test-gui.h"
 #include "cercle-test-server.h"
 #include "cercle-window.h"
 
 #define PASSWORD "cercle-demo"
 #define OFFLINE_TEXT "Hors connexion — les modifications seront envoyées au retour du réseau"
 #define NOTE_TEXT "Passage de 18 h : Mme Durand tousse, 38,2 °C. Prévenir le médecin traitant si la fièvre persiste demain."
-#define SYNC_NAME "fr.cercle.Cercle.Sync"
-#define SYNC_PATH "/fr/cercle/Cercle/Sync"
-
-/* A round trip to the server and the service: generous, two loaded cores. */
-#define WAIT_SECONDS 60
-
-#define WAIT_FOR(cond) \
-  G_STMT_START { \
-    gint64 wait_deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC; \
-    while (!(cond)) \
-      { \
-        if (g_get_monotonic_time () > wait_deadline) \
-          g_error ("Timed out waiting for %s", #cond); \
-        if (!g_main_context_iteration (NULL, FALSE)) \
-          g_usleep (2 * 1000); \
-      } \
-  } G_STMT_END
 
 static CercleApplication *app;
 static CercleTestServer *server;
@@ -71,103 +56,7 @@ static char *server_db;
 static char *app_db;
 static GSubprocess *syncd;
 
-/* ------------------------------------------------------------ looping -- */
-
-static void
-flush_events (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static void
-async_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* --------------------------------------------------------- on screen -- */
-
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         gboolean   mapped_only,
-         GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, mapped_only, out);
-}
-
-static GtkWidget *
-find_one (GtkWidget *root,
-          GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, type, FALSE, found);
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
-/* A mapped label showing exactly @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (found, i)), text) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A mapped button by its label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (found, i)), label) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
 
 static GtkEditable *
 find_entry_row (GtkWidget  *dialog,
@@ -175,7 +64,7 @@ find_entry_row (GtkWidget  *dialog,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
+  cercle_test_collect (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
       return g_ptr_array_index (rows, i);
@@ -187,11 +76,11 @@ static gboolean
 banner_shows (CercleWindow *window,
               const char   *text)
 {
-  GtkWidget *banner = find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
-  GtkRevealer *revealer = GTK_REVEALER (find_one (banner, GTK_TYPE_REVEALER));
+  GtkWidget *banner = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
+  GtkRevealer *revealer = GTK_REVEALER (cercle_test_find_one (banner, GTK_TYPE_REVEALER));
 
   return gtk_revealer_get_reveal_child (revealer) && gtk_revealer_get_child_revealed (revealer)
-         && find_label (banner, text) != NULL;
+         && cercle_test_find_label (banner, text) != NULL;
 }
 
 /* The timeline row of the note showing @text, if it is on screen. */
@@ -201,9 +90,9 @@ note_row (GtkWidget  *view,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect (view, CERCLE_TYPE_NOTE_ROW, TRUE, rows);
+  cercle_test_collect (view, CERCLE_TYPE_NOTE_ROW, TRUE, rows);
   for (guint i = 0; i < rows->len; i++)
-    if (find_label (g_ptr_array_index (rows, i), text) != NULL)
+    if (cercle_test_find_label (g_ptr_array_index (rows, i), text) != NULL)
       return g_ptr_array_index (rows, i);
   return NULL;
 }
@@ -215,7 +104,7 @@ note_shows (GtkWidget  *view,
 {
   GtkWidget *row = note_row (view, text);
 
-  return row != NULL && find_label (row, state) != NULL;
+  return row != NULL && cercle_test_find_label (row, state) != NULL;
 }
 
 static void
@@ -234,28 +123,6 @@ save_screenshot (GtkWidget  *window,
 }
 
 /* ------------------------------------------------------------ stores -- */
-
-static guint
-store_count (const char *path,
-             const char *sql,
-             const char *arg)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CercleDb) db = cercle_store_open (path, &error);
-  sqlite3_stmt *stmt;
-  guint n;
-
-  g_assert_no_error (error);
-  stmt = cercle_db_prepare (db, sql, &error);
-  g_assert_no_error (error);
-  if (arg)
-    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  return n;
-}
 
 static char *
 note_id (const char *path,
@@ -302,184 +169,6 @@ start_server (const char *listen)
   g_assert_nonnull (server);
 }
 
-static gboolean
-name_has_owner (GDBusConnection *bus,
-                const char      *name)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean owned = FALSE;
-
-  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                          "NameHasOwner", g_variant_new ("(s)", name), G_VARIANT_TYPE ("(b)"),
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, async_done_cb, &result);
-  reply = g_dbus_connection_call_finish (bus, wait_result (&result), NULL);
-  if (reply)
-    g_variant_get (reply, "(b)", &owned);
-  return owned;
-}
-
-static void
-exited_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  /* cancelled once the service is up: then nothing is written */
-  if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL) && data != NULL)
-    *(gboolean *) data = TRUE;
-}
-
-/* cercle-syncd with @env (NULL: this process's), on the bus of @bus. */
-static GSubprocess *
-spawn_syncd (GDBusConnection *bus,
-             char           **env,
-             const char      *db_path)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
-  gboolean exited = FALSE;
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-
-  if (env)
-    g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_setenv (launcher, "CERCLE_DB", db_path, TRUE);
-  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CERCLE_SYNCD_BIN"),
-                                         "--request-timeout", "2", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, cancellable, exited_cb, &exited);
-  WAIT_FOR (name_has_owner (bus, SYNC_NAME) || exited);
-  g_assert_false (exited);
-  g_cancellable_cancel (cancellable);
-  flush_events (10);
-  return process;
-}
-
-static void
-stop_process (GSubprocess **process)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  if (*process == NULL)
-    return;
-  g_subprocess_send_signal (*process, SIGTERM);
-  g_subprocess_wait_async (*process, NULL, async_done_cb, &result);
-  g_subprocess_wait_finish (*process, wait_result (&result), NULL);
-  g_clear_object (process);
-}
-
-/* A method of cercle-syncd on @bus, without blocking the window. */
-static GVariant *
-syncd_call (GDBusConnection  *bus,
-            const char       *method,
-            GVariant         *parameters,
-            GError          **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  GVariant *reply;
-
-  g_dbus_connection_call (bus, SYNC_NAME, SYNC_PATH, SYNC_NAME, method, parameters, NULL,
-                          G_DBUS_CALL_FLAGS_NO_AUTO_START, 90 * 1000, NULL, async_done_cb, &result);
-  reply = g_dbus_connection_call_finish (bus, wait_result (&result), error);
-  if (error && *error)
-    g_dbus_error_strip_remote_error (*error);
-  return reply;
-}
-
-/* A second user's session: its own dbus-daemon, an unlocked
- * gnome-keyring-daemon on it, HOME and XDG folders of its own, and a
- * cercle-syncd with its own store (two services cannot own one name on
- * one bus). */
-typedef struct {
-  char            *dir;
-  char            *address;
-  char           **env;
-  GSubprocess     *dbus;
-  GSubprocess     *keyring;
-  GSubprocess     *syncd;
-  GDBusConnection *bus;
-  char            *db_path;
-} Session;
-
-static Session *
-session_start (const char *name)
-{
-  Session *s = g_new0 (Session, 1);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  const char *folders[] = { "home", "data", "config", "cache", "state", "runtime" };
-  const char *variables[] = { "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-                              "XDG_RUNTIME_DIR" };
-
-  s->dir = g_build_filename (g_getenv ("CERCLE_TEST_TMPDIR"), name, NULL);
-  s->env = g_get_environ ();
-  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
-    {
-      g_autofree char *path = g_build_filename (s->dir, folders[i], NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-      s->env = g_environ_setenv (s->env, variables[i], path, TRUE);
-    }
-  s->db_path = g_build_filename (s->dir, "data", "cercle.db", NULL);
-
-  /* The bus: it prints its address once it listens. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_environ (launcher, s->env);
-  s->dbus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--session", "--nofork",
-                                         "--print-address=1", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->dbus));
-  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL, async_done_cb, &result);
-  s->address = g_data_input_stream_read_line_finish_utf8 (out, wait_result (&result), NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (s->address);
-  s->env = g_environ_setenv (s->env, "DBUS_SESSION_BUS_ADDRESS", s->address, TRUE);
-  g_clear_object (&result);
-  g_dbus_connection_new_for_address (s->address,
-                                     G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                     | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                     NULL, NULL, async_done_cb, &result);
-  s->bus = g_dbus_connection_new_for_address_finish (wait_result (&result), &error);
-  g_assert_no_error (error);
-
-  /* Its keyring, unlocked with a throw-away password (a locked one would
-   * open a prompt); not ours, so not under fatal-warnings. */
-  g_clear_object (&launcher);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_subprocess_launcher_set_environ (launcher, s->env);
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_unsetenv (launcher, "G_ENABLE_DIAGNOSTIC");
-  g_subprocess_launcher_unsetenv (launcher, "MALLOC_CHECK_");
-  g_subprocess_launcher_unsetenv (launcher, "MALLOC_PERTURB_");
-  s->keyring = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground", "--unlock",
-                                            "--components=secrets", NULL);
-  g_assert_no_error (error);
-  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (s->keyring), "cercle-test", 11, NULL,
-                                            NULL, &error));
-  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (s->keyring), NULL, &error));
-  WAIT_FOR (name_has_owner (s->bus, "org.freedesktop.secrets"));
-
-  s->syncd = spawn_syncd (s->bus, s->env, s->db_path);
-  return s;
-}
-
-static void
-session_stop (Session *s)
-{
-  stop_process (&s->syncd);
-  stop_process (&s->keyring);
-  g_dbus_connection_close_sync (s->bus, NULL, NULL);
-  g_clear_object (&s->bus);
-  stop_process (&s->dbus);
-  g_free (s->address);
-  g_free (s->db_path);
-  g_free (s->dir);
-  g_strfreev (s->env);
-  g_free (s);
-}
-
 /* ------------------------------------------------------------- story -- */
 
 static void
@@ -502,39 +191,40 @@ test_story (void)
   window = cercle_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 860);
   gtk_window_present (GTK_WINDOW (window));
-  page = find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
-  view = find_one (page, CERCLE_TYPE_PATIENT_VIEW);
-  WAIT_FOR (gtk_widget_get_mapped (page));
-  WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
-  g_assert_nonnull (find_label (page, "Aucun patient pour l’instant"));
+  page = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
+  view = cercle_test_find_one (page, CERCLE_TYPE_PATIENT_VIEW);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (page));
+  CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
+  g_assert_nonnull (cercle_test_find_label (page, "Aucun patient pour l’instant"));
 
   /* (a) Dr Martin signs in through the dialog the banner opens. */
-  WAIT_FOR (banner_shows (window, "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
-  gtk_widget_activate (find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  CERCLE_TEST_WAIT_FOR (banner_shows (window,
+                                     "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
+  gtk_widget_activate (cercle_test_find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
+  CERCLE_TEST_WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   g_set_weak_pointer (&weak_dialog, dialog);
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Serveur"), server_url);
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Identifiant"), "dr.martin");
   gtk_editable_set_text (find_entry_row (GTK_WIDGET (dialog), "Mot de passe"), PASSWORD);
-  gtk_widget_activate (find_button (GTK_WIDGET (dialog), "Se connecter"));
-  WAIT_FOR (weak_dialog == NULL);
-  WAIT_FOR (cercle_sync_status_get_last_sync (status) > 0
-            && g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
+  gtk_widget_activate (cercle_test_find_button (GTK_WIDGET (dialog), "Se connecter"));
+  CERCLE_TEST_WAIT_FOR (weak_dialog == NULL);
+  CERCLE_TEST_WAIT_FOR (cercle_sync_status_get_last_sync (status) > 0
+                        && g_strcmp0 (cercle_sync_status_get_state (status), "idle") == 0);
   g_assert_cmpstr (cercle_sync_status_get_login (status), ==, "dr.martin");
   /* The demo patients, in the page, as many as the store holds. */
-  patients = store_count (app_db, "SELECT count(*) FROM patient", NULL);
+  patients = cercle_test_store_count (app_db, "SELECT count(*) FROM patient", NULL);
   g_assert_cmpuint (patients, >=, 5);
   count_text = g_strdup_printf ("%u patients", patients);
-  WAIT_FOR (find_label (page, count_text) != NULL);
-  g_assert_nonnull (find_label (page, "DURAND Jeanne"));
-  structures = store_count (app_db, "SELECT count(*) FROM dir_structure", NULL);
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, count_text) != NULL);
+  g_assert_nonnull (cercle_test_find_label (page, "DURAND Jeanne"));
+  structures = cercle_test_store_count (app_db, "SELECT count(*) FROM dir_structure", NULL);
   g_assert_cmpuint (structures, >, 0);
 
   /* (b) The file open, the server goes down. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "open-patient",
                                   g_variant_new_string (CERCLE_DEMO_PAT_DURAND));
-  WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "DURAND Jeanne") != NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "DURAND Jeanne") != NULL);
   g_assert_cmpstr (cercle_patient_view_get_patient_id (CERCLE_PATIENT_VIEW (view)), ==, CERCLE_DEMO_PAT_DURAND);
   port = g_strdup (strrchr (server_url, ':') + 1);
   cercle_test_server_stop (server);
@@ -542,22 +232,22 @@ test_story (void)
   server = NULL;
   /* What « Synchroniser maintenant » does: the round finds no server. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sync-now", NULL);
-  WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "offline") == 0);
-  WAIT_FOR (banner_shows (window, OFFLINE_TEXT));
+  CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "offline") == 0);
+  CERCLE_TEST_WAIT_FOR (banner_shows (window, OFFLINE_TEXT));
 
-  compose = GTK_TEXT_VIEW (find_one (view, GTK_TYPE_TEXT_VIEW));
+  compose = GTK_TEXT_VIEW (cercle_test_find_one (view, GTK_TYPE_TEXT_VIEW));
   gtk_widget_grab_focus (GTK_WIDGET (compose));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), NOTE_TEXT, -1);
-  gtk_widget_activate (find_button (view, "Envoyer"));
-  WAIT_FOR (note_shows (view, NOTE_TEXT, "En attente d'envoi"));
+  gtk_widget_activate (cercle_test_find_button (view, "Envoyer"));
+  CERCLE_TEST_WAIT_FOR (note_shows (view, NOTE_TEXT, "En attente d'envoi"));
   /* Signed with the name the circle knows, not the login. */
-  g_assert_nonnull (find_label (note_row (view, NOTE_TEXT), "Dr Paul Martin"));
+  g_assert_nonnull (cercle_test_find_label (note_row (view, NOTE_TEXT), "Dr Paul Martin"));
   id = note_id (app_db, NOTE_TEXT);
   g_assert_nonnull (id);
   /* The page asked for a round: it fails too, the note waits. */
-  WAIT_FOR (cercle_sync_status_get_pending_count (status) == 1);
-  flush_events (500);
-  WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "offline") == 0);
+  CERCLE_TEST_WAIT_FOR (cercle_sync_status_get_pending_count (status) == 1);
+  cercle_test_flush_events (500);
+  CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "offline") == 0);
   g_assert_true (note_shows (view, NOTE_TEXT, "En attente d'envoi"));
 
   /* The server is back on the same address: the service's next try sends
@@ -565,32 +255,33 @@ test_story (void)
   listen = g_strdup_printf ("127.0.0.1:%s", port);
   start_server (listen);
   g_assert_cmpstr (cercle_test_server_get_url (server), ==, server_url);
-  WAIT_FOR (note_shows (view, NOTE_TEXT, "Envoyé"));
+  CERCLE_TEST_WAIT_FOR (note_shows (view, NOTE_TEXT, "Envoyé"));
   g_assert_false (note_shows (view, NOTE_TEXT, "En attente d'envoi"));
-  WAIT_FOR (cercle_sync_status_get_pending_count (status) == 0);
-  WAIT_FOR (!banner_shows (window, OFFLINE_TEXT));
+  CERCLE_TEST_WAIT_FOR (cercle_sync_status_get_pending_count (status) == 0);
+  CERCLE_TEST_WAIT_FOR (!banner_shows (window, OFFLINE_TEXT));
   g_assert_cmpuint (server_read ("dr.martin", "Communication", id), ==, 200);
   if (screenshot)
     {
-      flush_events (1000);
+      cercle_test_flush_events (1000);
       save_screenshot (GTK_WIDGET (window), screenshot);
     }
 
   /* (c) Ide Bernard, in the circle, gets it in her own store through her
    * own cercle-syncd; Dr Dehors, outside it, does not. */
   {
-    Session *other = session_start ("bernard");
+    CercleTestSession *other = cercle_test_session_start ("bernard");
     g_autoptr(GError) error = NULL;
     g_autoptr(GVariant) reply = NULL;
 
-    reply = syncd_call (other->bus, "SignIn", g_variant_new ("(sss)", server_url, "ide.bernard", PASSWORD), &error);
+    reply = cercle_test_syncd_call (other->bus, "SignIn",
+                                    g_variant_new ("(sss)", server_url, "ide.bernard", PASSWORD), &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    reply = syncd_call (other->bus, "SyncAndWait", NULL, &error);
+    reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE type = 'Communication'"
-                                                   " AND patient_id = '" CERCLE_DEMO_PAT_DURAND "' AND id = ?", id),
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE type = 'Communication'"
+                                                               " AND patient_id = '" CERCLE_DEMO_PAT_DURAND "' AND id = ?", id),
                       ==, 1);
     {
       g_autofree char *seen = note_id (other->db_path, NOTE_TEXT);
@@ -599,43 +290,45 @@ test_story (void)
     }
 
     /* The same service, now for Dr Dehors. */
-    reply = syncd_call (other->bus, "SignOut", NULL, &error);
+    reply = cercle_test_syncd_call (other->bus, "SignOut", NULL, &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
-    reply = syncd_call (other->bus, "SignIn", g_variant_new ("(sss)", server_url, "dr.dehors", PASSWORD), &error);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
+    reply = cercle_test_syncd_call (other->bus, "SignIn",
+                                    g_variant_new ("(sss)", server_url, "dr.dehors", PASSWORD), &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
-    reply = syncd_call (other->bus, "SyncAndWait", NULL, &error);
+    reply = cercle_test_syncd_call (other->bus, "SyncAndWait", NULL, &error);
     g_assert_no_error (error);
     g_clear_pointer (&reply, g_variant_unref);
     /* Its round did pull: the directory came down. */
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM dir_structure", NULL), >, 0);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
-    g_assert_cmpuint (store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ?",
-                                   CERCLE_DEMO_PAT_DURAND), ==, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM dir_structure", NULL), >, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM resource WHERE id = ?", id), ==, 0);
+    g_assert_cmpuint (cercle_test_store_count (other->db_path, "SELECT count(*) FROM patient WHERE id = ?",
+                                               CERCLE_DEMO_PAT_DURAND), ==, 0);
     g_assert_cmpuint (server_read ("dr.dehors", "Communication", id), >=, 400);
     g_assert_cmpuint (server_read ("ide.bernard", "Communication", id), ==, 200);
-    session_stop (other);
+    cercle_test_session_stop (other);
   }
 
   /* (d) « Se déconnecter »: asked first, then the patients leave the page
    * and the store; the directory stays. */
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-out"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG)) != NULL);
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  gtk_widget_activate (find_button (GTK_WIDGET (dialog), "_Se déconnecter"));
-  WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
-  WAIT_FOR (find_label (page, "Aucun patient pour l’instant") != NULL);
-  g_assert_null (find_label (page, "DURAND Jeanne"));
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM patient", NULL), ==, 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM resource WHERE patient_id IS NOT NULL", NULL), ==, 0);
-  g_assert_cmpuint (store_count (app_db, "SELECT count(*) FROM dir_structure", NULL), ==, structures);
-  WAIT_FOR (banner_shows (window, "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
+  CERCLE_TEST_WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG)) != NULL);
+  CERCLE_TEST_WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  gtk_widget_activate (cercle_test_find_button (GTK_WIDGET (dialog), "_Se déconnecter"));
+  CERCLE_TEST_WAIT_FOR (g_strcmp0 (cercle_sync_status_get_state (status), "signed-out") == 0);
+  CERCLE_TEST_WAIT_FOR (cercle_test_find_label (page, "Aucun patient pour l’instant") != NULL);
+  g_assert_null (cercle_test_find_label (page, "DURAND Jeanne"));
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM patient", NULL), ==, 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM resource WHERE patient_id IS NOT NULL", NULL), ==, 0);
+  g_assert_cmpuint (cercle_test_store_count (app_db, "SELECT count(*) FROM dir_structure", NULL), ==, structures);
+  CERCLE_TEST_WAIT_FOR (banner_shows (window,
+                                     "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  flush_events (100);
+  cercle_test_flush_events (100);
 }
 
 int
@@ -672,7 +365,7 @@ main (int   argc,
   server_url = g_strdup (cercle_test_server_get_url (server));
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
-  syncd = spawn_syncd (bus, NULL, app_db);
+  syncd = cercle_test_spawn_syncd (bus, NULL, app_db);
 
   app = cercle_application_new ();
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -684,7 +377,7 @@ main (int   argc,
 
   g_application_release (G_APPLICATION (app));
   g_clear_object (&app);
-  stop_process (&syncd);
+  cercle_test_stop_process (&syncd);
   if (server)
     cercle_test_server_free (server);
   g_free (server_url);

@@ -14,32 +14,7 @@
 #include "cercle-note-repo.h"
 #include "cercle-test-care.h"
 
-typedef struct {
-  char *path;
-  CercleDb *db;
-  CerclePatient *jeanne;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->path = care_test_db_path ("notes");
-  f->db = cercle_store_open (f->path, &error);
-  g_assert_no_error (error);
-  f->jeanne = care_test_add_patient (f->db, "pat-jeanne", "Durand", NULL, "Jeanne", "1941-03-12", NULL);
-  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox", NULL));
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_clear_object (&f->jeanne);
-  g_clear_object (&f->db);
-  g_unlink (f->path);
-  g_free (f->path);
-}
+typedef CareTestFixture Fixture;
 
 static void
 sign_in (Fixture *f)
@@ -333,7 +308,8 @@ main (int argc, char *argv[])
   bindtextdomain (GETTEXT_PACKAGE, localedir);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) \
+  g_test_add (path, Fixture, "notes", care_test_fixture_set_up, fn, care_test_fixture_tear_down)
   ADD ("/notes/refused-without-account", test_refused_without_account);
   ADD ("/notes/write-offline", test_write_offline);
   ADD ("/notes/atomic", test_atomic);

@@ -30,6 +30,7 @@
 #include "cercle-sync-dbus.h"
 #include "cercle-sync-store.h"
 #include "cercle-test-care.h"
+#include "cercle-test-gui.h"
 #include "cercle-window.h"
 
 static char *db_path;
@@ -56,20 +57,6 @@ flush_events (guint ms)
       g_usleep (2000);
 }
 
-static void
-collect (GtkWidget *widget,
-         GType      type,
-         gboolean   mapped_only,
-         GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, mapped_only, out);
-}
-
 /* A preferences row by its French title. */
 static GtkWidget *
 find_row (GtkWidget  *root,
@@ -78,37 +65,9 @@ find_row (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, type, FALSE, found);
+  cercle_test_collect (root, type, FALSE, found);
   for (guint i = 0; i < found->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (found, i)), title) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A button by its French label, mapped. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_BUTTON, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (found, i)), label) == 0)
-      return g_ptr_array_index (found, i);
-  return NULL;
-}
-
-/* A mapped label showing exactly @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
-  for (guint i = 0; i < found->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (g_ptr_array_index (found, i)), text) == 0)
       return g_ptr_array_index (found, i);
   return NULL;
 }
@@ -119,7 +78,7 @@ find_label_prefix (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_LABEL, TRUE, found);
+  cercle_test_collect (root, GTK_TYPE_LABEL, TRUE, found);
   for (guint i = 0; i < found->len; i++)
     if (g_str_has_prefix (gtk_label_get_text (g_ptr_array_index (found, i)), prefix))
       return g_ptr_array_index (found, i);
@@ -132,7 +91,7 @@ find_one (GtkWidget *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, type, FALSE, found);
+  cercle_test_collect (root, type, FALSE, found);
   g_assert_cmpuint (found->len, >=, 1);
   return g_ptr_array_index (found, 0);
 }
@@ -143,24 +102,9 @@ find_mapped_one (GtkWidget *root,
 {
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
 
-  collect (root, type, TRUE, found);
+  cercle_test_collect (root, type, TRUE, found);
   g_assert_cmpuint (found->len, ==, 1);
   return g_ptr_array_index (found, 0);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
 }
 
 /* The keyboard is in @widget or one of its parts. */
@@ -219,7 +163,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   GtkWindow *dialog;
 
-  while ((dialog = find_toplevel (ADW_TYPE_WINDOW)) != NULL)
+  while ((dialog = cercle_test_find_toplevel (ADW_TYPE_WINDOW)) != NULL)
     gtk_window_destroy (dialog);
   gtk_window_destroy (GTK_WINDOW (f->window));
   flush_events (50);
@@ -255,7 +199,7 @@ open_new_patient (Fixture *f)
   GtkWindow *dialog;
 
   g_assert_true (gtk_widget_activate_action (f->page, "patients.new", NULL));
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG)) != NULL);
+  WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG)) != NULL);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   return GTK_WIDGET (dialog);
 }
@@ -279,23 +223,23 @@ test_new_patient_invalid_then_valid (Fixture *f, gconstpointer data)
   GtkWidget *view;
 
   /* French empty state for an empty store. */
-  g_assert_nonnull (find_label (f->page, "Aucun patient pour l’instant"));
+  g_assert_nonnull (cercle_test_find_label (f->page, "Aucun patient pour l’instant"));
 
   /* Nothing typed: the birth name is marked, the dialog stays. */
-  click (find_button (dialog, "Enregistrer"));
-  g_assert_nonnull (find_label (dialog, "Le nom de naissance est obligatoire"));
+  click (cercle_test_find_button (dialog, "Enregistrer"));
+  g_assert_nonnull (cercle_test_find_label (dialog, "Le nom de naissance est obligatoire"));
   g_assert_true (gtk_widget_has_css_class (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Nom de naissance"), "error"));
 
   fill_identity (dialog, "Lefèvre", "Hélène Marie", "31/02/1941");
-  click (find_button (dialog, "Enregistrer"));
-  g_assert_nonnull (find_label (dialog, "La date de naissance doit être une vraie date, écrite JJ/MM/AAAA "
-                                        "(par exemple 12/03/1941)"));
+  click (cercle_test_find_button (dialog, "Enregistrer"));
+  g_assert_nonnull (cercle_test_find_label (dialog, "La date de naissance doit être une vraie date, "
+                                                    "écrite JJ/MM/AAAA (par exemple 12/03/1941)"));
   set_text (find_row (dialog, ADW_TYPE_ENTRY_ROW, "Date de naissance (JJ/MM/AAAA)"), "12/03/1941");
 
   /* A wrong key: said live, then refused at saving, field marked. */
   set_text (ins, "2 95 10 99 126 111 00");
   g_assert_true (gtk_widget_has_css_class (ins, "error"));
-  click (find_button (dialog, "Enregistrer"));
+  click (cercle_test_find_button (dialog, "Enregistrer"));
   flush_events (50);
   g_assert_true (gtk_widget_get_visible (dialog));
   g_assert_true (gtk_widget_has_css_class (ins, "error"));
@@ -304,7 +248,7 @@ test_new_patient_invalid_then_valid (Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) labels = g_ptr_array_new ();
     gboolean said = FALSE;
 
-    collect (dialog, GTK_TYPE_LABEL, TRUE, labels);
+    cercle_test_collect (dialog, GTK_TYPE_LABEL, TRUE, labels);
     for (guint i = 0; i < labels->len; i++)
       said |= gtk_widget_has_css_class (g_ptr_array_index (labels, i), "error")
               && strstr (gtk_label_get_text (g_ptr_array_index (labels, i)), "clé") != NULL;
@@ -315,20 +259,20 @@ test_new_patient_invalid_then_valid (Fixture *f, gconstpointer data)
   /* Right key: saved, with its outbox entry, opened. */
   set_text (ins, "2 95 10 99 126 111 93");
   g_assert_false (gtk_widget_has_css_class (ins, "error"));
-  g_assert_nonnull (find_label (dialog, "La clé est correcte."));
-  click (find_button (dialog, "Enregistrer"));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
+  g_assert_nonnull (cercle_test_find_label (dialog, "La clé est correcte."));
+  click (cercle_test_find_button (dialog, "Enregistrer"));
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
   g_assert_cmpuint (n_patients (f->db), ==, 1);
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), ==, 1);
   view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
-  WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "LEFÈVRE Hélène") != NULL);
+  WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "LEFÈVRE Hélène") != NULL);
   /* Provisional identity: the INS is not shown. */
-  g_assert_nonnull (find_label (view, "Provisoire"));
+  g_assert_nonnull (cercle_test_find_label (view, "Provisoire"));
   {
     g_autoptr(GPtrArray) labels = g_ptr_array_new ();
     gboolean shown = FALSE, born = FALSE;
 
-    collect (view, GTK_TYPE_LABEL, TRUE, labels);
+    cercle_test_collect (view, GTK_TYPE_LABEL, TRUE, labels);
     for (guint i = 0; i < labels->len; i++)
       {
         shown |= strstr (gtk_label_get_text (g_ptr_array_index (labels, i)), "295109912611193") != NULL;
@@ -337,7 +281,7 @@ test_new_patient_invalid_then_valid (Fixture *f, gconstpointer data)
     g_assert_false (shown);
     g_assert_true (born);
   }
-  g_assert_nonnull (find_label (f->page, "1 patient"));
+  g_assert_nonnull (cercle_test_find_label (f->page, "1 patient"));
 }
 
 static void
@@ -346,18 +290,18 @@ test_duplicate_warning (Fixture *f, gconstpointer data)
   GtkWidget *dialog;
   GtkWidget *view;
 
-  WAIT_FOR (find_label (f->page, "1 patient") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "1 patient") != NULL);
   dialog = open_new_patient (f);
   /* Transposed letters, same day of birth. */
   fill_identity (dialog, "DURNAD", "Jeanne", "12/03/1941");
-  click (find_button (dialog, "Enregistrer"));
-  WAIT_FOR (find_label (dialog, "Ce patient existe peut-être déjà") != NULL);
+  click (cercle_test_find_button (dialog, "Enregistrer"));
+  WAIT_FOR (cercle_test_find_label (dialog, "Ce patient existe peut-être déjà") != NULL);
   g_assert_nonnull (find_row (dialog, ADW_TYPE_ACTION_ROW, "DURAND Jeanne"));
   g_assert_cmpuint (n_patients (f->db), ==, 1);
 
   /* « Ouvrir » opens the existing file instead. */
-  click (find_button (dialog, "Ouvrir"));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
+  click (cercle_test_find_button (dialog, "Ouvrir"));
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
   view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
   WAIT_FOR (gtk_widget_get_mapped (view));
   g_assert_cmpstr (cercle_patient_view_get_patient_id (CERCLE_PATIENT_VIEW (view)), ==, "pat-jeanne");
@@ -366,10 +310,10 @@ test_duplicate_warning (Fixture *f, gconstpointer data)
   /* « Créer quand même » goes on. */
   dialog = open_new_patient (f);
   fill_identity (dialog, "DURNAD", "Jeanne", "12/03/1941");
-  click (find_button (dialog, "Enregistrer"));
-  WAIT_FOR (find_button (dialog, "Créer quand même") != NULL);
-  click (find_button (dialog, "Créer quand même"));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
+  click (cercle_test_find_button (dialog, "Enregistrer"));
+  WAIT_FOR (cercle_test_find_button (dialog, "Créer quand même") != NULL);
+  click (cercle_test_find_button (dialog, "Créer quand même"));
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_NEW_PATIENT_DIALOG) == NULL);
   g_assert_cmpuint (n_patients (f->db), ==, 2);
 }
 
@@ -378,9 +322,9 @@ open_durand (Fixture *f)
 {
   GtkWidget *view = find_one (f->page, CERCLE_TYPE_PATIENT_VIEW);
 
-  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "5 patients") != NULL);
   g_assert_true (gtk_widget_activate_action (f->page, "patients.open", "s", CERCLE_DEMO_PAT_DURAND));
-  WAIT_FOR (gtk_widget_get_mapped (view) && find_label (view, "DURAND Jeanne") != NULL);
+  WAIT_FOR (gtk_widget_get_mapped (view) && cercle_test_find_label (view, "DURAND Jeanne") != NULL);
 }
 
 static void
@@ -389,7 +333,7 @@ test_search (Fixture *f, gconstpointer data)
   GtkWidget *entry;
   GtkWidget *list = find_one (f->page, GTK_TYPE_LIST_VIEW);
 
-  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "5 patients") != NULL);
   entry = find_mapped_one (f->page, GTK_TYPE_SEARCH_ENTRY);
   /* Ctrl+F's action puts the keyboard in the search. */
   gtk_widget_grab_focus (list);
@@ -397,11 +341,11 @@ test_search (Fixture *f, gconstpointer data)
   g_assert_true (has_focus (entry));
 
   set_text (entry, "leroy");
-  WAIT_FOR (find_label (f->page, "1 patient sur 5") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "1 patient sur 5") != NULL);
   set_text (entry, "zzzz");
-  WAIT_FOR (find_label (f->page, "Aucun patient ne correspond") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "Aucun patient ne correspond") != NULL);
   set_text (entry, "");
-  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "5 patients") != NULL);
 }
 
 /* The patients list, not the list of a drop-down's popover. */
@@ -410,7 +354,7 @@ patients_list (GtkWidget *page)
 {
   g_autoptr(GPtrArray) lists = g_ptr_array_new ();
 
-  collect (page, GTK_TYPE_LIST_VIEW, FALSE, lists);
+  cercle_test_collect (page, GTK_TYPE_LIST_VIEW, FALSE, lists);
   for (guint i = 0; i < lists->len; i++)
     if (gtk_widget_get_ancestor (g_ptr_array_index (lists, i), GTK_TYPE_POPOVER) == NULL)
       return g_ptr_array_index (lists, i);
@@ -424,12 +368,12 @@ row_names (GtkWidget *list)
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   g_autoptr(GString) names = g_string_new (NULL);
 
-  collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
+  cercle_test_collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-      collect (g_ptr_array_index (rows, i), GTK_TYPE_LABEL, TRUE, labels);
+      cercle_test_collect (g_ptr_array_index (rows, i), GTK_TYPE_LABEL, TRUE, labels);
       g_assert_cmpuint (labels->len, >=, 1);
       g_string_append_printf (names, "%s%s", i ? "|" : "", gtk_label_get_text (g_ptr_array_index (labels, 0)));
     }
@@ -448,7 +392,7 @@ test_search_rows (Fixture *f, gconstpointer data)
   GtkWidget *durand = NULL, *badge;
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "5 patients") != NULL);
   entry = find_mapped_one (f->page, GTK_TYPE_SEARCH_ENTRY);
   flush_events (50);
   all = row_names (list);
@@ -460,28 +404,28 @@ test_search_rows (Fixture *f, gconstpointer data)
   }
 
   set_text (entry, "leroy");
-  WAIT_FOR (find_label (f->page, "1 patient sur 5") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "1 patient sur 5") != NULL);
   flush_events (50);
   names = row_names (list);
   g_assert_cmpstr (names, ==, "LEROY Marcel");
   g_clear_pointer (&names, g_free);
 
   set_text (entry, "");
-  WAIT_FOR (find_label (f->page, "5 patients") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "5 patients") != NULL);
   flush_events (50);
   names = row_names (list);
   g_assert_cmpstr (names, ==, all);
   g_clear_pointer (&names, g_free);
 
   set_text (entry, "durand");
-  WAIT_FOR (find_label (f->page, "1 patient sur 5") != NULL);
+  WAIT_FOR (cercle_test_find_label (f->page, "1 patient sur 5") != NULL);
   flush_events (50);
   names = row_names (list);
   g_assert_cmpstr (names, ==, "DURAND Jeanne");
 
   /* Jeanne Durand has notes ide.bernard has not read: her badge goes
    * once her file is open. */
-  collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
+  cercle_test_collect (list, CERCLE_TYPE_PATIENT_ROW, TRUE, rows);
   g_assert_cmpuint (rows->len, ==, 1);
   durand = g_ptr_array_index (rows, 0);
   badge = gtk_widget_get_last_child (durand);
@@ -501,11 +445,11 @@ test_circle_add_and_end (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   open_durand (f);
-  g_assert_nonnull (find_label (view, "Cercle de soins"));
+  g_assert_nonnull (cercle_test_find_label (view, "Cercle de soins"));
 
   /* A professional by name: Dr Luc Dehors as specialist. */
   g_assert_true (gtk_widget_activate_action (view, "patient.add-member", NULL));
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG)) != NULL);
+  WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG)) != NULL);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   search = find_mapped_one (GTK_WIDGET (dialog), GTK_TYPE_SEARCH_ENTRY);
   set_text (search, "dehors");
@@ -515,32 +459,32 @@ test_circle_add_and_end (Fixture *f, gconstpointer data)
     AdwComboRow *role = ADW_COMBO_ROW (find_row (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, "Rôle"));
     /* médecin traitant is taken in the demo: a second one is refused, in French. */
     adw_combo_row_set_selected (role, 0);
-    click (find_button (GTK_WIDGET (dialog), "Ajouter"));
+    click (cercle_test_find_button (GTK_WIDGET (dialog), "Ajouter"));
     flush_events (50);
     g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
     {
       g_autoptr(GPtrArray) labels = g_ptr_array_new ();
       gboolean said = FALSE;
 
-      collect (GTK_WIDGET (dialog), GTK_TYPE_LABEL, TRUE, labels);
+      cercle_test_collect (GTK_WIDGET (dialog), GTK_TYPE_LABEL, TRUE, labels);
       for (guint i = 0; i < labels->len; i++)
         said |= strstr (gtk_label_get_text (g_ptr_array_index (labels, i)), "est déjà le médecin traitant") != NULL;
       g_assert_true (said);
     }
     adw_combo_row_set_selected (role, 4); /* médecin spécialiste */
   }
-  click (find_button (GTK_WIDGET (dialog), "Ajouter"));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG) == NULL);
+  click (cercle_test_find_button (GTK_WIDGET (dialog), "Ajouter"));
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG) == NULL);
 
   /* A relative with a phone. */
   g_assert_true (gtk_widget_activate_action (view, "patient.add-member", NULL));
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG)) != NULL);
+  WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG)) != NULL);
   gtk_stack_set_visible_child_name (GTK_STACK (find_one (GTK_WIDGET (dialog), GTK_TYPE_STACK)), "relative");
   set_text (find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Nom de famille"), "Durand");
   set_text (find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Prénom"), "Paul");
   set_text (find_row (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, "Téléphone"), "06 11 22 33 44");
-  click (find_button (GTK_WIDGET (dialog), "Ajouter"));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG) == NULL);
+  click (cercle_test_find_button (GTK_WIDGET (dialog), "Ajouter"));
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_ADD_MEMBER_DIALOG) == NULL);
   WAIT_FOR (find_row (view, ADW_TYPE_ACTION_ROW, "Paul Durand") != NULL);
   g_assert_nonnull (find_row (view, ADW_TYPE_ACTION_ROW, "Luc DEHORS"));
   /* The relative's phone, beside the name: whom to call. */
@@ -549,19 +493,19 @@ test_circle_add_and_end (Fixture *f, gconstpointer data)
                             "06 11 22 33 44"));
 
   /* Ending a membership: « Anciens membres », and the timeline says so. */
-  g_assert_null (find_label (view, "Anciens membres"));
+  g_assert_null (cercle_test_find_label (view, "Anciens membres"));
   {
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
     GtkWidget *paul = find_row (view, ADW_TYPE_ACTION_ROW, "Paul Durand");
 
-    collect (paul, GTK_TYPE_BUTTON, TRUE, buttons);
+    cercle_test_collect (paul, GTK_TYPE_BUTTON, TRUE, buttons);
     end = NULL;
     for (guint i = 0; i < buttons->len; i++)
       if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), "Terminer") == 0)
         end = g_ptr_array_index (buttons, i);
   }
   click (end);
-  WAIT_FOR (find_label (view, "Anciens membres") != NULL);
+  WAIT_FOR (cercle_test_find_label (view, "Anciens membres") != NULL);
   members = cercle_care_team_repo_get_members (f->db, CERCLE_DEMO_PAT_DURAND, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < members->len; i++)
@@ -571,7 +515,7 @@ test_circle_add_and_end (Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) labels = g_ptr_array_new ();
     gboolean left = FALSE;
 
-    collect (view, GTK_TYPE_LABEL, TRUE, labels);
+    cercle_test_collect (view, GTK_TYPE_LABEL, TRUE, labels);
     for (guint i = 0; i < labels->len; i++)
       left |= g_str_has_prefix (gtk_label_get_text (g_ptr_array_index (labels, i)), "Paul Durand (Aidant) a quitté");
     g_assert_true (left);
@@ -594,19 +538,19 @@ test_note_offline (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (find_label_prefix (view, "Né(e) le 12/03/1941"))),
                             "INS 241037728804279"));
   /* Demo notes from others are new to Ide Bernard. */
-  g_assert_nonnull (find_label (view, "Nouveau"));
+  g_assert_nonnull (cercle_test_find_label (view, "Nouveau"));
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "Pansement refait, plaie propre.", -1);
-  click (find_button (view, "Envoyer"));
+  click (cercle_test_find_button (view, "Envoyer"));
   /* The list of timeline rows. */
   timeline = GTK_LIST_BOX (gtk_widget_get_parent (find_one (view, CERCLE_TYPE_NOTE_ROW)));
   g_assert_nonnull (timeline);
   first = gtk_list_box_get_row_at_index (timeline, 0);
   /* At once, newest first, waiting to be sent; the compose box is empty. */
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (first)));
-  g_assert_nonnull (find_label (GTK_WIDGET (first), "Pansement refait, plaie propre."));
-  g_assert_nonnull (find_label (GTK_WIDGET (first), "En attente d'envoi"));
-  g_assert_nonnull (find_label (GTK_WIDGET (first), "Sophie Bernard"));
+  g_assert_nonnull (cercle_test_find_label (GTK_WIDGET (first), "Pansement refait, plaie propre."));
+  g_assert_nonnull (cercle_test_find_label (GTK_WIDGET (first), "En attente d'envoi"));
+  g_assert_nonnull (cercle_test_find_label (GTK_WIDGET (first), "Sophie Bernard"));
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Communication'"),
                     ==, 1);
   {
@@ -623,14 +567,14 @@ test_note_offline (Fixture *f, gconstpointer data)
   cercle_patient_view_reload (CERCLE_PATIENT_VIEW (view));
   first = gtk_list_box_get_row_at_index (timeline, 0);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (first)));
-  g_assert_nonnull (find_label (GTK_WIDGET (first), "Envoyé"));
+  g_assert_nonnull (cercle_test_find_label (GTK_WIDGET (first), "Envoyé"));
 
   /* Signed out: refused with a French message, the text kept. */
   g_assert_true (cercle_db_exec (f->db, "DELETE FROM account", NULL));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "Texte à garder", -1);
-  click (find_button (view, "Envoyer"));
-  WAIT_FOR (find_label (view, "Connectez-vous d’abord : une note est signée avec votre compte") != NULL);
-  g_assert_nonnull (find_label (view, "Connectez-vous d’abord : une note est signée avec votre compte"));
+  click (cercle_test_find_button (view, "Envoyer"));
+  WAIT_FOR (cercle_test_find_label (view, "Connectez-vous d’abord : une note est signée avec votre compte") != NULL);
+  g_assert_nonnull (cercle_test_find_label (view, "Connectez-vous d’abord : une note est signée avec votre compte"));
   {
     GtkTextIter s, e;
     g_autofree char *left = NULL;
@@ -659,15 +603,15 @@ test_correction (Fixture *f, gconstpointer data)
   corrections = care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'Communication'"
                                         " AND json LIKE '%corrects%'");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "INR 2,5", -1);
-  click (find_button (view, "Envoyer"));
-  WAIT_FOR (find_button (view, "Corriger") != NULL);
-  click (find_button (view, "Corriger"));
+  click (cercle_test_find_button (view, "Envoyer"));
+  WAIT_FOR (cercle_test_find_button (view, "Corriger") != NULL);
+  click (cercle_test_find_button (view, "Corriger"));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "INR 3,5", -1);
   /* Ctrl+Entrée sends. */
   gtk_widget_activate_action (view, "patient.send", NULL);
-  WAIT_FOR (find_label (view, "INR 3,5") != NULL);
-  g_assert_nonnull (find_label (view, "INR 2,5"));
-  g_assert_nonnull (find_label (view, "Corrigée par une note suivante"));
+  WAIT_FOR (cercle_test_find_label (view, "INR 3,5") != NULL);
+  g_assert_nonnull (cercle_test_find_label (view, "INR 2,5"));
+  g_assert_nonnull (cercle_test_find_label (view, "Corrigée par une note suivante"));
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'Communication'"
                                             " AND json LIKE '%corrects%'"), ==, corrections + 1);
 }
@@ -685,7 +629,7 @@ test_narrow (Fixture *f, gconstpointer data)
   {
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-    collect (f->page, GTK_TYPE_BUTTON, TRUE, buttons);
+    cercle_test_collect (f->page, GTK_TYPE_BUTTON, TRUE, buttons);
     back = NULL;
     for (guint i = 0; i < buttons->len; i++)
       if (g_strcmp0 (gtk_button_get_icon_name (g_ptr_array_index (buttons, i)), "go-previous-symbolic") == 0)
@@ -746,7 +690,7 @@ test_sync_service (Fixture *f, gconstpointer data)
 
   open_durand (f);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (compose), "Vue ce matin, va bien.", -1);
-  click (find_button (view, "Envoyer"));
+  click (cercle_test_find_button (view, "Envoyer"));
   WAIT_FOR (sync_now_calls == 1);
 
   /* What the service pulled, then told. */
@@ -755,9 +699,9 @@ test_sync_service (Fixture *f, gconstpointer data)
   json = cercle_fhir_to_string (fhir);
   g_assert_true (cercle_store_resource_put (f->db, "Communication", "note-from-martin", CERCLE_DEMO_PAT_DURAND,
                                             "Practitioner/" CERCLE_DEMO_PRACT_MARTIN, json, "1", NULL, &error));
-  g_assert_null (find_label (view, "Appel de la fille : Mme Durand a de la fièvre."));
+  g_assert_null (cercle_test_find_label (view, "Appel de la fille : Mme Durand a de la fièvre."));
   cercle_dbus_sync_emit_changed (skeleton, kinds, patients);
-  WAIT_FOR (find_label (view, "Appel de la fille : Mme Durand a de la fièvre.") != NULL);
+  WAIT_FOR (cercle_test_find_label (view, "Appel de la fille : Mme Durand a de la fièvre.") != NULL);
 
   g_bus_unown_name (owner_id);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (skeleton));
@@ -821,23 +765,23 @@ test_conflict (Fixture *f, gconstpointer data)
 
   /* No conflict: no banner. */
   open_durand (f);
-  g_assert_null (find_label (view, "Modifié ailleurs entre-temps"));
-  g_assert_null (find_button (view, "Garder ma version"));
+  g_assert_null (cercle_test_find_label (view, "Modifié ailleurs entre-temps"));
+  g_assert_null (cercle_test_find_button (view, "Garder ma version"));
 
   seed_durand_conflict (f->db);
   cercle_patient_view_reload (CERCLE_PATIENT_VIEW (view));
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") != NULL);
   g_assert_nonnull (find_label_prefix (view, "Identité et coordonnées : quelqu’un d’autre l’a modifié"));
-  g_assert_nonnull (find_label (view, phone_line));
+  g_assert_nonnull (cercle_test_find_label (view, phone_line));
   /* only what differs */
   g_assert_null (find_label_prefix (view, "Nom —"));
   g_assert_null (find_label_prefix (view, "Date de naissance —"));
 
   /* « Garder la version du serveur » */
-  click (find_button (view, "Garder la version du serveur"));
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  click (cercle_test_find_button (view, "Garder la version du serveur"));
+  WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
   WAIT_FOR (sync_now_calls == 1);
-  g_assert_null (find_button (view, "Garder ma version"));
+  g_assert_null (cercle_test_find_button (view, "Garder ma version"));
   g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"), ==, 0);
   stored = cercle_patient_repo_get (f->db, CERCLE_DEMO_PAT_DURAND, &error);
@@ -848,9 +792,9 @@ test_conflict (Fixture *f, gconstpointer data)
   /* The same edit refused again; « Garder ma version » this time. */
   seed_durand_conflict (f->db);
   cercle_patient_view_reload (CERCLE_PATIENT_VIEW (view));
-  WAIT_FOR (find_label (view, phone_line) != NULL);
-  click (find_button (view, "Garder ma version"));
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  WAIT_FOR (cercle_test_find_label (view, phone_line) != NULL);
+  click (cercle_test_find_button (view, "Garder ma version"));
+  WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
   WAIT_FOR (sync_now_calls == 2);
   g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'Patient'"
@@ -903,13 +847,13 @@ test_conflict_care_team (Fixture *f, gconstpointer data)
   g_assert_true (cercle_sync_store_add_conflict (f->db, "CareTeam", team_id, local, server, &error));
 
   open_durand (f);
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") != NULL);
+  WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") != NULL);
   g_assert_nonnull (find_label_prefix (view, "Cercle de soins : quelqu’un d’autre l’a modifié"));
   g_assert_nonnull (find_label_prefix (view, "Membres seulement dans la version du serveur : Anne Petit ("));
   g_assert_null (find_label_prefix (view, "Membres seulement dans ma version"));
 
-  click (find_button (view, "Garder la version du serveur"));
-  WAIT_FOR (find_label (view, "Modifié ailleurs entre-temps") == NULL);
+  click (cercle_test_find_button (view, "Garder la version du serveur"));
+  WAIT_FOR (cercle_test_find_label (view, "Modifié ailleurs entre-temps") == NULL);
   g_assert_cmpuint (cercle_sync_store_count_conflicts (f->db), ==, 0);
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM outbox WHERE resource_type = 'CareTeam'"), ==, 0);
   g_assert_cmpuint (care_test_count (f->db, "SELECT count(*) FROM resource WHERE type = 'CareTeam'"
@@ -954,7 +898,7 @@ test_screenshot (void)
   gtk_window_present (GTK_WINDOW (window));
   page = find_one (GTK_WIDGET (window), CERCLE_TYPE_PATIENTS_PAGE);
   view = find_one (page, CERCLE_TYPE_PATIENT_VIEW);
-  WAIT_FOR (gtk_widget_get_mapped (page) && find_label (page, "5 patients") != NULL);
+  WAIT_FOR (gtk_widget_get_mapped (page) && cercle_test_find_label (page, "5 patients") != NULL);
   gtk_widget_activate_action (page, "patients.open", "s", CERCLE_DEMO_PAT_DURAND);
   WAIT_FOR (gtk_widget_get_mapped (view));
   flush_events (1500);

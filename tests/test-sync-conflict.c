@@ -15,11 +15,7 @@
 #include "cercle-sync-store.h"
 #include "cercle-test-care.h"
 
-typedef struct {
-  char *path;
-  CercleDb *db;
-  CerclePatient *jeanne;
-} Fixture;
+typedef CareTestFixture Fixture;
 
 static char *
 to_json (JsonObject *object)
@@ -63,27 +59,6 @@ seed_conflict (CercleDb   *db,
   g_assert_true (cercle_db_exec (db, "UPDATE outbox SET state = 'refused', last_error = 'changé ailleurs'", NULL));
   g_assert_true (cercle_sync_store_add_conflict (db, type, id, local, server, &error));
   g_assert_no_error (error);
-}
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->path = care_test_db_path ("sync-conflict");
-  f->db = cercle_store_open (f->path, &error);
-  g_assert_no_error (error);
-  f->jeanne = care_test_add_patient (f->db, "pat-jeanne", "Durand", NULL, "Jeanne", "1941-03-12", NULL);
-  g_assert_true (cercle_db_exec (f->db, "DELETE FROM outbox", NULL));
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_clear_object (&f->jeanne);
-  g_clear_object (&f->db);
-  g_unlink (f->path);
-  g_free (f->path);
 }
 
 static char *
@@ -319,7 +294,8 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) \
+  g_test_add (path, Fixture, "sync-conflict", care_test_fixture_set_up, fn, care_test_fixture_tear_down)
   ADD ("/sync-conflict/list", test_list);
   ADD ("/sync-conflict/keep-mine/patient", test_keep_mine_patient);
   ADD ("/sync-conflict/keep-server/patient", test_keep_server_patient);

@@ -23,6 +23,7 @@
 #include "cercle-sync-dbus.h"
 #include "cercle-sync-indicator.h"
 #include "cercle-sync-status.h"
+#include "cercle-test-gui.h"
 #include "cercle-window.h"
 
 #define OFFLINE_TEXT "Hors connexion — les modifications seront envoyées au retour du réseau"
@@ -214,33 +215,6 @@ fake_service_stop (void)
 
 /* ---- What is on screen ----------------------------------------------------- */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 gboolean   mapped_only,
-                 GPtrArray *out)
-{
-  if (mapped_only && !gtk_widget_get_mapped (widget))
-    return;
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (out, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, mapped_only, out);
-}
-
-static GtkWidget *
-find_one (GtkWidget *root,
-          GType      type)
-{
-  g_autoptr(GPtrArray) found = g_ptr_array_new ();
-
-  collect_widgets (root, type, FALSE, found);
-  g_assert_cmpuint (found->len, ==, 1);
-  return g_ptr_array_index (found, 0);
-}
-
 /* The text of every label on screen under ROOT, one per line. */
 static char *
 mapped_text (GtkWidget *root)
@@ -248,7 +222,7 @@ mapped_text (GtkWidget *root)
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   GString *s = g_string_new (NULL);
 
-  collect_widgets (root, GTK_TYPE_LABEL, TRUE, labels);
+  cercle_test_collect (root, GTK_TYPE_LABEL, TRUE, labels);
   for (guint i = 0; i < labels->len; i++)
     g_string_append_printf (s, "%s\n", gtk_label_get_text (g_ptr_array_index (labels, i)));
   return g_string_free (s, FALSE);
@@ -268,8 +242,8 @@ shows (GtkWidget  *root,
 static gboolean
 banner_shown (CercleWindow *window)
 {
-  GtkWidget *banner = find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
-  GtkRevealer *revealer = GTK_REVEALER (find_one (banner, GTK_TYPE_REVEALER));
+  GtkWidget *banner = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER);
+  GtkRevealer *revealer = GTK_REVEALER (cercle_test_find_one (banner, GTK_TYPE_REVEALER));
 
   return gtk_revealer_get_reveal_child (revealer) && gtk_revealer_get_child_revealed (revealer)
          && gtk_widget_get_mapped (gtk_revealer_get_child (revealer));
@@ -279,7 +253,7 @@ static gboolean
 banner_shows (CercleWindow *window,
               const char   *text)
 {
-  return banner_shown (window) && shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), text);
+  return banner_shown (window) && shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), text);
 }
 
 static GtkButton *
@@ -288,25 +262,10 @@ find_button (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect_widgets (root, GTK_TYPE_BUTTON, TRUE, buttons);
+  cercle_test_collect (root, GTK_TYPE_BUTTON, TRUE, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)), label) == 0)
       return g_ptr_array_index (buttons, i);
-  return NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
   return NULL;
 }
 
@@ -316,7 +275,7 @@ find_entry_row (GtkWidget  *dialog,
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
 
-  collect_widgets (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
+  cercle_test_collect (dialog, ADW_TYPE_ENTRY_ROW, FALSE, rows);
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
       return g_ptr_array_index (rows, i);
@@ -347,10 +306,10 @@ open_sign_in_dialog (CercleWindow *window)
 {
   GtkWindow *dialog;
 
-  g_assert_null (find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG));
+  g_assert_null (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-in"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-in", NULL);
-  dialog = find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG);
+  dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG);
   g_assert_nonnull (dialog);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
@@ -412,7 +371,7 @@ test_service_absent (void)
   /* Nothing alarming: no banner, the sidebar says where the data are. */
   flush_events ();
   g_assert_false (banner_shown (window));
-  indicator = find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR);
+  indicator = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR);
   g_assert_true (shows (indicator, "Sur cet ordinateur uniquement"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-out"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sync-now"));
@@ -421,7 +380,7 @@ test_service_absent (void)
   dialog = open_sign_in_dialog (window);
   fill_and_submit (dialog, "http://127.0.0.1:8642", "dr.martin", "cercle-demo");
   WAIT_FOR (shows (GTK_WIDGET (dialog), ABSENT_TEXT));
-  g_assert_true (find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG) == dialog);
+  g_assert_true (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG) == dialog);
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Mot de passe")), ==, "");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Identifiant")), ==, "dr.martin");
 
@@ -442,12 +401,14 @@ test_banner_offline (void)
   /* The network goes: the service says so, the banner comes. */
   cercle_dbus_sync_set_state (fake->skeleton, "offline");
   WAIT_FOR (banner_shows (window, OFFLINE_TEXT));
-  g_assert_true (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR), "Hors connexion"));
+  g_assert_true (shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR),
+                        "Hors connexion"));
 
   /* It comes back: the banner goes. */
   cercle_dbus_sync_set_state (fake->skeleton, "idle");
   WAIT_FOR (!banner_shown (window));
-  g_assert_true (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR), "Synchronisé"));
+  g_assert_true (shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR),
+                        "Synchronisé"));
 
   destroy_window (window);
   fake_service_stop ();
@@ -461,7 +422,7 @@ test_pending_and_last_sync (void)
 
   fake_service_start ("idle");
   window = new_window ();
-  indicator = find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR);
+  indicator = cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR);
   g_assert_true (shows (indicator, "Pas encore synchronisé"));
 
   cercle_dbus_sync_set_pending_count (fake->skeleton, 3);
@@ -502,7 +463,7 @@ test_sign_in_failure_then_success (void)
 
   /* Signed out: the banner offers to sign in, the menu too, not to sign out. */
   WAIT_FOR (banner_shows (window, "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
-  g_assert_nonnull (find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
+  g_assert_nonnull (find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-in"));
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sign-out"));
 
@@ -521,7 +482,7 @@ test_sign_in_failure_then_success (void)
   g_assert_cmpstr (fake->password, ==, "pas-le-bon");
   WAIT_FOR (shows (GTK_WIDGET (dialog), "Identifiant ou mot de passe incorrect."));
   g_assert_false (shows (GTK_WIDGET (dialog), "GDBus.Error"));
-  g_assert_true (find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG) == dialog);
+  g_assert_true (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG) == dialog);
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Mot de passe")), ==, "");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Serveur")), ==, "http://127.0.0.1:8642");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Identifiant")), ==, "dr.martin");
@@ -557,16 +518,17 @@ test_auth_required (void)
 
   cercle_dbus_sync_set_state (fake->skeleton, "auth-required");
   WAIT_FOR (banner_shows (window, "Votre session a pris fin : reconnectez-vous pour envoyer et recevoir les modifications"));
-  g_assert_true (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR), "Reconnexion nécessaire"));
+  g_assert_true (shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR),
+                        "Reconnexion nécessaire"));
   /* Nothing to sync with an ended session. */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "sync-now"));
 
   /* « Se reconnecter » opens the dialog with the account filled in. */
-  again = find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se reconnecter");
+  again = find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se reconnecter");
   g_assert_nonnull (again);
   WAIT_FOR (gtk_widget_is_sensitive (GTK_WIDGET (again)));
   gtk_widget_activate (GTK_WIDGET (again));
-  WAIT_FOR ((dialog = find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
+  WAIT_FOR ((dialog = cercle_test_find_toplevel (CERCLE_TYPE_SIGN_IN_DIALOG)) != NULL);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Serveur")), ==, "http://127.0.0.1:8642");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (GTK_WIDGET (dialog), "Identifiant")), ==, "ide.bernard");
@@ -589,9 +551,10 @@ test_error_state (void)
   cercle_dbus_sync_set_last_error (fake->skeleton, "Le serveur ne répond pas correctement (HTTP 503).");
   cercle_dbus_sync_set_state (fake->skeleton, "error");
   WAIT_FOR (banner_shows (window, "La synchronisation a échoué : Le serveur ne répond pas correctement (HTTP 503)."));
-  g_assert_true (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR), "Échec de la synchronisation"));
+  g_assert_true (shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_INDICATOR),
+                        "Échec de la synchronisation"));
 
-  retry = find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Réessayer");
+  retry = find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Réessayer");
   g_assert_nonnull (retry);
   WAIT_FOR (gtk_widget_is_sensitive (GTK_WIDGET (retry)));
   gtk_widget_activate (GTK_WIDGET (retry));
@@ -616,7 +579,7 @@ test_sign_out (void)
 
   /* It asks first, and says what goes; « Annuler » changes nothing. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Se déconnecter ?");
   g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==,
@@ -625,13 +588,13 @@ test_sign_out (void)
   g_assert_cmpstr (adw_message_dialog_get_response_label (dialog, "sign-out"), ==, "_Se déconnecter");
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   gtk_widget_activate (GTK_WIDGET (find_button (GTK_WIDGET (dialog), "_Annuler")));
-  WAIT_FOR (find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG) == NULL);
+  WAIT_FOR (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG) == NULL);
   flush_events ();
   g_assert_cmpuint (fake->sign_out_calls, ==, 0);
 
   /* Again, for real. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "sign-out", NULL);
-  dialog = ADW_MESSAGE_DIALOG (find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG));
+  dialog = ADW_MESSAGE_DIALOG (cercle_test_find_toplevel (CERCLE_TYPE_SIGN_OUT_DIALOG));
   g_assert_nonnull (dialog);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
   gtk_widget_activate (GTK_WIDGET (find_button (GTK_WIDGET (dialog), "_Se déconnecter")));
@@ -658,9 +621,9 @@ test_signed_out_by_server (void)
   cercle_dbus_sync_set_last_error (fake->skeleton, why);
   cercle_dbus_sync_set_state (fake->skeleton, "signed-out");
   WAIT_FOR (banner_shows (window, why));
-  g_assert_false (shows (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER),
+  g_assert_false (shows (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER),
                          "Vous n’êtes pas connecté : vos données restent sur cet ordinateur"));
-  g_assert_nonnull (find_button (find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
+  g_assert_nonnull (find_button (cercle_test_find_one (GTK_WIDGET (window), CERCLE_TYPE_SYNC_BANNER), "Se connecter"));
 
   /* A sign-out asked for here has no reason: the usual words. */
   cercle_dbus_sync_set_last_error (fake->skeleton, "");
@@ -744,7 +707,7 @@ page_widget (CercleWindow *window,
   const char *names[] = { "open", "new" };
 
   /* The window's stack, not one of a page's own. */
-  collect_widgets (GTK_WIDGET (window), GTK_TYPE_STACK, FALSE, stacks);
+  cercle_test_collect (GTK_WIDGET (window), GTK_TYPE_STACK, FALSE, stacks);
   for (guint i = 0; i < stacks->len && page == NULL; i++)
     if (gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), "directory") != NULL)
       page = gtk_stack_get_child_by_name (g_ptr_array_index (stacks, i), name);
