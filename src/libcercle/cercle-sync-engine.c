@@ -270,8 +270,6 @@ local_version (CercleSyncEngine  *self,
         version = 0;
       if (json && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
         *json = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      if (version == 0)
-        version = 0;
     }
   else
     version = -2;   /* not here at all */
@@ -1206,6 +1204,35 @@ fail:
   return FALSE;
 }
 
+/* A failed push (one row or a batch) that stops the push: cancelled, a
+ * transient failure, a garbled answer or a disabled account. The round
+ * fails, and a transient row is deferred (not when the session is gone).
+ * Takes @error then and returns TRUE; FALSE leaves a refusal to the
+ * caller. A garbled answer may hide a success: the PUT is sent again, and
+ * the server makes no new version of the same content. */
+static gboolean
+push_stopped (GTask  *task,
+              GError *error)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fail_round (task, error);
+      return TRUE;
+    }
+  if (!cercle_client_error_is_transient (error)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+    return FALSE;
+  if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+    defer_row (self, data, error);
+  fail_round (task, error);
+  return TRUE;
+}
+
 static void
 conflict_read_cb (GObject      *source,
                   GAsyncResult *result,
@@ -1251,11 +1278,6 @@ pushed_cb (GObject      *source,
       push_next (task);
       return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      fail_round (task, error);
-      return;
-    }
   if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PRECONDITION))
     {
       g_autofree char *path = g_strdup_printf ("%s/%s", data->type, data->id);
@@ -1265,18 +1287,8 @@ pushed_cb (GObject      *source,
                                 conflict_read_cb, task);
       return;
     }
-  /* A garbled answer may hide a success: the PUT is sent again, and the
-   * server makes no new version of the same content. */
-  if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-    {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
-          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-        defer_row (self, data, error);
-      fail_round (task, error);
-      return;
-    }
+  if (push_stopped (task, error))
+    return;
   refuse_row (self, data, error->message);
   g_error_free (error);
   push_next (task);
@@ -1340,21 +1352,8 @@ batch_done_cb (GObject      *source,
       return;
     }
   data->seq = first;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      fail_round (task, error);
-      return;
-    }
-  if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-    {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
-          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-        defer_row (self, data, error);
-      fail_round (task, error);
-      return;
-    }
+  if (push_stopped (task, error))
+    return;
   /* All or nothing: one row refused the lot. They go again one by one,
    * so that the refusal lands on its own row and the others still go. */
   g_error_free (error);
@@ -1848,7 +1847,6 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
   GTask *task;
   RoundData *data;
   g_autofree char *cursor = NULL;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (CERCLE_IS_SYNC_ENGINE (self));
 
@@ -1885,9 +1883,7 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
       cercle_client_fetch_async (self->client, "$export-directory", cancellable, directory_fetched_cb, task);
       return;
     }
-  data->step = STEP_FEED;
-  path = feed_path (self, cursor);
-  fetch (task, path);
+  start_feed (task, cursor);
 }
 
 /**
