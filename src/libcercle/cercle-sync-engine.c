@@ -100,6 +100,17 @@ add_unique (GPtrArray  *array,
   g_ptr_array_add (array, g_strdup (text));
 }
 
+/* What the round's Changed signal names: a kind of resource, and the
+ * patient whose file it belongs to (NULL: none). */
+static void
+note_change (CercleSyncRound *round,
+             const char      *kind,
+             const char      *patient_id)
+{
+  add_unique (round->kinds, kind);
+  add_unique (round->patients, patient_id);
+}
+
 static void
 cercle_sync_engine_dispose (GObject *object)
 {
@@ -421,8 +432,7 @@ apply_resource (CercleSyncEngine  *self,
         g_ptr_array_add (ctx->directory, g_steal_pointer (&json));
     }
   maybe_notice (ctx, type, resource, patient_id, author, before, before_json);
-  add_unique (ctx->round->kinds, type);
-  add_unique (ctx->round->patients, patient_id);
+  note_change (ctx->round, type, patient_id);
   ctx->round->pulled++;
   return TRUE;
 }
@@ -518,6 +528,14 @@ fail_round (GTask  *task,
   g_object_unref (task);
 }
 
+/* The resource of a Bundle's entry @i. */
+static JsonObject *
+entry_resource (JsonArray *entries,
+                guint      i)
+{
+  return cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+}
+
 /* The `_cursor` a feed link names. */
 static char *
 link_cursor (JsonObject *bundle,
@@ -559,6 +577,13 @@ access_tag (JsonObject *bundle)
   return NULL;
 }
 
+/* The JSON object a reply carries, or NULL. */
+static JsonObject *
+reply_object (CercleClientReply *reply)
+{
+  return reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+}
+
 static GError *
 protocol_error (void)
 {
@@ -584,7 +609,7 @@ apply_bundle (CercleSyncEngine  *self,
   data->ctx.directory = cursor ? directory : NULL;
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
 
       if (resource && !apply_resource (self, &data->ctx, resource, error))
         goto fail;
@@ -631,13 +656,12 @@ fetched_cb (GObject      *source,
       fail_round (task, error);
       return;
     }
-  if (reply->body == NULL || !JSON_NODE_HOLDS_OBJECT (reply->body)
-      || g_strcmp0 (cercle_fhir_get_string (json_node_get_object (reply->body), "resourceType"), "Bundle") != 0)
+  bundle = reply_object (reply);
+  if (g_strcmp0 (cercle_fhir_get_string (bundle, "resourceType"), "Bundle") != 0)
     {
       fail_round (task, protocol_error ());
       return;
     }
-  bundle = json_node_get_object (reply->body);
   next = cercle_client_bundle_next (reply->body);
 
   switch (data->step)
@@ -674,7 +698,7 @@ fetched_cb (GObject      *source,
 
         for (guint i = 0; entries && i < json_array_get_length (entries); i++)
           {
-            JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+            JsonObject *resource = entry_resource (entries, i);
             const char *id = cercle_fhir_get_string (resource, "id");
 
             if (id)
@@ -769,8 +793,7 @@ reconcile_access (CercleSyncEngine  *self,
       if (!cercle_store_forget_patient (self->db, id, error))
         goto fail;
       g_debug ("access to Patient/%s lost: its file left the store", id);
-      add_unique (data->round->patients, id);
-      add_unique (data->round->kinds, "Patient");
+      note_change (data->round, "Patient", id);
     }
   if (!cercle_sync_store_set (self->db, CERCLE_SYNC_KEY_ACCESS, data->server_access, error))
     goto fail;
@@ -1119,8 +1142,7 @@ refuse_row (CercleSyncEngine *self,
   sqlite3_bind_int64 (stmt, 2, data->seq);
   cercle_db_step_done (self->db, stmt, NULL);
   data->round->refused++;
-  add_unique (data->round->kinds, data->type);
-  add_unique (data->round->patients, data->patient_id);
+  note_change (data->round, data->type, data->patient_id);
   g_debug ("outbox row %" G_GINT64_FORMAT " (%s/%s) refused", data->seq, data->type, data->id);
 }
 
@@ -1144,20 +1166,18 @@ note_sent (RoundData  *data,
     return;
   if (!g_str_equal (type, "Bundle"))
     {
-      add_unique (data->round->kinds, type);
-      add_unique (data->round->patients, patient_of (type, object));
+      note_change (data->round, type, patient_of (type, object));
       return;
     }
   entries = cercle_fhir_get_array (object, "entry");
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
       const char *entry_type = cercle_fhir_get_string (resource, "resourceType");
 
       if (entry_type == NULL)
         continue;
-      add_unique (data->round->kinds, entry_type);
-      add_unique (data->round->patients, patient_of (entry_type, resource));
+      note_change (data->round, entry_type, patient_of (entry_type, resource));
     }
 }
 
@@ -1168,7 +1188,7 @@ row_sent (CercleSyncEngine   *self,
           GError            **error)
 {
   sqlite3_stmt *stmt;
-  JsonObject *resource = NULL;
+  JsonObject *resource = reply_object (reply);
 
   if (!cercle_db_begin (self->db, error))
     return FALSE;
@@ -1183,8 +1203,6 @@ row_sent (CercleSyncEngine   *self,
   if (!cercle_db_step_done (self->db, stmt, error))
     goto fail;
 
-  if (reply->body && JSON_NODE_HOLDS_OBJECT (reply->body))
-    resource = json_node_get_object (reply->body);
   if (resource && g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), data->type) == 0
       && !g_str_equal (data->type, "Bundle"))
     {
@@ -1584,7 +1602,7 @@ read_cb (GObject      *source,
       read_next (task);
       return;
     }
-  resource = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  resource = reply_object (reply);
   if (resource == NULL || g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), "Task") != 0
       || g_strcmp0 (cercle_fhir_get_string (resource, "id"), id) != 0)
     {
@@ -1732,6 +1750,7 @@ trail_cb (GObject      *source,
   JsonObject *bundle;
   JsonArray *entries;
   guint added = 0;
+  gboolean last_page;
 
   if (reply == NULL)
     {
@@ -1747,7 +1766,7 @@ trail_cb (GObject      *source,
       trail_next (task);
       return;
     }
-  bundle = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  bundle = reply_object (reply);
   if (bundle == NULL || g_strcmp0 (cercle_fhir_get_string (bundle, "resourceType"), "Bundle") != 0)
     {
       fail_round (task, protocol_error ());
@@ -1761,7 +1780,7 @@ trail_cb (GObject      *source,
     }
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
       const char *id = cercle_fhir_get_string (resource, "id");
       JsonObject *meta = cercle_fhir_get_object (resource, "meta");
       const char *version = cercle_fhir_get_string (meta, "versionId");
@@ -1784,9 +1803,10 @@ trail_cb (GObject      *source,
       added++;
     }
   data->trail_pages++;
-  if (cercle_client_bundle_next (reply->body) == NULL || data->trail_pages >= TRAIL_MAX_PAGES)
+  last_page = cercle_client_bundle_next (reply->body) == NULL;
+  if (last_page || data->trail_pages >= TRAIL_MAX_PAGES)
     {
-      if (cercle_client_bundle_next (reply->body) == NULL && !trail_done (self, data, &error))
+      if (last_page && !trail_done (self, data, &error))
         goto fail;
       data->trail_pages = 0;
     }
@@ -1795,10 +1815,7 @@ trail_cb (GObject      *source,
   if (!cercle_db_commit (self->db, &error))
     goto fail;
   if (added > 0)
-    {
-      add_unique (data->round->kinds, "AuditEvent");
-      add_unique (data->round->patients, patient_id);
-    }
+    note_change (data->round, "AuditEvent", patient_id);
   trail_next (task);
   return;
 
