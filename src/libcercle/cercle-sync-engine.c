@@ -400,7 +400,8 @@ apply_resource (CercleSyncEngine  *self,
 
   if (type == NULL || id == NULL || version_id == NULL || g_str_equal (type, "AuditEvent"))
     return TRUE;
-  before = local_version (self, type, id, &before_json);
+  /* the stored copy is read only where maybe_notice() compares it */
+  before = local_version (self, type, id, ctx->notify && g_str_equal (type, "Task") ? &before_json : NULL);
   if (before == -1 || (before > 0 && before >= version_number (version_id)))
     return TRUE;
 
@@ -1146,9 +1147,6 @@ refuse_row (CercleSyncEngine *self,
   g_debug ("outbox row %" G_GINT64_FORMAT " (%s/%s) refused", data->seq, data->type, data->id);
 }
 
-/* The server took the row: it leaves the outbox if it is still the one
- * sent, and the local copy takes the server's version unless a newer local
- * change waits. */
 /* A change the server took is news for the app even when nothing comes
  * back to store (a Bundle, a batch): what showed « En attente d'envoi »
  * now shows « Envoyé ». The kinds and patients of the resources it held
@@ -1181,26 +1179,40 @@ note_sent (RoundData  *data,
     }
 }
 
+/* A sent row leaves the outbox only if it is still the one sent (@body
+ * NULL: a row without one); a change made meanwhile stays to go next. */
+static gboolean
+outbox_remove_sent (CercleSyncEngine  *self,
+                    gint64             seq,
+                    const char        *body,
+                    GError           **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  if (body)
+    sqlite3_bind_text (stmt, 2, body, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 2);
+  return cercle_db_step_done (self->db, stmt, error);
+}
+
+/* The server took the row: it leaves the outbox if it is still the one
+ * sent, and the local copy takes the server's version unless a newer local
+ * change waits. */
 static gboolean
 row_sent (CercleSyncEngine   *self,
           RoundData          *data,
           CercleClientReply  *reply,
           GError            **error)
 {
-  sqlite3_stmt *stmt;
   JsonObject *resource = reply_object (reply);
 
   if (!cercle_db_begin (self->db, error))
     return FALSE;
-  stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, data->seq);
-  if (data->body)
-    sqlite3_bind_text (stmt, 2, data->body, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 2);
-  if (!cercle_db_step_done (self->db, stmt, error))
+  if (!outbox_remove_sent (self, data->seq, data->body, error))
     goto fail;
 
   if (resource && g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), data->type) == 0
@@ -1345,16 +1357,9 @@ batch_done_cb (GObject      *source,
           return;
         }
       for (guint i = 0; i < data->batch_seqs->len; i++)
-        {
-          sqlite3_stmt *stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", &error);
-
-          if (stmt == NULL)
-            break;
-          sqlite3_bind_int64 (stmt, 1, g_array_index (data->batch_seqs, gint64, i));
-          sqlite3_bind_text (stmt, 2, g_ptr_array_index (data->batch_bodies, i), -1, SQLITE_TRANSIENT);
-          if (!cercle_db_step_done (self->db, stmt, &error))
-            break;
-        }
+        if (!outbox_remove_sent (self, g_array_index (data->batch_seqs, gint64, i),
+                                 g_ptr_array_index (data->batch_bodies, i), &error))
+          break;
       if (error != NULL || !cercle_db_commit (self->db, &error))
         {
           cercle_db_rollback (self->db);
