@@ -237,6 +237,28 @@ version_number (const char *text)
   return n;
 }
 
+/* Whether a local change of the resource waits in the outbox: 1 or 0, -1
+ * when the store cannot say. */
+static int
+outbox_holds (CercleSyncEngine  *self,
+              const char        *type,
+              const char        *id,
+              GError           **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db,
+                                          "SELECT 1 FROM outbox WHERE resource_type = ? AND resource_id = ? LIMIT 1",
+                                          error);
+  int held;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  held = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return held;
+}
+
 /* The local copy's server version: 0 when there is none, -1 when a local
  * change of it still waits in the outbox (it must not be overwritten: it
  * goes to the server next, and a conflict is caught there). */
@@ -251,17 +273,15 @@ local_version (CercleSyncEngine  *self,
 
   if (json)
     *json = NULL;
-  stmt = cercle_db_prepare (self->db, "SELECT 1 FROM outbox WHERE resource_type = ? AND resource_id = ? LIMIT 1", NULL);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  switch (outbox_holds (self, type, id, NULL))
     {
-      sqlite3_reset (stmt);
+    case -1:
+      return 0;
+    case 1:
       return -1;
+    default:
+      break;
     }
-  sqlite3_reset (stmt);
 
   if (g_str_equal (type, "Patient"))
     stmt = cercle_db_prepare (self->db, "SELECT server_version, NULL FROM patient WHERE id = ?", NULL);
@@ -729,14 +749,23 @@ fetched_cb (GObject      *source,
     }
 }
 
+/* A GET for the round, answered to @callback with the round's task. */
 static void
-fetch (GTask      *task,
-       const char *path)
+send_get (GTask               *task,
+          const char          *path,
+          GAsyncReadyCallback  callback)
 {
   CercleSyncEngine *self = g_task_get_source_object (task);
 
   cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            fetched_cb, task);
+                            callback, task);
+}
+
+static void
+fetch (GTask      *task,
+       const char *path)
+{
+  send_get (task, path, fetched_cb);
 }
 
 /* The patients the server no longer shows leave the store; those it shows
@@ -781,16 +810,12 @@ reconcile_access (CercleSyncEngine  *self,
     {
       const char *id = g_ptr_array_index (gone, i);
 
-      stmt = cercle_db_prepare (self->db, "SELECT 1 FROM outbox WHERE resource_type = 'Patient' AND resource_id = ?", error);
-      if (stmt == NULL)
+      int held = outbox_holds (self, "Patient", id, error);
+
+      if (held < 0)
         goto fail;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          sqlite3_reset (stmt);
-          continue;
-        }
-      sqlite3_reset (stmt);
+      if (held)
+        continue;
       if (!cercle_store_forget_patient (self->db, id, error))
         goto fail;
       g_debug ("access to Patient/%s lost: its file left the store", id);
@@ -1313,8 +1338,7 @@ pushed_cb (GObject      *source,
       g_autofree char *path = g_strdup_printf ("%s/%s", data->type, data->id);
 
       g_clear_error (&error);
-      cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                                conflict_read_cb, task);
+      send_get (task, path, conflict_read_cb);
       return;
     }
   if (push_stopped (task, error))
@@ -1653,8 +1677,7 @@ read_next (GTask *task)
       return;
     }
   path = g_strdup_printf ("Task/%s", (const char *) g_ptr_array_index (data->unread, data->unread_next++));
-  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            read_cb, task);
+  send_get (task, path, read_cb);
 }
 
 /* ------------------------------------------------------- access trail -- */
@@ -1844,8 +1867,7 @@ trail_next (GTask *task)
       return;
     }
   path = trail_path (self, g_ptr_array_index (data->trails, data->trail_next++));
-  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            trail_cb, task);
+  send_get (task, path, trail_cb);
 }
 
 /**
