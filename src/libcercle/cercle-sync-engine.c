@@ -100,6 +100,17 @@ add_unique (GPtrArray  *array,
   g_ptr_array_add (array, g_strdup (text));
 }
 
+/* What the round's Changed signal names: a kind of resource, and the
+ * patient whose file it belongs to (NULL: none). */
+static void
+note_change (CercleSyncRound *round,
+             const char      *kind,
+             const char      *patient_id)
+{
+  add_unique (round->kinds, kind);
+  add_unique (round->patients, patient_id);
+}
+
 static void
 cercle_sync_engine_dispose (GObject *object)
 {
@@ -226,6 +237,28 @@ version_number (const char *text)
   return n;
 }
 
+/* Whether a local change of the resource waits in the outbox: 1 or 0, -1
+ * when the store cannot say. */
+static int
+outbox_holds (CercleSyncEngine  *self,
+              const char        *type,
+              const char        *id,
+              GError           **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db,
+                                          "SELECT 1 FROM outbox WHERE resource_type = ? AND resource_id = ? LIMIT 1",
+                                          error);
+  int held;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  held = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  return held;
+}
+
 /* The local copy's server version: 0 when there is none, -1 when a local
  * change of it still waits in the outbox (it must not be overwritten: it
  * goes to the server next, and a conflict is caught there). */
@@ -240,17 +273,15 @@ local_version (CercleSyncEngine  *self,
 
   if (json)
     *json = NULL;
-  stmt = cercle_db_prepare (self->db, "SELECT 1 FROM outbox WHERE resource_type = ? AND resource_id = ? LIMIT 1", NULL);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  switch (outbox_holds (self, type, id, NULL))
     {
-      sqlite3_reset (stmt);
+    case -1:
+      return 0;
+    case 1:
       return -1;
+    default:
+      break;
     }
-  sqlite3_reset (stmt);
 
   if (g_str_equal (type, "Patient"))
     stmt = cercle_db_prepare (self->db, "SELECT server_version, NULL FROM patient WHERE id = ?", NULL);
@@ -270,8 +301,6 @@ local_version (CercleSyncEngine  *self,
         version = 0;
       if (json && sqlite3_column_type (stmt, 1) != SQLITE_NULL)
         *json = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      if (version == 0)
-        version = 0;
     }
   else
     version = -2;   /* not here at all */
@@ -391,7 +420,8 @@ apply_resource (CercleSyncEngine  *self,
 
   if (type == NULL || id == NULL || version_id == NULL || g_str_equal (type, "AuditEvent"))
     return TRUE;
-  before = local_version (self, type, id, &before_json);
+  /* the stored copy is read only where maybe_notice() compares it */
+  before = local_version (self, type, id, ctx->notify && g_str_equal (type, "Task") ? &before_json : NULL);
   if (before == -1 || (before > 0 && before >= version_number (version_id)))
     return TRUE;
 
@@ -423,8 +453,7 @@ apply_resource (CercleSyncEngine  *self,
         g_ptr_array_add (ctx->directory, g_steal_pointer (&json));
     }
   maybe_notice (ctx, type, resource, patient_id, author, before, before_json);
-  add_unique (ctx->round->kinds, type);
-  add_unique (ctx->round->patients, patient_id);
+  note_change (ctx->round, type, patient_id);
   ctx->round->pulled++;
   return TRUE;
 }
@@ -520,6 +549,14 @@ fail_round (GTask  *task,
   g_object_unref (task);
 }
 
+/* The resource of a Bundle's entry @i. */
+static JsonObject *
+entry_resource (JsonArray *entries,
+                guint      i)
+{
+  return cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+}
+
 /* The `_cursor` a feed link names. */
 static char *
 link_cursor (JsonObject *bundle,
@@ -561,6 +598,13 @@ access_tag (JsonObject *bundle)
   return NULL;
 }
 
+/* The JSON object a reply carries, or NULL. */
+static JsonObject *
+reply_object (CercleClientReply *reply)
+{
+  return reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+}
+
 static GError *
 protocol_error (void)
 {
@@ -586,7 +630,7 @@ apply_bundle (CercleSyncEngine  *self,
   data->ctx.directory = cursor ? directory : NULL;
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
 
       if (resource && !apply_resource (self, &data->ctx, resource, error))
         goto fail;
@@ -633,13 +677,12 @@ fetched_cb (GObject      *source,
       fail_round (task, error);
       return;
     }
-  if (reply->body == NULL || !JSON_NODE_HOLDS_OBJECT (reply->body)
-      || g_strcmp0 (cercle_fhir_get_string (json_node_get_object (reply->body), "resourceType"), "Bundle") != 0)
+  bundle = reply_object (reply);
+  if (g_strcmp0 (cercle_fhir_get_string (bundle, "resourceType"), "Bundle") != 0)
     {
       fail_round (task, protocol_error ());
       return;
     }
-  bundle = json_node_get_object (reply->body);
   next = cercle_client_bundle_next (reply->body);
 
   switch (data->step)
@@ -676,7 +719,7 @@ fetched_cb (GObject      *source,
 
         for (guint i = 0; entries && i < json_array_get_length (entries); i++)
           {
-            JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+            JsonObject *resource = entry_resource (entries, i);
             const char *id = cercle_fhir_get_string (resource, "id");
 
             if (id)
@@ -706,14 +749,23 @@ fetched_cb (GObject      *source,
     }
 }
 
+/* A GET for the round, answered to @callback with the round's task. */
 static void
-fetch (GTask      *task,
-       const char *path)
+send_get (GTask               *task,
+          const char          *path,
+          GAsyncReadyCallback  callback)
 {
   CercleSyncEngine *self = g_task_get_source_object (task);
 
   cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            fetched_cb, task);
+                            callback, task);
+}
+
+static void
+fetch (GTask      *task,
+       const char *path)
+{
+  send_get (task, path, fetched_cb);
 }
 
 /* The patients the server no longer shows leave the store; those it shows
@@ -758,21 +810,16 @@ reconcile_access (CercleSyncEngine  *self,
     {
       const char *id = g_ptr_array_index (gone, i);
 
-      stmt = cercle_db_prepare (self->db, "SELECT 1 FROM outbox WHERE resource_type = 'Patient' AND resource_id = ?", error);
-      if (stmt == NULL)
+      int held = outbox_holds (self, "Patient", id, error);
+
+      if (held < 0)
         goto fail;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          sqlite3_reset (stmt);
-          continue;
-        }
-      sqlite3_reset (stmt);
+      if (held)
+        continue;
       if (!cercle_store_forget_patient (self->db, id, error))
         goto fail;
       g_debug ("access to Patient/%s lost: its file left the store", id);
-      add_unique (data->round->patients, id);
-      add_unique (data->round->kinds, "Patient");
+      note_change (data->round, "Patient", id);
     }
   if (!cercle_sync_store_set (self->db, CERCLE_SYNC_KEY_ACCESS, data->server_access, error))
     goto fail;
@@ -1121,14 +1168,10 @@ refuse_row (CercleSyncEngine *self,
   sqlite3_bind_int64 (stmt, 2, data->seq);
   cercle_db_step_done (self->db, stmt, NULL);
   data->round->refused++;
-  add_unique (data->round->kinds, data->type);
-  add_unique (data->round->patients, data->patient_id);
+  note_change (data->round, data->type, data->patient_id);
   g_debug ("outbox row %" G_GINT64_FORMAT " (%s/%s) refused", data->seq, data->type, data->id);
 }
 
-/* The server took the row: it leaves the outbox if it is still the one
- * sent, and the local copy takes the server's version unless a newer local
- * change waits. */
 /* A change the server took is news for the app even when nothing comes
  * back to store (a Bundle, a batch): what showed « En attente d'envoi »
  * now shows « Envoyé ». The kinds and patients of the resources it held
@@ -1146,47 +1189,57 @@ note_sent (RoundData  *data,
     return;
   if (!g_str_equal (type, "Bundle"))
     {
-      add_unique (data->round->kinds, type);
-      add_unique (data->round->patients, patient_of (type, object));
+      note_change (data->round, type, patient_of (type, object));
       return;
     }
   entries = cercle_fhir_get_array (object, "entry");
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
       const char *entry_type = cercle_fhir_get_string (resource, "resourceType");
 
       if (entry_type == NULL)
         continue;
-      add_unique (data->round->kinds, entry_type);
-      add_unique (data->round->patients, patient_of (entry_type, resource));
+      note_change (data->round, entry_type, patient_of (entry_type, resource));
     }
 }
 
+/* A sent row leaves the outbox only if it is still the one sent (@body
+ * NULL: a row without one); a change made meanwhile stays to go next. */
+static gboolean
+outbox_remove_sent (CercleSyncEngine  *self,
+                    gint64             seq,
+                    const char        *body,
+                    GError           **error)
+{
+  sqlite3_stmt *stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  if (body)
+    sqlite3_bind_text (stmt, 2, body, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 2);
+  return cercle_db_step_done (self->db, stmt, error);
+}
+
+/* The server took the row: it leaves the outbox if it is still the one
+ * sent, and the local copy takes the server's version unless a newer local
+ * change waits. */
 static gboolean
 row_sent (CercleSyncEngine   *self,
           RoundData          *data,
           CercleClientReply  *reply,
           GError            **error)
 {
-  sqlite3_stmt *stmt;
-  JsonObject *resource = NULL;
+  JsonObject *resource = reply_object (reply);
 
   if (!cercle_db_begin (self->db, error))
     return FALSE;
-  stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, data->seq);
-  if (data->body)
-    sqlite3_bind_text (stmt, 2, data->body, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, 2);
-  if (!cercle_db_step_done (self->db, stmt, error))
+  if (!outbox_remove_sent (self, data->seq, data->body, error))
     goto fail;
 
-  if (reply->body && JSON_NODE_HOLDS_OBJECT (reply->body))
-    resource = json_node_get_object (reply->body);
   if (resource && g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), data->type) == 0
       && !g_str_equal (data->type, "Bundle"))
     {
@@ -1204,6 +1257,35 @@ row_sent (CercleSyncEngine   *self,
 fail:
   cercle_db_rollback (self->db);
   return FALSE;
+}
+
+/* A failed push (one row or a batch) that stops the push: cancelled, a
+ * transient failure, a garbled answer or a disabled account. The round
+ * fails, and a transient row is deferred (not when the session is gone).
+ * Takes @error then and returns TRUE; FALSE leaves a refusal to the
+ * caller. A garbled answer may hide a success: the PUT is sent again, and
+ * the server makes no new version of the same content. */
+static gboolean
+push_stopped (GTask  *task,
+              GError *error)
+{
+  CercleSyncEngine *self = g_task_get_source_object (task);
+  RoundData *data = g_task_get_task_data (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fail_round (task, error);
+      return TRUE;
+    }
+  if (!cercle_client_error_is_transient (error)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+    return FALSE;
+  if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
+      && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
+    defer_row (self, data, error);
+  fail_round (task, error);
+  return TRUE;
 }
 
 static void
@@ -1251,32 +1333,16 @@ pushed_cb (GObject      *source,
       push_next (task);
       return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      fail_round (task, error);
-      return;
-    }
   if (g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PRECONDITION))
     {
       g_autofree char *path = g_strdup_printf ("%s/%s", data->type, data->id);
 
       g_clear_error (&error);
-      cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                                conflict_read_cb, task);
+      send_get (task, path, conflict_read_cb);
       return;
     }
-  /* A garbled answer may hide a success: the PUT is sent again, and the
-   * server makes no new version of the same content. */
-  if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-    {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
-          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-        defer_row (self, data, error);
-      fail_round (task, error);
-      return;
-    }
+  if (push_stopped (task, error))
+    return;
   refuse_row (self, data, error->message);
   g_error_free (error);
   push_next (task);
@@ -1315,16 +1381,9 @@ batch_done_cb (GObject      *source,
           return;
         }
       for (guint i = 0; i < data->batch_seqs->len; i++)
-        {
-          sqlite3_stmt *stmt = cercle_db_prepare (self->db, "DELETE FROM outbox WHERE seq = ? AND body IS ?", &error);
-
-          if (stmt == NULL)
-            break;
-          sqlite3_bind_int64 (stmt, 1, g_array_index (data->batch_seqs, gint64, i));
-          sqlite3_bind_text (stmt, 2, g_ptr_array_index (data->batch_bodies, i), -1, SQLITE_TRANSIENT);
-          if (!cercle_db_step_done (self->db, stmt, &error))
-            break;
-        }
+        if (!outbox_remove_sent (self, g_array_index (data->batch_seqs, gint64, i),
+                                 g_ptr_array_index (data->batch_bodies, i), &error))
+          break;
       if (error != NULL || !cercle_db_commit (self->db, &error))
         {
           cercle_db_rollback (self->db);
@@ -1340,21 +1399,8 @@ batch_done_cb (GObject      *source,
       return;
     }
   data->seq = first;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      fail_round (task, error);
-      return;
-    }
-  if (cercle_client_error_is_transient (error)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_PROTOCOL)
-      || g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-    {
-      if (!g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_SIGNED_OUT)
-          && !g_error_matches (error, CERCLE_CLIENT_ERROR, CERCLE_CLIENT_ERROR_ACCOUNT_DISABLED))
-        defer_row (self, data, error);
-      fail_round (task, error);
-      return;
-    }
+  if (push_stopped (task, error))
+    return;
   /* All or nothing: one row refused the lot. They go again one by one,
    * so that the refusal lands on its own row and the others still go. */
   g_error_free (error);
@@ -1585,7 +1631,7 @@ read_cb (GObject      *source,
       read_next (task);
       return;
     }
-  resource = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  resource = reply_object (reply);
   if (resource == NULL || g_strcmp0 (cercle_fhir_get_string (resource, "resourceType"), "Task") != 0
       || g_strcmp0 (cercle_fhir_get_string (resource, "id"), id) != 0)
     {
@@ -1631,8 +1677,7 @@ read_next (GTask *task)
       return;
     }
   path = g_strdup_printf ("Task/%s", (const char *) g_ptr_array_index (data->unread, data->unread_next++));
-  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            read_cb, task);
+  send_get (task, path, read_cb);
 }
 
 /* ------------------------------------------------------- access trail -- */
@@ -1733,6 +1778,7 @@ trail_cb (GObject      *source,
   JsonObject *bundle;
   JsonArray *entries;
   guint added = 0;
+  gboolean last_page;
 
   if (reply == NULL)
     {
@@ -1748,7 +1794,7 @@ trail_cb (GObject      *source,
       trail_next (task);
       return;
     }
-  bundle = reply->body && JSON_NODE_HOLDS_OBJECT (reply->body) ? json_node_get_object (reply->body) : NULL;
+  bundle = reply_object (reply);
   if (bundle == NULL || g_strcmp0 (cercle_fhir_get_string (bundle, "resourceType"), "Bundle") != 0)
     {
       fail_round (task, protocol_error ());
@@ -1762,7 +1808,7 @@ trail_cb (GObject      *source,
     }
   for (guint i = 0; entries && i < json_array_get_length (entries); i++)
     {
-      JsonObject *resource = cercle_fhir_get_object (cercle_fhir_array_get_object (entries, i), "resource");
+      JsonObject *resource = entry_resource (entries, i);
       const char *id = cercle_fhir_get_string (resource, "id");
       JsonObject *meta = cercle_fhir_get_object (resource, "meta");
       const char *version = cercle_fhir_get_string (meta, "versionId");
@@ -1785,9 +1831,10 @@ trail_cb (GObject      *source,
       added++;
     }
   data->trail_pages++;
-  if (cercle_client_bundle_next (reply->body) == NULL || data->trail_pages >= TRAIL_MAX_PAGES)
+  last_page = cercle_client_bundle_next (reply->body) == NULL;
+  if (last_page || data->trail_pages >= TRAIL_MAX_PAGES)
     {
-      if (cercle_client_bundle_next (reply->body) == NULL && !trail_done (self, data, &error))
+      if (last_page && !trail_done (self, data, &error))
         goto fail;
       data->trail_pages = 0;
     }
@@ -1796,10 +1843,7 @@ trail_cb (GObject      *source,
   if (!cercle_db_commit (self->db, &error))
     goto fail;
   if (added > 0)
-    {
-      add_unique (data->round->kinds, "AuditEvent");
-      add_unique (data->round->patients, patient_id);
-    }
+    note_change (data->round, "AuditEvent", patient_id);
   trail_next (task);
   return;
 
@@ -1823,8 +1867,7 @@ trail_next (GTask *task)
       return;
     }
   path = trail_path (self, g_ptr_array_index (data->trails, data->trail_next++));
-  cercle_client_send_async (self->client, "GET", path, NULL, NULL, g_task_get_cancellable (task),
-                            trail_cb, task);
+  send_get (task, path, trail_cb);
 }
 
 /**
@@ -1848,7 +1891,6 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
   GTask *task;
   RoundData *data;
   g_autofree char *cursor = NULL;
-  g_autofree char *path = NULL;
 
   g_return_if_fail (CERCLE_IS_SYNC_ENGINE (self));
 
@@ -1885,9 +1927,7 @@ cercle_sync_engine_round_async (CercleSyncEngine    *self,
       cercle_client_fetch_async (self->client, "$export-directory", cancellable, directory_fetched_cb, task);
       return;
     }
-  data->step = STEP_FEED;
-  path = feed_path (self, cursor);
-  fetch (task, path);
+  start_feed (task, cursor);
 }
 
 /**
