@@ -1300,6 +1300,14 @@ conflict_read_cb (GObject      *source,
   g_autoptr(CercleClientReply) reply = cercle_client_send_finish (CERCLE_CLIENT (source), result, &error);
   g_autofree char *server_json = reply && reply->body ? json_to_string (reply->body, FALSE) : NULL;
 
+  /* A round cancelled while reading the server's side (sign-out, the
+   * service stopping) records nothing: the row stays as it was, and the
+   * next round meets the 412 again. */
+  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fail_round (task, g_steal_pointer (&error));
+      return;
+    }
   if (reply == NULL && cercle_client_error_is_transient (error))
     {
       /* the 412 stands; read it again at the next round */
